@@ -1,0 +1,49 @@
+# Leverage: every target installs what it needs first, so a fresh clone needs only `make run` or `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCENARIO ?= scenarios/baseline.yaml
+
+.PHONY: run test lint format bench bench-smoke baseline install clean help
+
+help:
+	@echo "make run        install, then run the baseline scenario ($(SCENARIO))"
+	@echo "make test       install, then run the test suite"
+	@echo "make lint       ruff and mypy"
+	@echo "make bench      the performance benchmark (benchmarks/results.json)"
+	@echo "make baseline   regenerate the golden summaries in tests/golden/ (on purpose only)"
+
+$(STAMP): pyproject.toml
+	@PY=$$(./scripts/find-python) || exit 1; \
+	 if [ ! -x $(BIN)/python ]; then echo "creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV) || exit 1; fi
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/sim run $(SCENARIO) --force
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/mypy sim
+
+format: $(STAMP)
+	$(BIN)/ruff format sim tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+bench-smoke: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --smoke
+
+baseline: $(STAMP)
+	$(BIN)/python -m tests.golden --update
+
+clean:
+	rm -rf $(VENV) results/*/ .pytest_cache .ruff_cache .mypy_cache

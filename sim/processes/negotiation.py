@@ -1,0 +1,60 @@
+"""Process 7: bargaining rounds. War values from each side's own belief and expected costs (Fearon 1995),
+a commitment discount that guarantees lower (Powell 2006), the generalised Nash split (Nash 1950; Rubinstein
+1982 in the limit), and logistic acceptance that tends to Fearon's deterministic rule as tau -> 0."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def expected_front(front: np.ndarray, horizon: np.ndarray | float, n_steps: np.ndarray | float,
+                   mean_p: np.ndarray) -> np.ndarray:
+    """E_i[f_{t+L}] = clip(f + (L/n)(2 mean_i - 1), 0, 1)."""
+    return np.clip(front + (horizon / n_steps) * (2.0 * mean_p - 1.0), 0.0, 1.0)
+
+
+def expected_cost(weekly_cost: np.ndarray, horizon: np.ndarray | float, resolve: np.ndarray) -> np.ndarray:
+    """C_i = L c_bar_i / resolve_i."""
+    return horizon * weekly_cost / np.maximum(resolve, 1e-6)
+
+
+def war_values(ef_ru: np.ndarray, ef_ua: np.ndarray, cost_ru: np.ndarray, cost_ua: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """V_ru = E_ru[f] - C_ru; V_ua = 1 - E_ua[f] - C_ua."""
+    return ef_ru - cost_ru, 1.0 - ef_ua - cost_ua
+
+
+def bargaining_range(v_ru: np.ndarray, v_ua: np.ndarray, commitment_k: np.ndarray | float,
+                     guarantees: np.ndarray | float, relief: np.ndarray | float,
+                     demand_ru: np.ndarray | float, demand_ua: np.ndarray | float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """[lo, hi] of terms x (Russia's share) both accept. Ukraine values a deal at (1 - x) - k (1 - g), Russia
+    at x + s; demands (NaN: none) only narrow the range."""
+    lo = v_ru - relief
+    hi = 1.0 - v_ua - commitment_k * (1.0 - np.asarray(guarantees))
+    lo = np.where(np.isnan(demand_ru), lo, np.maximum(lo, demand_ru))
+    hi = np.where(np.isnan(demand_ua), hi, np.minimum(hi, demand_ua))
+    return lo, hi
+
+
+def nash_offer(lo: np.ndarray, hi: np.ndarray, beta: np.ndarray | float) -> np.ndarray:
+    """x = lo + beta (hi - lo), clipped to [0, 1] (the generalised Nash split of the range)."""
+    return np.clip(lo + beta * (hi - lo), 0.0, 1.0)
+
+
+def accept(surplus: np.ndarray, tau: np.ndarray | float, u: np.ndarray) -> np.ndarray:
+    """Accept with probability sigma(surplus / tau); at tau = 0 exactly when surplus >= 0 (Fearon's rule)."""
+    tau = np.asarray(tau)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        prob = 1.0 / (1.0 + np.exp(-surplus / np.where(tau > 0, tau, 1.0)))
+    return np.where(tau > 0, u < prob, surplus >= 0)
+
+
+def rubinstein_share(delta1: float, delta2: float) -> float:
+    """Player 1's share when proposing first: (1 - d2)/(1 - d1 d2) (Rubinstein 1982)."""
+    return (1.0 - delta2) / (1.0 - delta1 * delta2)
+
+
+def nash_beta_from_rates(r1: float, r2: float) -> float:
+    """The Nash weight of player 1 in the continuous-time limit of Rubinstein: r2/(r1 + r2)."""
+    return r2 / (r1 + r2)
