@@ -1,1 +1,41 @@
-"""Leverage."""
+"""Leverage: an ensemble agent-based simulator of negotiation pressure in the Russia-Ukraine war.
+
+The public API, for notebooks::
+
+    import sim
+    scenario = sim.load_scenario("scenarios/baseline.yaml", overrides=["replicates=2000"])
+    result = sim.run(scenario)                 # RunResult: .outcomes, .weekly (DataFrames), .summary (dict)
+    result.summary["outcomes"]["settlement"]   # {'count': ..., 'p': ..., 'lo': ..., 'hi': ...}
+    sim.write_results(result, "results/mine")  # the same directory `sim run` writes
+    again = sim.load_results("results/mine")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.errors import RunError, ScenarioError, SimError
+from sim.results import load_results
+from sim.results import write_results as _write_results
+from sim.runner import RunResult
+from sim.runner import run as _run
+from sim.scenario import Scenario, load_scenario
+
+__all__ = ["RunError", "RunResult", "Scenario", "ScenarioError", "SimError", "load_results", "load_scenario",
+           "run", "write_results"]
+__version__ = "0.1.0"
+
+
+def run(scenario: Scenario | str | Path, *, workers: int = 1, overrides: list[str] | None = None) -> RunResult:
+    """Run a scenario (an object or a file path) in memory; returns outcomes, weekly table and summary."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides or [])
+    elif overrides:
+        raise ScenarioError("overrides apply to a scenario file; use load_scenario(path, overrides)")
+    return _run(scenario, workers=workers)
+
+
+def write_results(result: RunResult, out: str | Path, *, force: bool = False, **kwargs: Any) -> Path:
+    """Write a run's results directory atomically (refuses to replace one unless ``force``)."""
+    return _write_results(result, Path(out), force=force, **kwargs)

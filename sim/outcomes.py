@@ -1,0 +1,175 @@
+"""Per-replicate outcome records, weekly aggregates and summaries with intervals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sim.model import N_BINS, OUTCOMES, SETTLEMENT, STATE_VARIABLES, VARIABLE_NAMES, PressureModel
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+Z95 = 1.959963984540054
+
+
+def wilson(k: int | np.ndarray, n: int | np.ndarray, z: float = Z95) -> tuple[Any, Any]:
+    """Wilson score interval for a binomial proportion (Wilson 1927)."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1.0 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return centre - half, centre + half
+
+
+def outcome_table(model: PressureModel, offset: int) -> pa.Table:
+    """One row per replicate of a finished chunk: outcome, week, terms, sampled parameters, end state and
+    cumulative figures (also per active week)."""
+    weeks_active = np.minimum(model.end_week, model.horizon).astype(np.int32)
+    cols: dict[str, Any] = {
+        "replicate": np.arange(offset, offset + model.n, dtype=np.int64),
+        "outcome": pa.array(np.asarray(OUTCOMES)[model.outcome]).dictionary_encode(),
+        "week": model.end_week.astype(np.int32),
+        "terms": model.terms,
+        "co_triggered": model.co_trigger,
+    }
+    for path, values in model.sampled.items():
+        cols[path] = values
+    for name in ("front", "mil_ru", "mil_ua", "resolve_ru", "resolve_ua", "belief_ru", "belief_ua", "brent",
+                 "india_share", "buffer_ru", "strain_ru", "refining_ru", "grid_ua", "escalation"):
+        cols[f"end.{name}"] = getattr(model, name)
+    cols["cum.revenue_ru"] = model.revenue_cum
+    cols["cum.revenue_ru_per_week"] = model.revenue_cum / np.maximum(weeks_active, 1)
+    cols["cum.energy_deficit_weeks"] = model.deficit_weeks
+    cols["cum.tomahawks_delivered"] = model.tomahawks_delivered
+    cols["cum.escalation_peak"] = model.escalation_peak
+    cols["cum.talks_held"] = model.talks_held
+    cols["cum.salvos"] = model.salvos
+    return pa.table(cols)
+
+
+class WeeklyAccumulator:
+    """Adds chunks' weekly histograms and sums. Integer histograms commute; float sums are added in chunk
+    order at the end, so the weekly table is byte-identical whatever the order chunks finish in."""
+
+    def __init__(self, horizon: int) -> None:
+        weeks = horizon + 1
+        v = len(VARIABLE_NAMES)
+        self.hist = np.zeros((weeks, 2, v, N_BINS), dtype=np.int64)
+        self.sums: dict[int, np.ndarray] = {}
+        self.n_active = np.zeros(weeks, dtype=np.int64)
+        self.outcome_counts = np.zeros((weeks, len(OUTCOMES)), dtype=np.int64)
+        self.n = 0
+
+    def add(self, chunk: int, part: dict[str, Any]) -> None:
+        self.hist += part["hist"]
+        self.sums[chunk] = part["sums"]
+        self.n_active += part["n_active"]
+        self.outcome_counts += part["outcome_counts"]
+        self.n += int(part["n"])
+
+    def table(self, start: dt.date) -> pd.DataFrame:
+        sums = np.zeros_like(next(iter(self.sums.values())))
+        for c in sorted(self.sums):
+            sums = sums + self.sums[c]
+        weeks = self.hist.shape[0]
+        # scopes: active = scope 0; all = scope 0 + scope 1
+        hist_all = self.hist.sum(axis=1)
+        hists = np.stack([self.hist[:, 0], hist_all], axis=1)  # (weeks, 2, V, bins)
+        sum_scope = np.stack([sums[:, 0], sums.sum(axis=1)], axis=1)  # (weeks, 2, V)
+        counts = hists.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = sum_scope / counts
+        qs = histogram_quantiles(hists, QUANTILES)  # (weeks, 2, V, Q)
+        w_idx, s_idx, v_idx = np.meshgrid(np.arange(weeks), np.arange(2), np.arange(len(VARIABLE_NAMES)),
+                                          indexing="ij")
+        frame = pd.DataFrame({
+            "week": w_idx.ravel().astype(np.int32),
+            "variable": np.asarray(VARIABLE_NAMES)[v_idx.ravel()],
+            "scope": np.asarray(["active", "all"])[s_idx.ravel()],
+            "n": counts.ravel().astype(np.int64),
+            "mean": means.ravel(),
+            **{f"q{int(round(q * 100)):02d}": qs[..., i].ravel() for i, q in enumerate(QUANTILES)},
+        })
+        # Cumulative share of each outcome by week (over all replicates).
+        shares = self.outcome_counts / max(self.n, 1)
+        rows = []
+        for k, name in enumerate(OUTCOMES):
+            rows.append(pd.DataFrame({
+                "week": np.arange(weeks, dtype=np.int32), "variable": f"share.{name}", "scope": "all",
+                "n": np.full(weeks, self.n, dtype=np.int64), "mean": shares[:, k],
+                **{f"q{int(round(q * 100)):02d}": np.nan for q in QUANTILES},
+            }))
+        frame = pd.concat([frame, *rows], ignore_index=True)
+        frame.insert(1, "date", [start + dt.timedelta(weeks=int(w)) for w in frame["week"]])
+        frame = frame.sort_values(["variable", "scope", "week"], kind="stable").reset_index(drop=True)
+        return frame
+
+
+def histogram_quantiles(hist: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
+    """Quantiles from fixed-bin histograms along the last axis, linearly interpolated inside a bin.
+
+    Bins are those of STATE_VARIABLES (N_BINS over each variable's range), so a quantile is exact to a bin
+    width (1/1000 of the range); values outside the range fall into the edge bins."""
+    lo = np.array([v[0] for v in STATE_VARIABLES.values()])
+    width = (np.array([v[1] for v in STATE_VARIABLES.values()]) - lo) / N_BINS
+    cum = np.cumsum(hist, axis=-1)
+    total = cum[..., -1:]
+    out = np.empty((*hist.shape[:-1], len(qs)))
+    for i, q in enumerate(qs):
+        target = q * total
+        idx = np.minimum((cum < target).sum(axis=-1, keepdims=True), N_BINS - 1)
+        before = np.take_along_axis(cum, idx, -1) - np.take_along_axis(hist, idx, -1)
+        in_bin = np.take_along_axis(hist, idx, -1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(in_bin > 0, (target - before) / in_bin, 0.5)
+        value = lo[:, None] + (idx + np.clip(frac, 0, 1)) * width[:, None]
+        out[..., i] = np.where(total > 0, value, np.nan)[..., 0]
+    return out
+
+
+def summarise(outcomes: pd.DataFrame, start: dt.date, horizon: int) -> dict[str, Any]:
+    """Outcome probabilities with 95% Wilson intervals, timing and terms of settlements."""
+    n = len(outcomes)
+    counts = outcomes["outcome"].astype(str).value_counts()
+    probs: dict[str, Any] = {}
+    for name in OUTCOMES:
+        k = int(counts.get(name, 0))
+        lo, hi = wilson(k, n)
+        probs[name] = {"count": k, "p": k / n, "lo": float(lo), "hi": float(hi)}
+    settled = outcomes[outcomes["outcome"].astype(str) == OUTCOMES[SETTLEMENT]]
+    summary: dict[str, Any] = {"replicates": n, "horizon_weeks": horizon, "start_date": start.isoformat(),
+                               "outcomes": probs}
+
+    def quartiles(values: pd.Series) -> dict[str, float | None]:
+        if values.empty:
+            return {"q25": None, "median": None, "q75": None, "mean": None}
+        q = np.quantile(values.to_numpy(dtype=float), [0.25, 0.5, 0.75])
+        return {"q25": float(q[0]), "median": float(q[1]), "q75": float(q[2]), "mean": float(values.mean())}
+
+    summary["settlement_week"] = quartiles(settled["week"])
+    summary["settlement_date"] = {k: (None if v is None else (start + dt.timedelta(weeks=v)).isoformat())
+                                  for k, v in summary["settlement_week"].items() if k != "mean"}
+    summary["settlement_terms"] = quartiles(settled["terms"])
+    by_week = {}
+    for w in sorted({26, 52, horizon} & set(range(1, horizon + 1))):
+        k = int((settled["week"] <= w).sum())
+        lo, hi = wilson(k, n)
+        by_week[str(w)] = {"p": k / n, "lo": float(lo), "hi": float(hi)}
+    summary["settlement_by_week"] = by_week
+    summary["co_triggered"] = int(outcomes["co_triggered"].sum())
+    summary["end_front_median"] = float(outcomes["end.front"].median())
+    return _clean(summary)
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    return obj

@@ -1,0 +1,162 @@
+"""The results directory: written whole into a temporary directory and renamed into place, read back by
+``load_results``."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from sim.errors import RunError, ScenarioError
+from sim.runner import RunResult
+from sim.scenario import validate_scenario
+
+OUTCOMES_FILE = "outcomes.parquet"
+WEEKLY_FILE = "weekly.parquet"
+SUMMARY_FILE = "summary.json"
+MANIFEST_FILE = "manifest.json"
+SCENARIO_FILE = "scenario.resolved.yaml"
+TRAJECTORIES_FILE = "trajectories.parquet"
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("leverage-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "scipy"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[pkg] = metadata.version(pkg)
+    return out
+
+
+def git_commit() -> str | None:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True, timeout=5, check=False).stdout.strip()
+    return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def write_parquet(df: pd.DataFrame | pa.Table, path: Path) -> None:
+    table = df if isinstance(df, pa.Table) else pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, path, compression="zstd")
+
+
+def write_json(obj: Any, path: Path) -> None:
+    path.write_text(json.dumps(obj, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def check_out_dir(out: Path, force: bool) -> None:
+    """Refuse (before any work) to overwrite an existing results directory without --force."""
+    if out.exists() and not force:
+        raise RunError(f"{out}: results directory exists; pass --force to replace it")
+
+
+@contextlib.contextmanager
+def atomic_dir(out: Path, force: bool) -> Iterator[Path]:
+    """Yield a temporary sibling directory; on success rename it to ``out`` (replacing the old one only with
+    ``force``), on any failure or interruption remove it, so ``out`` is never half-written."""
+    check_out_dir(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        yield tmp
+        if out.exists():
+            trash = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, trash)
+            os.rename(tmp, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def trajectories_table(result: RunResult) -> pa.Table | None:
+    """Long format: replicate, week, variable, value (float32)."""
+    if not result.trajectories:
+        return None
+    frames = []
+    size = result.scenario.chunk_size
+    for c, chunk in result.trajectories.items():
+        for var, arr in chunk.items():
+            weeks, n = arr.shape
+            frames.append(pa.table({
+                "replicate": np.tile(np.arange(c * size, c * size + n, dtype=np.int64), weeks),
+                "week": np.repeat(np.arange(weeks, dtype=np.int32), n),
+                "variable": pa.array(np.full(weeks * n, var)).dictionary_encode(),
+                "value": arr.ravel(),
+            }))
+    return pa.concat_tables(frames)
+
+
+def write_results(result: RunResult, out: Path, *, force: bool = False, command: str | None = None,
+                  source: str | None = None, extra_manifest: dict[str, Any] | None = None) -> Path:
+    """Write the results directory of a run atomically."""
+    sc = result.scenario
+    with atomic_dir(out, force) as tmp:
+        write_parquet(result.outcomes, tmp / OUTCOMES_FILE)
+        write_parquet(result.weekly, tmp / WEEKLY_FILE)
+        traj = trajectories_table(result)
+        if traj is not None:
+            write_parquet(traj, tmp / TRAJECTORIES_FILE)
+        write_json(result.summary, tmp / SUMMARY_FILE)
+        (tmp / SCENARIO_FILE).write_text(yaml.safe_dump(sc.resolved_dict(), sort_keys=False), encoding="utf-8")
+        manifest = {
+            "kind": "run",
+            "scenario": sc.name,
+            "scenario_file": source,
+            "scenario_sha256": sc.digest(),
+            "seed": sc.seed,
+            "replicates": sc.replicates,
+            "chunk_size": sc.chunk_size,
+            "horizon_weeks": sc.horizon_weeks,
+            "command": command or " ".join(sys.argv),
+            "git_commit": git_commit(),
+            "versions": versions(),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "timings": result.timings,
+            **(extra_manifest or {}),
+        }
+        write_json(manifest, tmp / MANIFEST_FILE)
+    result.path = str(out)
+    return out
+
+
+def load_results(path: str | Path) -> RunResult:
+    """Read a results directory written by ``sim run`` back into a RunResult."""
+    path = Path(path)
+    for name in (OUTCOMES_FILE, WEEKLY_FILE, SUMMARY_FILE, SCENARIO_FILE):
+        if not (path / name).exists():
+            raise ScenarioError(f"not a results directory (missing {name})", source=str(path))
+    scenario_data = yaml.safe_load((path / SCENARIO_FILE).read_text(encoding="utf-8"))
+    scenario = validate_scenario(scenario_data, str(path / SCENARIO_FILE))
+    outcomes = pd.read_parquet(path / OUTCOMES_FILE)
+    weekly = pd.read_parquet(path / WEEKLY_FILE)
+    summary = json.loads((path / SUMMARY_FILE).read_text(encoding="utf-8"))
+    manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")) if (
+        path / MANIFEST_FILE).exists() else {}
+    return RunResult(scenario, outcomes, weekly, summary, manifest.get("timings", {}), {}, str(path))
