@@ -148,6 +148,32 @@ def params(scenario: str | None, fmt: str) -> None:
             click.echo(f"{r['path']:<{wp}}  {r['value']:<{wv}}  {r['unit']:<{wu}}  {r['source']}")
 
 
+# Commands defined in sim/commands/*.py: (module, command names).
+COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sim.commands.sweep", ("sweep",)),
+    ("sim.commands.charts", ("plot", "compare", "report", "trace")),
+    ("sim.commands.observe", ("score", "condition")),
+)
+
+
+def _register() -> None:
+    import importlib
+
+    for module, names in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:  # not written yet; any other missing import is a real error
+                continue
+            raise
+        for name in names:
+            if hasattr(mod, name):
+                cli.add_command(getattr(mod, name))
+
+
+_register()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors print one line and exit 2; no traceback."""
     try:

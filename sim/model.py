@@ -283,7 +283,10 @@ class PressureModel(mesa.Model):
         # 4. Battle: Tullock contest, the front's step, Lanchester attrition with restoring replenishment.
         intensity = ru["offensive"]
         if sw.battle:
-            p_win = battle.tullock(self.mil_ru, self.mil_ua, self.gamma, p.front.tullock_k)
+            # Tomahawks add firepower to the week's contest, not to the strength stock (MODEL.md: pure
+            # firepower shifts p, hence the terms, not the odds of a deal).
+            firepower_ua = self.mil_ua + p.attrition.tomahawk_strength * tomahawks
+            p_win = battle.tullock(self.mil_ru, firepower_ua, self.gamma, p.front.tullock_k)
             russia_won = u_battle < p_win
             front_steps = battle.front_step(self.front_steps, russia_won)
         else:
@@ -296,7 +299,7 @@ class PressureModel(mesa.Model):
                           + a.mobilisation_weight * ua["mobilisation"] + a.assets_bonus * us["assets"])
             mil_ru, mil_ua = battle.attrition_step(self.mil_ru, self.mil_ua, russia_won, a.rate, intensity,
                                                    a.loser_extra, a.base_replenishment, a.theta, funding_ru,
-                                                   funding_ua, a.tomahawk_strength * tomahawks)
+                                                   funding_ua, 0.0)
         else:
             mil_ru, mil_ua = self.mil_ru, self.mil_ua
 

@@ -99,7 +99,7 @@ class AttritionParams(Group):
                               "tenth to Ukraine's funding (European Commission proposal, Sep 2025)", lo=0, hi=1)
     strain_weight: Num = param(0.5, "1", "assumption: share of Russia's replenishment lost at full fiscal strain",
                                lo=0, hi=1)
-    tomahawk_strength: Num = param(0.003, "strength/missile", "assumption (MODEL.md prototype)", lo=0, hi=0.1)
+    tomahawk_strength: Num = param(0.003, "strength/missile", "assumption (MODEL.md prototype): firepower added to Ukraine's contest strength in the week a missile is used", lo=0, hi=0.1)
 
 
 class BeliefParams(Group):
@@ -144,7 +144,7 @@ class CostParams(Group):
     base_ua: Num = param(Uniform(low=3e-4, high=9e-4), "share/week", "revealed preference, as base_ru",
                          lo=0, hi=1)
     energy: Num = param(Uniform(low=0.002, high=0.01), "share/week per deficit share", "assumption", lo=0, hi=1)
-    fuel: Num = param(0.002, "share/week per share offline", "assumption", lo=0, hi=1)
+    fuel: Num = param(0.001, "share/week per share offline", "assumption: half the prototype's 0.002 (export bans kept domestic fuel shortages local); calibrated to a baseline near the prototype's", lo=0, hi=1)
     fiscal: Num = param(Uniform(low=0.002, high=0.006), "share/week per strain", "assumption", lo=0, hi=1)
     resolve_recovery: Num = param(Uniform(low=0.01, high=0.015), "1/week", "assumption (MODEL.md)", lo=0, hi=1)
     resolve_erosion: Num = param(5.0, "resolve per share of cost", "assumption: stationary resolve ~0.7",
