@@ -79,8 +79,8 @@ class Rule(CompiledPolicy):
         if trigger is None:
             return
         lever = agent.levers[self.lever]
-        newly = trigger & ~self.fired
-        if agent.model.tracing and newly[0]:
+        i = agent.model.trace_index
+        if agent.model.tracing and trigger[i] and not lever[i] == self.value:
             agent.model.note(f"{agent.key}.{self.lever} = {self.value:g} ({self.name}: rule fired)")
         self.fired |= trigger
         np.copyto(lever, self.value, where=trigger)

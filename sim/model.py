@@ -66,7 +66,7 @@ class PressureModel(mesa.Model):
     """
 
     def __init__(self, scenario: Any, n: int, chunk: int = 0, *, point: int | None = None,
-                 trace: bool = False, keep: tuple[str, ...] = ()) -> None:
+                 trace: bool | int = False, keep: tuple[str, ...] = ()) -> None:
         super().__init__(rng=seeds.generator(scenario.seed, chunk, "policies", point=point))
         self.spec = scenario
         self.n = int(n)
@@ -75,7 +75,9 @@ class PressureModel(mesa.Model):
         self.week = 0
         self.horizon = scenario.horizon_weeks
         self.switches = scenario.switches
-        self.tracing = trace
+        # Tracing (sim trace): notes about one replicate of the chunk, the local index trace_index.
+        self.tracing = trace is not False
+        self.trace_index = 0 if trace is True or trace is False else int(trace)
         self.trace_log: list[tuple[int, str]] = []
         self._notes_this_week: list[str] = []
         self.keep = keep
@@ -120,7 +122,7 @@ class PressureModel(mesa.Model):
         return u
 
     def note(self, text: str) -> None:
-        if self.tracing:
+        if self.tracing and text and self.active[self.trace_index]:
             self.trace_log.append((self.week, text))
 
     def _full(self, value: Any, dtype: Any = float) -> np.ndarray:
@@ -220,16 +222,16 @@ class PressureModel(mesa.Model):
             happens = self.event_happens[i]
             if ev.kind == "summit":
                 summit |= happens
-                self.note(f"summit '{ev.label or name}' " + ("takes place" if happens[0] else "cancelled"))
+                self.note(f"summit '{ev.label or name}' " + ("takes place" if happens[self.trace_index] else "cancelled"))
             elif ev.kind == "salvo":
                 size = p.strikes.salvo_size if ev.value is None else ev.value
                 salvo_extra += happens * size
-                self.note(f"salvo '{ev.label or name}' of {size:g} drone-equivalents" if happens[0] else "")
+                self.note(f"salvo '{ev.label or name}' of {size:g} drone-equivalents" if happens[self.trace_index] else "")
             else:
                 agent, lever = ev.target()  # type: ignore[misc]
                 value = np.nan if ev.value is None else ev.value
                 np.copyto(self.lever(agent, lever), value, where=happens)
-                if happens[0]:
+                if happens[self.trace_index]:
                     self.note(f"{agent}.{lever} = {value:g} (event '{ev.label or name}')")
         us, ru, ua, india = (self.by_key[k].levers for k in ("us", "russia", "ukraine", "india"))
         approved = us["tomahawks"] > 0.5
@@ -363,9 +365,9 @@ class PressureModel(mesa.Model):
                      else negotiation.nash_offer(lo, hi, g.beta))
             settle = (talks & negotiation.accept(offer - lo, g.tau, u_acc_ru)
                       & negotiation.accept(hi - offer, g.tau, u_acc_ua))
-            if self.tracing and talks[0]:
-                self.note(f"talks: V_ru={v_ru[0]:.3f} V_ua={v_ua[0]:.3f} range=[{lo[0]:.3f}, {hi[0]:.3f}] "
-                          f"offer={offer[0]:.3f} -> " + ("deal" if settle[0] else "no deal"))
+            if self.tracing and talks[self.trace_index]:
+                self.note(f"talks: V_ru={v_ru[self.trace_index]:.3f} V_ua={v_ua[self.trace_index]:.3f} range=[{lo[self.trace_index]:.3f}, {hi[self.trace_index]:.3f}] "
+                          f"offer={offer[self.trace_index]:.3f} -> " + ("deal" if settle[self.trace_index] else "no deal"))
 
         # 8. Termination on the end-of-week state: escalation > ukraine_collapse > russia_collapse > settlement.
         a = p.attrition
@@ -412,10 +414,11 @@ class PressureModel(mesa.Model):
         self.talks_held += (w & talks).astype(np.int32)
         self.salvos += (w & salvo_any).astype(np.int32)
         self.last_offer = np.where(w & talks, offer, self.last_offer)
+        if self.tracing and fired[self.trace_index]:
+            i = self.trace_index
+            self.note(f"ended: {OUTCOMES[self.outcome[i]]}"
+                      + (f" on terms {self.terms[i]:.3f}" if not math.isnan(self.terms[i]) else ""))
         self.active = act & ~fired
-        if self.tracing and fired[0]:
-            self.note(f"ended: {OUTCOMES[self.outcome[0]]}"
-                      + (f" on terms {self.terms[0]:.3f}" if not math.isnan(self.terms[0]) else ""))
         self._record()
 
     def _expected_deficit(self, grid: np.ndarray, t: int, horizon: Any) -> np.ndarray:

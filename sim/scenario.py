@@ -375,6 +375,11 @@ def _read_with_extends(path: Path, depth: int = 0, seen: tuple[Path, ...] = ()) 
     return deep_merge(base, data)
 
 
+def read_scenario_data(path: str | Path) -> dict[str, Any]:
+    """The raw mapping of a scenario file with ``extends:`` merged, before validation (for sweeps)."""
+    return _read_with_extends(Path(path))
+
+
 def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[str, Any]:
     """Apply one ``dotted.path=value`` (value parsed as YAML) to a raw scenario mapping."""
     if "=" not in assignment:
