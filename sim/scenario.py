@@ -22,6 +22,7 @@ from sim.params import Initial, Params
 
 MAX_FILE_BYTES = 1_000_000
 MAX_ALIASES = 100
+MAX_NODES = 200_000  # nodes after alias expansion
 MAX_EXTENDS_DEPTH = 8
 
 # ---------------------------------------------------------------------------------------------------------
@@ -263,15 +264,15 @@ class Scenario(Strict):
         h = self.horizon_weeks
         for name, ev in self.events.items():
             if ev.week > h:
-                raise _FieldError(f"events.{name}.week", f"expected a week in [0, {h}] (the horizon), "
-                                  f"got {ev.week}")
+                raise ValueError(f"events.{name}.week: expected a week in [0, {h}] (the horizon), "
+                                 f"got {ev.week}")
         for agent in LEVERS:
             for pname, pol in getattr(self.agents, agent).policies.items():
                 where = f"agents.{agent}.policies.{pname}"
                 weeks = list(pol.at) if isinstance(pol, SchedulePolicy) else [pol.from_week]
                 for w in weeks:
                     if not 0 <= w <= h:
-                        raise _FieldError(where, f"expected weeks in [0, {h}] (the horizon), got {w}")
+                        raise ValueError(f"{where}: expected weeks in [0, {h}] (the horizon), got {w}")
         return self
 
     @property
@@ -284,12 +285,6 @@ class Scenario(Strict):
     def digest(self) -> str:
         blob = json.dumps(self.resolved_dict(), sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()
-
-
-class _FieldError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -331,7 +326,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ScenarioError("not UTF-8 text", source=src) from None
     try:
-        data = yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - _LimitedLoader is a SafeLoader
+        data = _safe_load_limited(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -342,6 +337,37 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError(f"expected a mapping at the top level, got {type(data).__name__}", source=src)
     return data
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Nodes the document would have once aliases are expanded (aliases share nodes, so memoise by id)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards recursive structures
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
+def _safe_load_limited(text: str) -> Any:
+    """Safe-load one document, refusing exponential alias expansion before anything is constructed."""
+    loader = _LimitedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise yaml.YAMLError(f"the document expands to more than {MAX_NODES} nodes through its aliases "
+                                 "(alias-expansion attack?)")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -422,8 +448,6 @@ def validate_scenario(data: dict[str, Any], source: str) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, Scenario), source=source) from None
-    except _FieldError as exc:
-        raise ScenarioError(str(exc), source=source, field=exc.field) from None
 
 
 def format_validation_error(exc: ValidationError, root: type[BaseModel]) -> str:
@@ -498,5 +522,11 @@ def _unwrap(tp: Any) -> Any:
 
 
 def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    options = list(options)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close and len(word) >= 4:  # a fragment of a longer name: 'tarif' -> 'penalty_tariff'
+        close = [o for o in options if word in o or o in word][:1]
+        if not close:
+            close = difflib.get_close_matches(word, [part for o in options for part in o.split("_")], 1, 0.75)
+            close = [o for o in options if close and close[0] in o.split("_")][:1]
     return f" (did you mean {close[0]!r}?)" if close else ""
