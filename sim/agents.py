@@ -80,7 +80,7 @@ class Rule(CompiledPolicy):
             return
         lever = agent.levers[self.lever]
         i = agent.model.trace_index
-        if agent.model.tracing and trigger[i] and not lever[i] == self.value:
+        if agent.model.tracing and trigger[i] and lever[i] != self.value:
             agent.model.note(f"{agent.key}.{self.lever} = {self.value:g} ({self.name}: rule fired)")
         self.fired |= trigger
         np.copyto(lever, self.value, where=trigger)

@@ -222,11 +222,13 @@ class PressureModel(mesa.Model):
             happens = self.event_happens[i]
             if ev.kind == "summit":
                 summit |= happens
-                self.note(f"summit '{ev.label or name}' " + ("takes place" if happens[self.trace_index] else "cancelled"))
+                took = happens[self.trace_index]
+                self.note(f"summit '{ev.label or name}' " + ("takes place" if took else "cancelled"))
             elif ev.kind == "salvo":
                 size = p.strikes.salvo_size if ev.value is None else ev.value
                 salvo_extra += happens * size
-                self.note(f"salvo '{ev.label or name}' of {size:g} drone-equivalents" if happens[self.trace_index] else "")
+                if happens[self.trace_index]:
+                    self.note(f"salvo '{ev.label or name}' of {size:g} drone-equivalents")
             else:
                 agent, lever = ev.target()  # type: ignore[misc]
                 value = np.nan if ev.value is None else ev.value
@@ -290,7 +292,7 @@ class PressureModel(mesa.Model):
             firepower_ua = self.mil_ua + p.attrition.tomahawk_strength * tomahawks
             p_win = battle.tullock(self.mil_ru, firepower_ua, self.gamma, p.front.tullock_k)
             russia_won = u_battle < p_win
-            front_steps = battle.front_step(self.front_steps, russia_won)
+            front_steps = battle.front_step(self.front_steps, russia_won, self.n_steps)
         else:
             russia_won = np.zeros(n, dtype=bool)
             front_steps = self.front_steps
@@ -345,10 +347,7 @@ class PressureModel(mesa.Model):
             talk_prob = np.clip(g.talks_rate * us["mediation"], 0.0, 1.0)
             talks = (u_talks < talk_prob) | summit
             horizon = g.horizon
-            if sw.strikes:
-                deficit_ahead = self._expected_deficit(grid, t, horizon)
-            else:
-                deficit_ahead = deficit
+            deficit_ahead = self._expected_deficit(grid, t, horizon) if sw.strikes else deficit
             strain_ahead = oil.projected_strain(buffer, revenue, self.spending, horizon) if sw.oil else strain
             cbar_ru = costs.weekly_cost_ru(c.base_ru, mil_ua, intensity, c.fuel, offline, c.fiscal,
                                            strain_ahead, c.scale)
@@ -366,8 +365,9 @@ class PressureModel(mesa.Model):
             settle = (talks & negotiation.accept(offer - lo, g.tau, u_acc_ru)
                       & negotiation.accept(hi - offer, g.tau, u_acc_ua))
             if self.tracing and talks[self.trace_index]:
-                self.note(f"talks: V_ru={v_ru[self.trace_index]:.3f} V_ua={v_ua[self.trace_index]:.3f} range=[{lo[self.trace_index]:.3f}, {hi[self.trace_index]:.3f}] "
-                          f"offer={offer[self.trace_index]:.3f} -> " + ("deal" if settle[self.trace_index] else "no deal"))
+                i = self.trace_index
+                self.note(f"talks: V_ru={v_ru[i]:.3f} V_ua={v_ua[i]:.3f} range=[{lo[i]:.3f}, {hi[i]:.3f}] "
+                          f"offer={offer[i]:.3f} -> " + ("deal" if settle[i] else "no deal"))
 
         # 8. Termination on the end-of-week state: escalation > ukraine_collapse > russia_collapse > settlement.
         a = p.attrition

@@ -24,7 +24,8 @@ def wilson(k: int | np.ndarray, n: int | np.ndarray, z: float = Z95) -> tuple[An
         denom = 1.0 + z * z / n
         centre = (p + z * z / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return centre - half, centre + half
+    # exact arithmetic has lo <= p <= hi in [0, 1]; clamp away rounding at p = 0 or 1
+    return np.clip(np.minimum(centre - half, p), 0, 1), np.clip(np.maximum(centre + half, p), 0, 1)
 
 
 def outcome_table(model: PressureModel, offset: int) -> pa.Table:

@@ -99,7 +99,9 @@ class AttritionParams(Group):
                               "tenth to Ukraine's funding (European Commission proposal, Sep 2025)", lo=0, hi=1)
     strain_weight: Num = param(0.5, "1", "assumption: share of Russia's replenishment lost at full fiscal strain",
                                lo=0, hi=1)
-    tomahawk_strength: Num = param(0.003, "strength/missile", "assumption (MODEL.md prototype): firepower added to Ukraine's contest strength in the week a missile is used", lo=0, hi=0.1)
+    tomahawk_strength: Num = param(0.003, "strength/missile", "assumption (MODEL.md prototype): firepower added "
+                                   "to Ukraine's contest strength in the week a missile is used",
+                                   lo=0, hi=0.1)
 
 
 class BeliefParams(Group):
@@ -144,7 +146,9 @@ class CostParams(Group):
     base_ua: Num = param(Uniform(low=3e-4, high=9e-4), "share/week", "revealed preference, as base_ru",
                          lo=0, hi=1)
     energy: Num = param(Uniform(low=0.002, high=0.01), "share/week per deficit share", "assumption", lo=0, hi=1)
-    fuel: Num = param(0.001, "share/week per share offline", "assumption: half the prototype's 0.002 (export bans kept domestic fuel shortages local); calibrated to a baseline near the prototype's", lo=0, hi=1)
+    fuel: Num = param(0.001, "share/week per share offline", "assumption: half the prototype's 0.002 (export "
+                      "bans kept domestic fuel shortages local); calibrated to a baseline near the prototype's",
+                      lo=0, hi=1)
     fiscal: Num = param(Uniform(low=0.002, high=0.006), "share/week per strain", "assumption", lo=0, hi=1)
     resolve_recovery: Num = param(Uniform(low=0.01, high=0.015), "1/week", "assumption (MODEL.md)", lo=0, hi=1)
     resolve_erosion: Num = param(5.0, "resolve per share of cost", "assumption: stationary resolve ~0.7",
@@ -175,7 +179,9 @@ class OilParams(Group):
                                     "stopping (calibrated: share 41% Jul -> 34-37% Sep-Oct)", lo=0, hi=1)
     exposed_exports: Num = param(40.0, "$bn/year", "GTRI/Reuters: ~$40bn of $86.5bn FY25 exports exposed",
                                  lo=0, hi=1000)
-    enforcement_risk: Num = param(2.0, "$bn/year at full enforcement", "assumption: calibrated with tariff_contingency to India's 34-37% share in Sep-Oct 2025", lo=0, hi=1000)
+    enforcement_risk: Num = param(2.0, "$bn/year at full enforcement", "assumption: calibrated with "
+                                  "tariff_contingency to India's 34-37% share in Sep-Oct 2025",
+                                  lo=0, hi=1000)
     contract_lag: Num = param(6.0, "weeks", "assumption: term contracts and loading schedules", lo=1, hi=104)
     redirect_share: Num = param(0.6, "share", "assumption: China and Turkey absorb most dropped barrels", lo=0,
                                 hi=1)
@@ -283,9 +289,7 @@ def iter_params(model: BaseModel, prefix: str) -> list[tuple[str, Any, dict[str,
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         path = f"{prefix}.{name}"
-        if isinstance(value, Group):
-            out += iter_params(value, path)
-        elif isinstance(value, BaseModel) and not isinstance(value, DIST_TYPES):
+        if isinstance(value, Group) or isinstance(value, BaseModel) and not isinstance(value, DIST_TYPES):
             out += iter_params(value, path)
         else:
             out.append((path, value, dict(field.json_schema_extra or {}), field.description or ""))  # type: ignore[arg-type]

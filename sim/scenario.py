@@ -311,6 +311,18 @@ class _LimitedLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# YAML 1.1 (PyYAML) reads 1e-5 as a string: numbers in scientific notation without a dot are floats here.
+_LimitedLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""", re.X),
+    list("-+0123456789."),
+)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Safe-load a YAML mapping with size and alias limits; ScenarioError naming the file on any problem."""
     src = str(path)
@@ -415,7 +427,7 @@ def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[s
     if not all(keys):
         raise ScenarioError(f"--set {assignment!r}: empty path component", source=source)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = _safe_load_limited(raw) if raw.strip() else None
     except yaml.YAMLError:
         raise ScenarioError(f"--set {path}: cannot parse value {raw!r}", source=source) from None
     out = dict(data)

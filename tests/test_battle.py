@@ -12,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.processes import battle
+from tests import hypothesis_profile  # noqa: F401  (deterministic hypothesis profile)
 
 Z99 = 2.5758293035489004  # two-sided 99% normal quantile
 
 
-# --- Tullock contest --------------------------------------------------------------------------------------------
+# --- Tullock contest ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("k", "expected"), [(1, 0.666667), (2, 0.8), (4, 0.941176), (8, 0.996109)])
 def test_tullock_two_to_one_strengths_match_fixture(k, expected):
@@ -85,7 +86,7 @@ def test_tullock_is_symmetric_under_swapping_sides(m_ru, m_ua, k):
     assert battle.tullock(m_ru, m_ua, 1.0, k) + battle.tullock(m_ua, m_ru, 1.0, k) == pytest.approx(1.0)
 
 
-# --- Gambler's ruin closed forms ---------------------------------------------------------------------------------
+# --- Gambler's ruin closed forms ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("n", "k", "p", "prob", "duration"),
                          [(10, 5, 0.55, 0.731717, 23.1717), (10, 5, 0.50, 0.5, 25.0)])
@@ -134,7 +135,7 @@ def test_gamblers_ruin_formulas_solve_first_step_equations(p):
         assert battle.gamblers_ruin_duration(n, k, p) == pytest.approx(dur[k - 1], rel=1e-10)
 
 
-# --- The front: Monte Carlo of front_step reduces to gambler's ruin ----------------------------------------------
+# --- The front: Monte Carlo of front_step reduces to gambler's ruin -------------------------------
 
 def _simulate_front(n: int, k: int, p: float, walks: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
@@ -143,7 +144,7 @@ def _simulate_front(n: int, k: int, p: float, walks: int, seed: int) -> tuple[np
     active = np.ones(walks, dtype=bool)
     while active.any():
         russia_won = rng.random(walks) < p  # the full shape every week, as the model draws it
-        steps = np.where(active, battle.front_step(steps, russia_won), steps)
+        steps = np.where(active, battle.front_step(steps, russia_won, n), steps)
         duration += active
         active = (steps > 0) & (steps < n)
     return steps == n, duration
@@ -173,14 +174,20 @@ def test_front_with_tullock_base_rate_reduces_to_gamblers_ruin():
 
 
 def test_front_step_moves_one_integer_step_and_keeps_dtype():
-    steps = np.array([0, 5, 10], dtype=np.int32)
-    out = battle.front_step(steps, np.array([True, False, True]))
-    np.testing.assert_array_equal(out, [1, 4, 11])
+    steps = np.array([1, 5, 9], dtype=np.int32)
+    out = battle.front_step(steps, np.array([True, False, True]), 10)
+    np.testing.assert_array_equal(out, [2, 4, 10])
     assert out.dtype == np.int32
-    np.testing.assert_array_equal(steps, [0, 5, 10])  # input not mutated
+    np.testing.assert_array_equal(steps, [1, 5, 9])  # input not mutated
 
 
-# --- Attrition ------------------------------------------------------------------------------------------------
+def test_front_boundaries_are_absorbing():
+    steps = np.array([0, 10, 0, 10])
+    out = battle.front_step(steps, np.array([False, True, True, False]), 10)
+    np.testing.assert_array_equal(out, [0, 10, 1, 9])
+
+
+# --- Attrition ------------------------------------------------------------------------------------
 
 RATE, LOSER_EXTRA, THETA = 0.02, 0.5, 0.04
 BASE = RATE * (1.0 + LOSER_EXTRA / 2.0)  # the parameter's documented derivation: expected loss at parity
@@ -273,13 +280,13 @@ strength = st.floats(0.0, 3.0)
 unit = st.floats(0.0, 1.0)
 
 
-@given(m_ru=strength, m_ua=strength, won=st.booleans(), rate=st.floats(0.0, 0.5), intensity=st.floats(0.0, 3.0),
-       loser_extra=st.floats(0.0, 5.0), base=st.floats(0.0, 0.5), theta=unit, funding_ru=st.floats(0.0, 2.0),
-       funding_ua=st.floats(0.0, 2.0), bonus=st.floats(0.0, 0.1))
+@given(m_ru=strength, m_ua=strength, won=st.booleans(), rate=st.floats(0.0, 0.5),
+       intensity=st.floats(0.0, 3.0), loser_extra=st.floats(0.0, 5.0), base=st.floats(0.0, 0.5), theta=unit,
+       funding_ru=st.floats(0.0, 2.0), funding_ua=st.floats(0.0, 2.0), bonus=st.floats(0.0, 0.1))
 def test_attrition_strengths_stay_non_negative_and_finite(m_ru, m_ua, won, rate, intensity, loser_extra, base,
                                                           theta, funding_ru, funding_ua, bonus):
-    out_ru, out_ua = battle.attrition_step(np.array([m_ru]), np.array([m_ua]), np.array([won]), rate, intensity,
-                                           loser_extra, base, theta, funding_ru, funding_ua, bonus)
+    out_ru, out_ua = battle.attrition_step(np.array([m_ru]), np.array([m_ua]), np.array([won]), rate,
+                                           intensity, loser_extra, base, theta, funding_ru, funding_ua, bonus)
     for out in (out_ru, out_ua):
         assert np.all(np.isfinite(out))
         assert np.all(out >= 0.0)

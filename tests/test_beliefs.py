@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.processes import beliefs
+from tests import hypothesis_profile  # noqa: F401  (deterministic hypothesis profile)
 
 
 def _run(alpha0: float, beta0: float, outcomes: np.ndarray, forgetting: float) -> tuple[float, float]:
@@ -35,7 +36,8 @@ def test_beta_update_without_forgetting_is_conjugate():
 
 
 def test_beta_update_single_step_adds_win_or_loss():
-    a, b = beliefs.beta_update(np.array([3.0, 3.0]), np.array([2.0, 2.0]), np.array([True, False]), 3.0, 2.0, 1.0)
+    a, b = beliefs.beta_update(np.array([3.0, 3.0]), np.array([2.0, 2.0]), np.array([True, False]),
+                               3.0, 2.0, 1.0)
     np.testing.assert_array_equal(a, [4.0, 3.0])
     np.testing.assert_array_equal(b, [2.0, 3.0])
 
@@ -100,8 +102,8 @@ def test_forgetting_mean_tracks_a_drifting_p():
 
 
 def test_forgetting_without_data_relaxes_to_prior():
-    """Forgetting pulls the belief back toward the prior: from a lopsided start, under a run of wins alpha tends
-    to alpha0 + 1/(1 - lam) and beta to beta0, and the strength never falls below the prior's."""
+    """Forgetting pulls the belief back toward the prior: from a lopsided start, under a run of wins alpha
+    tends to alpha0 + 1/(1 - lam) and beta to beta0, and the strength never falls below the prior's."""
     a0, b0, lam = 7.0, 3.0, 0.9
     a, b = np.array([30.0]), np.array([1.0])
     for _ in range(500):
@@ -120,7 +122,8 @@ def test_two_type_posterior_matches_fixture(won, expected):
 def test_two_type_posterior_is_bayes_rule_vectorised():
     mu = np.linspace(0.01, 0.99, 50)
     pw, ps = 0.65, 0.45
-    np.testing.assert_allclose(beliefs.two_type_posterior(mu, pw, ps, True), mu * pw / (mu * pw + (1 - mu) * ps))
+    np.testing.assert_allclose(beliefs.two_type_posterior(mu, pw, ps, True),
+                               mu * pw / (mu * pw + (1 - mu) * ps))
     np.testing.assert_allclose(beliefs.two_type_posterior(mu, pw, ps, False),
                                mu * (1 - pw) / (mu * (1 - pw) + (1 - mu) * (1 - ps)))
 

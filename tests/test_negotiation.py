@@ -1,4 +1,5 @@
-"""Process 7: Fearon's bargaining range, acceptance, the Nash split and Rubinstein (sim/processes/negotiation.py).
+"""Process 7: Fearon's bargaining range, acceptance, the Nash split and Rubinstein
+(sim/processes/negotiation.py).
 
 Closed forms from /work/shared/fixtures/closed_forms.md (Fearon 1995; Rubinstein 1982; Powell 2006)."""
 
@@ -12,6 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sim.processes import negotiation as neg
+from tests import hypothesis_profile  # noqa: F401  (deterministic hypothesis profile)
 
 Z99 = 2.5758293035489004
 NAN = float("nan")
@@ -34,7 +36,7 @@ def _settles(offer, lo, hi, tau, u_ru=None, u_ua=None):
     return neg.accept(offer - lo, tau, u_ru) & neg.accept(hi - offer, tau, u_ua)
 
 
-# --- Fearon's range ----------------------------------------------------------------------------------------------
+# --- Fearon's range -------------------------------------------------------------------------------
 
 def test_fearon_range_matches_fixture():
     lo, hi = _plain_range()
@@ -118,7 +120,7 @@ def test_small_noise_converges_to_fearon_rule():
     np.testing.assert_array_equal(_settles(offers, lo, hi, 1e-4, u_ru, u_ua), (offers >= lo) & (offers <= hi))
 
 
-# --- demands, guarantees, relief ---------------------------------------------------------------------------------
+# --- demands, guarantees, relief ------------------------------------------------------------------
 
 def test_demands_narrow_the_range():
     lo, hi = _plain_range()
@@ -205,7 +207,7 @@ def test_range_is_never_empty_with_common_beliefs_and_positive_costs(p, c_a, c_b
     assert float(hi) >= float(lo) - 1e-12
 
 
-# --- Nash and Rubinstein ---------------------------------------------------------------------------------------
+# --- Nash and Rubinstein --------------------------------------------------------------------------
 
 @given(lo=unit, width=unit, beta=unit)
 def test_nash_offer_lies_in_the_range(lo, width, beta):
@@ -261,7 +263,7 @@ def test_rubinstein_approaches_nash_split_as_period_shrinks(r1, r2):
     assert all(later <= earlier + 1e-12 for earlier, later in zip(errors, errors[1:], strict=False))
 
 
-# --- expected front and expected costs -------------------------------------------------------------------------
+# --- expected front and expected costs ------------------------------------------------------------
 
 def test_expected_front_formula():
     front = np.array([0.83, 0.5, 0.2])

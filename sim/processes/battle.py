@@ -17,9 +17,10 @@ def tullock(m_ru: np.ndarray | float, m_ua: np.ndarray | float, gamma: np.ndarra
     return 1.0 / (1.0 + ratio)
 
 
-def front_step(steps: np.ndarray, russia_won: np.ndarray) -> np.ndarray:
-    """One step of 1/n up when Russia won the week, down otherwise (integer steps: exact gambler's ruin)."""
-    return steps + np.where(russia_won, 1, -1).astype(steps.dtype)
+def front_step(steps: np.ndarray, russia_won: np.ndarray, n_steps: np.ndarray | int) -> np.ndarray:
+    """One step of 1/n up when Russia won the week, down otherwise (integer steps: exact gambler's ruin);
+    0 and n are absorbing."""
+    return np.clip(steps + np.where(russia_won, 1, -1).astype(steps.dtype), 0, n_steps)
 
 
 def attrition_step(m_ru: np.ndarray, m_ua: np.ndarray, russia_won: np.ndarray, rate: np.ndarray | float,
@@ -30,7 +31,8 @@ def attrition_step(m_ru: np.ndarray, m_ua: np.ndarray, russia_won: np.ndarray, r
     """Lanchester square-law attrition at the offensive intensity, the week's loser losing more, plus a
     restoring replenishment (base + theta (1 - M)) x funding: plain attrition with constant replenishment
     is a saddle and drifts into collapse at parity (MODEL.md precise rules)."""
-    loss_ru = rate * intensity * m_ua * (1.0 + loser_extra * ~russia_won)
+    russia_won = np.asarray(russia_won, dtype=bool)
+    loss_ru = rate * intensity * m_ua * (1.0 + loser_extra * np.logical_not(russia_won))
     loss_ua = rate * intensity * m_ru * (1.0 + loser_extra * russia_won)
     repl_ru = (base * intensity + theta * (1.0 - m_ru)) * funding_ru
     repl_ua = (base * intensity + theta * (1.0 - m_ua)) * funding_ua

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 DAYS_PER_WEEK = 7.0
 DAYS_PER_YEAR = 365.0
@@ -35,7 +36,7 @@ def india_target_share(penalty_tariff: np.ndarray | float, sanctions: np.ndarray
     savings = max_share * imports_mbd * DAYS_PER_YEAR * delivered_discount / 1000.0
     tariff_cost = contingency * (np.asarray(penalty_tariff) / 100.0) * exposed_bn
     net = savings - tariff_cost - enforcement_risk_bn * np.asarray(sanctions)
-    target = max_share / (1.0 + np.exp(-net / scale_bn))
+    target = max_share * expit(net / scale_bn)
     return np.minimum(target, cap)
 
 
