@@ -7,6 +7,7 @@ A field's value is a number or a distribution (``sim.distributions``), drawn onc
 from __future__ import annotations
 
 import math
+import typing
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -59,7 +60,8 @@ class Group(BaseModel):
     def _number_or_dist(cls, value: Any, info: Any) -> Any:
         out = to_number_or_dist(value)
         extra = cls.model_fields[info.field_name].json_schema_extra or {}
-        lo, hi = extra.get("lo", -math.inf), extra.get("hi", math.inf)  # type: ignore[union-attr]
+        lo = float(typing.cast(float, extra.get("lo", -math.inf)))  # type: ignore[union-attr]
+        hi = float(typing.cast(float, extra.get("hi", math.inf)))  # type: ignore[union-attr]
         low, high = (out.support() if isinstance(out, DIST_TYPES) else (out, out))
         if low < lo or high > hi:
             rng = f"[{lo:g}, {hi:g}]"

@@ -65,7 +65,7 @@ class RunResult:
     weekly: pd.DataFrame
     summary: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
-    trajectories: dict[str, Any] = field(default_factory=dict)
+    trajectories: dict[int, dict[str, Any]] = field(default_factory=dict)
     path: str | None = None
 
     def probability(self, outcome: str) -> float:

@@ -9,8 +9,8 @@ def richardson_equilibrium(m: np.ndarray | float, n: np.ndarray | float, a: np.n
                            b: np.ndarray | float, r: np.ndarray | float, s: np.ndarray | float
                            ) -> tuple[np.ndarray, np.ndarray]:
     """x* = (n r + a s)/(m n - a b), y* = (m s + b r)/(m n - a b) (Richardson 1960)."""
-    det = m * n - a * b
-    return (n * r + a * s) / det, (m * s + b * r) / det
+    det = np.asarray(m * n - a * b, dtype=float)
+    return np.asarray(n * r + a * s) / det, np.asarray(m * s + b * r) / det
 
 
 def richardson_stable(m: np.ndarray | float, n: np.ndarray | float, a: np.ndarray | float,
