@@ -112,6 +112,12 @@ class PressureModel(mesa.Model):
         self.event_happens = [draws[i] < ev.probability for i, (_name, ev) in enumerate(self.events)]
 
         self._init_state(init)
+        # The reported state lives in the rows of one matrix: freezing is one copyto per variable and the
+        # weekly histograms need no stacking. Each attribute (self.front, ...) is a view of its row.
+        self.S = np.empty((len(VARIABLE_NAMES), self.n))
+        for i, name in enumerate(VARIABLE_NAMES):
+            self.S[i] = getattr(self, name)
+            setattr(self, name, self.S[i])
         self._init_reporting()
         self._record()
 
@@ -168,6 +174,12 @@ class PressureModel(mesa.Model):
         self.tomahawk_approved_week = np.full(n, np.inf)
         self.belief_ru = beliefs.belief_mean(self.alpha_ru, self.beta_ru)
         self.belief_ua = beliefs.belief_mean(self.alpha_ua, self.beta_ua)
+        # Seasonal demand by week, far enough ahead for the planning horizon; the four midpoint nodes of the
+        # expected winter deficit are fixed week offsets per replicate (the horizon is drawn once).
+        horizon_weeks = self._full(p.negotiation.horizon)
+        self.demand_by_week = self.demand(np.arange(self.horizon + int(np.ceil(horizon_weeks.max())) + 2))
+        self.deficit_nodes = [np.rint(frac * horizon_weeks).astype(np.int64) for frac in (0.125, 0.375, 0.625,
+                                                                                           0.875)]
 
         # Outcomes and per-replicate accumulators.
         self.active = np.ones(n, dtype=bool)
@@ -273,7 +285,7 @@ class PressureModel(mesa.Model):
             hits_ru = (strikes_ru + pulse) * (1.0 - interception)
             e = p.energy
             grid = energy.grid_step(self.grid_ua, hits_ru, e.damage_per_hit, e.repair_rate, e.capacity_target)
-            deficit = energy.energy_deficit(grid, self.demand(t))
+            deficit = energy.energy_deficit(grid, self.demand_by_week[t])
             hits_ua = p.refining.penetration * strikes_ua + p.refining.tomahawk_hits * tomahawks
             refining = energy.refining_step(self.refining_ru, hits_ua, p.refining.damage_per_hit,
                                             p.refining.repair_half_life)
@@ -347,7 +359,7 @@ class PressureModel(mesa.Model):
             talk_prob = np.clip(g.talks_rate * us["mediation"], 0.0, 1.0)
             talks = (u_talks < talk_prob) | summit
             horizon = g.horizon
-            deficit_ahead = self._expected_deficit(grid, t, horizon) if sw.strikes else deficit
+            deficit_ahead = self._expected_deficit(grid, t) if sw.strikes else deficit
             strain_ahead = oil.projected_strain(buffer, revenue, self.spending, horizon) if sw.oil else strain
             cbar_ru = costs.weekly_cost_ru(c.base_ru, mil_ua, intensity, c.fuel, offline, c.fiscal,
                                            strain_ahead, c.scale)
@@ -389,31 +401,26 @@ class PressureModel(mesa.Model):
 
         # Freeze ended replicates: only replicates active at the start of the week take the new values.
         w = act
-        self.front_steps = np.where(w, front_steps, self.front_steps)
-        self.front = self.front_steps / self.n_steps
-        self.mil_ru, self.mil_ua = np.where(w, mil_ru, self.mil_ru), np.where(w, mil_ua, self.mil_ua)
-        self.alpha_ru, self.beta_ru = np.where(w, alpha_ru, self.alpha_ru), np.where(w, beta_ru, self.beta_ru)
-        self.alpha_ua, self.beta_ua = np.where(w, alpha_ua, self.alpha_ua), np.where(w, beta_ua, self.beta_ua)
-        self.belief_ru = beliefs.belief_mean(self.alpha_ru, self.beta_ru)
-        self.belief_ua = beliefs.belief_mean(self.alpha_ua, self.beta_ua)
-        self.resolve_ru = np.where(w, resolve_ru, self.resolve_ru)
-        self.resolve_ua = np.where(w, resolve_ua, self.resolve_ua)
-        self.brent, self.discount = np.where(w, brent, self.brent), np.where(w, discount, self.discount)
-        self.india_share = np.where(w, india_share, self.india_share)
-        self.revenue_ru = np.where(w, revenue, self.revenue_ru)
-        self.buffer_ru, self.strain_ru = np.where(w, buffer, self.buffer_ru), np.where(w, strain, self.strain_ru)
-        self.refining_ru, self.grid_ua = np.where(w, refining, self.refining_ru), np.where(w, grid, self.grid_ua)
-        self.energy_deficit = np.where(w, deficit, self.energy_deficit)
-        self.strikes_ru = np.where(w, strikes_ru, self.strikes_ru)
-        self.strikes_ua = np.where(w, strikes_ua, self.strikes_ua)
-        self.escalation = np.where(w, pressure, self.escalation)
+        np.copyto(self.front_steps, front_steps, where=w)
+        np.divide(self.front_steps, self.n_steps, out=self.front)
+        for mine, new in ((self.alpha_ru, alpha_ru), (self.beta_ru, beta_ru), (self.alpha_ua, alpha_ua),
+                          (self.beta_ua, beta_ua), (self.mil_ru, mil_ru), (self.mil_ua, mil_ua),
+                          (self.resolve_ru, resolve_ru), (self.resolve_ua, resolve_ua), (self.brent, brent),
+                          (self.discount, discount), (self.india_share, india_share), (self.revenue_ru, revenue),
+                          (self.buffer_ru, buffer), (self.strain_ru, strain), (self.refining_ru, refining),
+                          (self.grid_ua, grid), (self.energy_deficit, deficit), (self.strikes_ru, strikes_ru),
+                          (self.strikes_ua, strikes_ua), (self.escalation, pressure)):
+            if new is not mine:
+                np.copyto(mine, new, where=w)
+        np.divide(self.alpha_ru, self.alpha_ru + self.beta_ru, out=self.belief_ru)
+        np.divide(self.alpha_ua, self.alpha_ua + self.beta_ua, out=self.belief_ua)
         self.tomahawks_delivered += tomahawks
-        self.revenue_cum += np.where(w, revenue, 0.0)
-        self.deficit_weeks += (w & (deficit > 0)).astype(np.int32)
-        self.escalation_peak = np.maximum(self.escalation_peak, self.escalation)
-        self.talks_held += (w & talks).astype(np.int32)
-        self.salvos += (w & salvo_any).astype(np.int32)
-        self.last_offer = np.where(w & talks, offer, self.last_offer)
+        self.revenue_cum += revenue * w
+        self.deficit_weeks += w & (deficit > 0)
+        np.maximum(self.escalation_peak, self.escalation, out=self.escalation_peak)
+        self.talks_held += w & talks
+        self.salvos += w & salvo_any
+        np.copyto(self.last_offer, offer, where=w & talks)
         if self.tracing and fired[self.trace_index]:
             i = self.trace_index
             self.note(f"ended: {OUTCOMES[self.outcome[i]]}"
@@ -421,12 +428,12 @@ class PressureModel(mesa.Model):
         self.active = act & ~fired
         self._record()
 
-    def _expected_deficit(self, grid: np.ndarray, t: int, horizon: Any) -> np.ndarray:
+    def _expected_deficit(self, grid: np.ndarray, t: int) -> np.ndarray:
         """Mean energy deficit over the next L weeks at today's capacity, by the midpoint rule on four nodes
         (the winter ahead counts before it arrives: MODEL.md expected cost)."""
         total = np.zeros(self.n)
-        for frac in (0.125, 0.375, 0.625, 0.875):
-            total += energy.energy_deficit(grid, self.demand(t + frac * np.asarray(horizon)))
+        for offset in self.deficit_nodes:
+            total += energy.energy_deficit(grid, self.demand_by_week[t + offset])
         return total / 4.0
 
     def run(self) -> None:
@@ -440,24 +447,44 @@ class PressureModel(mesa.Model):
     def _init_reporting(self) -> None:
         weeks = self.horizon + 1
         v = len(VARIABLE_NAMES)
-        self.hist = np.zeros((weeks, 2, v, N_BINS), dtype=np.int64)
+        # scope 0 = replicates active at the end of the week, scope 1 = ended ones ("all" is their sum).
+        self.hist = np.zeros((weeks, 2, v, N_BINS), dtype=np.int32)
         self.sums = np.zeros((weeks, 2, v))
         self.n_active = np.zeros(weeks, dtype=np.int64)
         self.outcome_counts = np.zeros((weeks, len(OUTCOMES)), dtype=np.int64)
-        self._offsets = (np.arange(v) * N_BINS)[:, None]
+        # bin index of variable i's value x in the flat histogram: i*N_BINS + clip((x - lo_i) * scale_i)
+        self._bin_scale = _SCALE[:, None]
+        self._bin_shift = (np.arange(v) * N_BINS - _LO * _SCALE)[:, None]
+        self._bin_first = (np.arange(v) * N_BINS)[:, None].astype(float)
+        self._bin_last = self._bin_first + (N_BINS - 1)
+        # Ended replicates are frozen, so their histogram only grows by the replicates ending each week.
+        self._ended_hist = np.zeros(v * N_BINS, dtype=np.int64)
+        self._ended_sums = np.zeros(v)
+        self._ended_count = 0
+        self._was_active = np.ones(self.n, dtype=bool)
         self.trajectories = {name: np.zeros((weeks, self.n), dtype=np.float32) for name in self.keep}
 
+    def _histogram(self, values: np.ndarray) -> np.ndarray:
+        idx = values * self._bin_scale
+        idx += self._bin_shift
+        np.clip(idx, self._bin_first, self._bin_last, out=idx)
+        return np.bincount(idx.astype(np.intp).ravel(order="K"), minlength=len(VARIABLE_NAMES) * N_BINS)
+
     def _record(self) -> None:
-        t = self.week
-        values = np.stack([getattr(self, name) for name in VARIABLE_NAMES]).astype(float)
-        bins = np.clip(((values - _LO[:, None]) * _SCALE[:, None]).astype(np.int64), 0, N_BINS - 1)
-        # scope 0 = active replicates, scope 1 = ended ones; "all" = their sum.
-        idx = bins + self._offsets + (~self.active)[None, :] * (len(VARIABLE_NAMES) * N_BINS)
-        counts = np.bincount(idx.ravel(), minlength=2 * len(VARIABLE_NAMES) * N_BINS)
-        self.hist[t] = counts.reshape(2, len(VARIABLE_NAMES), N_BINS)
-        self.sums[t, 0] = values @ self.active
-        self.sums[t, 1] = values @ ~self.active
-        self.n_active[t] = int(self.active.sum())
+        t, act, v = self.week, self.active, len(VARIABLE_NAMES)
+        newly = self._was_active & ~act
+        if newly.any():
+            ended = self.S[:, newly]
+            self._ended_hist += self._histogram(ended)
+            self._ended_sums += ended.sum(axis=1)
+            self._ended_count += ended.shape[1]
+            self._was_active = act.copy()
+        # Every replicate's histogram minus the ended ones' is exactly the active replicates' histogram.
+        self.hist[t, 0] = (self._histogram(self.S) - self._ended_hist).reshape(v, N_BINS)
+        self.hist[t, 1] = self._ended_hist.reshape(v, N_BINS)
+        self.sums[t, 0] = self.S.sum(axis=1) - self._ended_sums
+        self.sums[t, 1] = self._ended_sums
+        self.n_active[t] = self.n - int(self._ended_count)
         self.outcome_counts[t] = np.bincount(self.outcome, minlength=len(OUTCOMES))
         for name, arr in self.trajectories.items():
             arr[t] = getattr(self, name)
