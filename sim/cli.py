@@ -54,7 +54,7 @@ def cli() -> None:
 def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | None, out: str | None,
         workers: int | None, force: bool, quiet: bool, sets: tuple[str, ...], trajectories: str | None) -> None:
     """Run SCENARIO and write its results directory (outcomes, weekly, summary, manifest)."""
-    from sim.results import check_out_dir, write_results
+    from sim.results import TRAJECTORIES_FILE, TrajectoryWriter, atomic_dir, check_out_dir, write_results_into
     from sim.runner import default_workers
     from sim.runner import run as run_scenario
 
@@ -65,9 +65,15 @@ def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | 
     out_dir = Path(out) if out else Path("results") / sc.dir_name
     check_out_dir(out_dir, force)
     n_workers = workers or default_workers()
-    with _progress(sc.replicates * sc.horizon_weeks, quiet) as bar:
-        result = run_scenario(sc, workers=n_workers, progress=bar.update)
-    write_results(result, out_dir, force=force, source=scenario, extra_manifest={"workers": n_workers})
+    # Everything is written into a temporary directory renamed into place at the end: an interrupted run
+    # leaves nothing behind. Kept trajectories stream into it chunk by chunk.
+    with atomic_dir(out_dir, force) as tmp:
+        sink = TrajectoryWriter(tmp / TRAJECTORIES_FILE, sc.chunk_size) if sc.trajectories else None
+        with _progress(sc.replicates * sc.horizon_weeks, quiet) as bar:
+            result = run_scenario(sc, workers=n_workers, progress=bar.update, trajectory_sink=sink)
+        if sink is not None:
+            sink.close()
+        write_results_into(result, tmp, source=scenario, extra_manifest={"workers": n_workers})
     if not quiet:
         click.echo(format_summary(result.summary, sc, out_dir))
 

@@ -95,55 +95,92 @@ def atomic_dir(out: Path, force: bool) -> Iterator[Path]:
         raise
 
 
+TRAJECTORY_SCHEMA = pa.schema([("replicate", pa.int64()), ("week", pa.int32()),
+                               ("variable", pa.dictionary(pa.int32(), pa.string())), ("value", pa.float32())])
+
+
+def chunk_trajectories(chunk: int, chunk_size: int, arrays: dict[str, np.ndarray]) -> pa.Table:
+    """One chunk's kept trajectories in long format: replicate, week, variable, value (float32)."""
+    frames = []
+    for var, arr in arrays.items():
+        weeks, n = arr.shape
+        frames.append(pa.table({
+            "replicate": np.tile(np.arange(chunk * chunk_size, chunk * chunk_size + n, dtype=np.int64), weeks),
+            "week": np.repeat(np.arange(weeks, dtype=np.int32), n),
+            "variable": pa.DictionaryArray.from_arrays(np.zeros(weeks * n, dtype=np.int32), [var]),
+            "value": arr.ravel(),
+        }, schema=TRAJECTORY_SCHEMA))
+    return pa.concat_tables(frames)
+
+
+class TrajectoryWriter:
+    """Streams chunks' trajectories to one Parquet file in chunk order (a chunk that finishes early waits
+    in memory for its predecessors), so memory stays bounded by a few chunks whatever the run's size."""
+
+    def __init__(self, path: Path, chunk_size: int) -> None:
+        self.path = path
+        self.chunk_size = chunk_size
+        self._writer = pq.ParquetWriter(path, TRAJECTORY_SCHEMA, compression="zstd")
+        self._pending: dict[int, dict[str, np.ndarray]] = {}
+        self._next = 0
+
+    def __call__(self, chunk: int, arrays: dict[str, np.ndarray]) -> None:
+        self._pending[chunk] = arrays
+        while self._next in self._pending:
+            table = chunk_trajectories(self._next, self.chunk_size, self._pending.pop(self._next))
+            self._writer.write_table(table)
+            self._next += 1
+
+    def close(self) -> None:
+        self._writer.close()
+
+
 def trajectories_table(result: RunResult) -> pa.Table | None:
-    """Long format: replicate, week, variable, value (float32)."""
+    """The trajectories a run kept in memory, in long format (None when none were kept)."""
     if not result.trajectories:
         return None
-    frames = []
     size = result.scenario.chunk_size
-    for c, chunk in result.trajectories.items():
-        for var, arr in chunk.items():
-            weeks, n = arr.shape
-            frames.append(pa.table({
-                "replicate": np.tile(np.arange(c * size, c * size + n, dtype=np.int64), weeks),
-                "week": np.repeat(np.arange(weeks, dtype=np.int32), n),
-                "variable": pa.array(np.full(weeks * n, var)).dictionary_encode(),
-                "value": arr.ravel(),
-            }))
-    return pa.concat_tables(frames)
+    return pa.concat_tables([chunk_trajectories(c, size, arrays) for c, arrays in
+                             sorted(result.trajectories.items())])
 
 
 def write_results(result: RunResult, out: Path, *, force: bool = False, command: str | None = None,
                   source: str | None = None, extra_manifest: dict[str, Any] | None = None) -> Path:
     """Write the results directory of a run atomically."""
-    sc = result.scenario
     with atomic_dir(out, force) as tmp:
-        write_parquet(result.outcomes, tmp / OUTCOMES_FILE)
-        write_parquet(result.weekly, tmp / WEEKLY_FILE)
-        traj = trajectories_table(result)
-        if traj is not None:
-            write_parquet(traj, tmp / TRAJECTORIES_FILE)
-        write_json(result.summary, tmp / SUMMARY_FILE)
-        (tmp / SCENARIO_FILE).write_text(yaml.safe_dump(sc.resolved_dict(), sort_keys=False), encoding="utf-8")
-        manifest = {
-            "kind": "run",
-            "scenario": sc.name,
-            "scenario_file": source,
-            "scenario_sha256": sc.digest(),
-            "seed": sc.seed,
-            "replicates": sc.replicates,
-            "chunk_size": sc.chunk_size,
-            "horizon_weeks": sc.horizon_weeks,
-            "command": command or " ".join(sys.argv),
-            "git_commit": git_commit(),
-            "versions": versions(),
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "timings": result.timings,
-            **(extra_manifest or {}),
-        }
-        write_json(manifest, tmp / MANIFEST_FILE)
+        write_results_into(result, tmp, command=command, source=source, extra_manifest=extra_manifest)
     result.path = str(out)
     return out
+
+
+def write_results_into(result: RunResult, tmp: Path, *, command: str | None = None, source: str | None = None,
+                       extra_manifest: dict[str, Any] | None = None) -> None:
+    """Write a run's files into a directory (the temporary one of ``atomic_dir``)."""
+    sc = result.scenario
+    write_parquet(result.outcomes, tmp / OUTCOMES_FILE)
+    write_parquet(result.weekly, tmp / WEEKLY_FILE)
+    traj = trajectories_table(result)
+    if traj is not None:
+        write_parquet(traj, tmp / TRAJECTORIES_FILE)
+    write_json(result.summary, tmp / SUMMARY_FILE)
+    (tmp / SCENARIO_FILE).write_text(yaml.safe_dump(sc.resolved_dict(), sort_keys=False), encoding="utf-8")
+    manifest = {
+        "kind": "run",
+        "scenario": sc.name,
+        "scenario_file": source,
+        "scenario_sha256": sc.digest(),
+        "seed": sc.seed,
+        "replicates": sc.replicates,
+        "chunk_size": sc.chunk_size,
+        "horizon_weeks": sc.horizon_weeks,
+        "command": command or " ".join(sys.argv),
+        "git_commit": git_commit(),
+        "versions": versions(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "timings": result.timings,
+        **(extra_manifest or {}),
+    }
+    write_json(manifest, tmp / MANIFEST_FILE)
 
 
 def load_results(path: str | Path) -> RunResult:

@@ -98,8 +98,12 @@ def execute(scenario: Scenario, *, workers: int = 1, point: int | None = None,
 
 
 def run(scenario: Scenario, *, workers: int = 1, point: int | None = None,
-        progress: Callable[[int], None] | None = None) -> RunResult:
-    """Run a scenario in memory and return its tables and summary (see ``sim.results.write_results``)."""
+        progress: Callable[[int], None] | None = None,
+        trajectory_sink: Callable[[int, dict[str, Any]], None] | None = None) -> RunResult:
+    """Run a scenario in memory and return its tables and summary (see ``sim.results.write_results``).
+
+    Kept trajectories (``scenario.trajectories``) go to ``trajectory_sink(chunk, arrays)`` as each chunk
+    finishes when one is given (streamed to disk, memory bounded), else into ``RunResult.trajectories``."""
     started = time.perf_counter()
     acc = WeeklyAccumulator(scenario.horizon_weeks)
     tables: dict[int, pa.Table] = {}
@@ -109,7 +113,10 @@ def run(scenario: Scenario, *, workers: int = 1, point: int | None = None,
         acc.add(part["chunk"], part)
         tables[part["chunk"]] = part["outcomes"]
         if part["trajectories"]:
-            trajectories[part["chunk"]] = part["trajectories"]
+            if trajectory_sink is not None:
+                trajectory_sink(part["chunk"], part["trajectories"])
+            else:
+                trajectories[part["chunk"]] = part["trajectories"]
         compute += part["seconds"]
     outcomes = pa.concat_tables([tables[c] for c in sorted(tables)]).to_pandas()
     weekly = acc.table(scenario.start_date)

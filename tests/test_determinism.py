@@ -31,3 +31,23 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path, run_cli) -> Non
         paths.append(out / "outcomes.parquet")
     assert paths[0].read_bytes() == paths[1].read_bytes()
     assert paths[0].read_bytes() != paths[2].read_bytes()
+
+
+def test_streamed_trajectories_equal_in_memory_ones(tmp_path: Path, run_cli) -> None:
+    import pandas as pd
+
+    import sim
+    from sim.results import trajectories_table
+
+    out = tmp_path / "t"
+    code, _, err = run_cli("run", str(SCENARIOS / "baseline.yaml"), "-n", "1500", "--horizon", "12",
+                           "--set", "chunk_size=500", "--trajectories", "india_share,front", "--workers", "2",
+                           "--out", str(out), "-q")
+    assert code == 0, err
+    streamed = pd.read_parquet(out / "trajectories.parquet")
+    sc = sim.load_scenario(SCENARIOS / "baseline.yaml", ["replicates=1500", "horizon_weeks=12", "chunk_size=500",
+                                                         "trajectories=[india_share,front]"])
+    in_memory = trajectories_table(sim.run(sc)).to_pandas()
+    assert len(streamed) == 1500 * 13 * 2
+    assert streamed["value"].dtype == "float32"
+    pd.testing.assert_frame_equal(streamed, in_memory)
