@@ -96,7 +96,8 @@ class Response(CompiledPolicy):
         if week < s.from_week:
             return
         x = agent.model.observe(s.var)
-        agent.levers[self.lever][:] = np.clip(s.base + s.slope * (x - s.ref), s.min, s.max)
+        _default, lo, hi, *_ = LEVERS[agent.key][self.lever]
+        agent.levers[self.lever][:] = np.clip(s.base + s.slope * (x - s.ref), max(s.min, lo), min(s.max, hi))
 
 
 class StateAgent(mesa.Agent):

@@ -108,8 +108,10 @@ class PressureModel(mesa.Model):
 
         # Events: whether each one happens in each replicate is drawn once, at week 0, from the events stream.
         self.events = list(scenario.events.items())
-        draws = self.streams["events"].random((max(len(self.events), 1), self.n))
-        self.event_happens = [draws[i] < ev.probability for i, (_name, ev) in enumerate(self.events)]
+        # each event has its own stream (keyed by its name): adding or deleting one reshuffles no other
+        self.event_happens = [
+            seeds.generator(seed, chunk, "events", point=point, extra=seeds.path_key(name)).random(self.n)
+            < ev.probability for name, ev in self.events]
 
         self._init_state(init)
         # The reported state lives in the rows of one matrix: freezing is one copyto per variable and the
@@ -177,7 +179,10 @@ class PressureModel(mesa.Model):
         # Seasonal demand by week, far enough ahead for the planning horizon; the four midpoint nodes of the
         # expected winter deficit are fixed week offsets per replicate (the horizon is drawn once).
         horizon_weeks = self._full(p.negotiation.horizon)
-        self.demand_by_week = self.demand(np.arange(self.horizon + int(np.ceil(horizon_weeks.max())) + 2))
+        weeks_ahead = np.arange(self.horizon + int(np.ceil(horizon_weeks.max())) + 2)
+        # (weeks,) when demand's parameters are numbers, (weeks, R) when any is drawn per replicate
+        self.demand_by_week = self.demand(weeks_ahead[:, None] if self._demand_sampled() else weeks_ahead)
+        self._rows = np.arange(n)
         self.deficit_nodes = [np.rint(frac * horizon_weeks).astype(np.int64) for frac in (0.125, 0.375, 0.625,
                                                                                            0.875)]
 
@@ -193,6 +198,10 @@ class PressureModel(mesa.Model):
         self.talks_held = np.zeros(n, dtype=np.int32)
         self.salvos = np.zeros(n, dtype=np.int32)
         self.last_offer = np.full(n, np.nan)
+
+    def _demand_sampled(self) -> bool:
+        e = self.p.energy
+        return any(np.ndim(v) > 0 for v in (e.demand_mean, e.demand_amplitude, e.peak_day))
 
     def lever(self, agent: str, name: str) -> np.ndarray:
         return self.by_key[agent].levers[name]
@@ -315,7 +324,7 @@ class PressureModel(mesa.Model):
                           + a.mobilisation_weight * ua["mobilisation"] + a.assets_bonus * us["assets"])
             mil_ru, mil_ua = battle.attrition_step(self.mil_ru, self.mil_ua, russia_won, a.rate, intensity,
                                                    a.loser_extra, a.base_replenishment, a.theta, funding_ru,
-                                                   funding_ua, 0.0)
+                                                   funding_ua)
         else:
             mil_ru, mil_ua = self.mil_ru, self.mil_ua
 
@@ -432,8 +441,10 @@ class PressureModel(mesa.Model):
         """Mean energy deficit over the next L weeks at today's capacity, by the midpoint rule on four nodes
         (the winter ahead counts before it arrives: MODEL.md expected cost)."""
         total = np.zeros(self.n)
+        table = self.demand_by_week
         for offset in self.deficit_nodes:
-            total += energy.energy_deficit(grid, self.demand_by_week[t + offset])
+            demand = table[t + offset, self._rows] if table.ndim == 2 else table[t + offset]
+            total += energy.energy_deficit(grid, demand)
         return total / 4.0
 
     def run(self) -> None:

@@ -10,7 +10,7 @@ import math
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from sim.distributions import DIST_NAMES, DIST_TYPES, Dist, Uniform, describe
 
@@ -133,7 +133,6 @@ class NegotiationParams(Group):
                               "assumption on size", lo=0, hi=1)
     relief_worth: Num = param(Uniform(low=0.02, high=0.06), "share", "assumption: Russia's value of sanctions "
                               "relief in territory-share units", lo=0, hi=1)
-    summit_boost: Num = param(1.0, "1", "assumption: a summit is one round like any other", lo=0, hi=10)
     fixed_offer: Num = param(-1.0, "share", "validation only: a fixed offer in [0, 1] replaces the Nash split "
                              "(negative: use the Nash split)", lo=-1, hi=1)
 
@@ -208,6 +207,19 @@ class StrikeParams(Group):
     salvo_size: Num = param(800.0, "drone-equivalents", "28 Sep: 595 drones + 48 missiles (a missile ~4 drones)",
                             lo=0, hi=1e5)
     interception: Num = param(0.85, "share", "Ukrainian Air Force reports 2025", lo=0, hi=1)
+
+    @model_validator(mode="after")
+    def _stable(self) -> StrikeParams:
+        # Richardson's spiral is stable iff m n > a b; check it for every value the distributions allow.
+        (m_lo, _), (n_lo, _), (_, a_hi), (_, b_hi) = (_bounds(v) for v in (self.m, self.n, self.a, self.b))
+        if not m_lo * n_lo > a_hi * b_hi:
+            raise ValueError(f"m, n, a, b: strike intensities run away unless m*n > a*b; here min m*n = "
+                             f"{m_lo * n_lo:g} and max a*b = {a_hi * b_hi:g}")
+        return self
+
+
+def _bounds(value: Any) -> tuple[float, float]:
+    return value.support() if isinstance(value, DIST_TYPES) else (float(value), float(value))
 
 
 class EnergyParams(Group):

@@ -164,7 +164,7 @@ class Agents(Strict):
                 _check_lever(agent, name, value, f"agents.{agent}.levers.{name}")
             for pname, pol in spec.policies.items():
                 where = f"agents.{agent}.policies.{pname}"
-                _check_lever(agent, pol.lever, None, where + ".lever")
+                _check_lever(agent, pol.lever, None, where + ".lever", name_only=True)
                 values = list(pol.at.values()) if isinstance(pol, SchedulePolicy) else (
                     [pol.value] if isinstance(pol, RulePolicy) else [])
                 for v in values:
@@ -172,12 +172,17 @@ class Agents(Strict):
         return self
 
 
-def _check_lever(agent: str, name: str, value: float | None, where: str) -> None:
+def _check_lever(agent: str, name: str, value: float | None, where: str, *, name_only: bool = False) -> None:
     table = LEVERS[agent]
     if name not in table:
         raise ValueError(f"{where}: unknown lever {name!r} of {agent}{_did_you_mean(name, table)}")
     default, lo, hi, _unit, _doc = table[name]
+    if name_only:
+        return
     if value is None:
+        if default is not None:
+            raise ValueError(f"{where}: expected a number in [{lo:g}, {hi:g}], got null (only demand levers "
+                             "take null)")
         return
     if not lo <= value <= hi:
         raise ValueError(f"{where}: expected a value in [{lo:g}, {hi:g}], got {value:g}")
@@ -188,7 +193,7 @@ class Event(Strict):
     pulse of ``value`` drone-equivalents. ``lever`` (or the aliases tariff, sanctions, tomahawks, assets, aid,
     guarantees, relief, mediation): the lever takes ``value`` from that week, with ``probability``."""
 
-    week: int = Field(ge=0)
+    week: int = Field(ge=1)  # week 0 is the initial state: set a lever's starting value under agents.*.levers
     kind: Literal["summit", "salvo", "lever", "tariff", "sanctions", "tomahawks", "assets", "aid", "guarantees",
                   "relief", "mediation"]
     probability: float = Field(1.0, ge=0, le=1)
@@ -269,10 +274,17 @@ class Scenario(Strict):
         for agent in LEVERS:
             for pname, pol in getattr(self.agents, agent).policies.items():
                 where = f"agents.{agent}.policies.{pname}"
-                weeks = list(pol.at) if isinstance(pol, SchedulePolicy) else [pol.from_week]
-                for w in weeks:
-                    if not 0 <= w <= h:
-                        raise ValueError(f"{where}: expected weeks in [0, {h}] (the horizon), got {w}")
+                if isinstance(pol, SchedulePolicy):
+                    for w in pol.at:
+                        if not 1 <= w <= h:
+                            raise ValueError(f"{where}.at: expected weeks in [1, {h}] (week 0 is the initial "
+                                             f"state, set by agents.{agent}.levers), got {w}")
+                elif pol.from_week > h:
+                    raise ValueError(f"{where}.from_week: expected a week in [0, {h}] (the horizon), "
+                                     f"got {pol.from_week}")
+                if isinstance(pol, RulePolicy) and pol.until_week is not None and pol.until_week < pol.from_week:
+                    raise ValueError(f"{where}.until_week: expected a week >= from_week ({pol.from_week}), "
+                                     f"got {pol.until_week}")
         return self
 
     @property
@@ -410,6 +422,8 @@ def _read_with_extends(path: Path, depth: int = 0, seen: tuple[Path, ...] = ()) 
     if not isinstance(parent, str):
         raise ScenarioError("extends: expected a path to a scenario file", source=str(path), field="extends")
     base = _read_with_extends(path.parent / parent, depth + 1, (*seen, path))
+    # a child names itself: without a name of its own it must not write into its parent's results directory
+    data.setdefault("name", Path(path).stem)
     return deep_merge(base, data)
 
 

@@ -193,11 +193,11 @@ RATE, LOSER_EXTRA, THETA = 0.02, 0.5, 0.04
 BASE = RATE * (1.0 + LOSER_EXTRA / 2.0)  # the parameter's documented derivation: expected loss at parity
 
 
-def _attrition(m_ru, m_ua, won, *, intensity=1.0, funding_ru=1.0, funding_ua=1.0, bonus_ua=0.0,
+def _attrition(m_ru, m_ua, won, *, intensity=1.0, funding_ru=1.0, funding_ua=1.0,
                rate=RATE, loser_extra=LOSER_EXTRA, base=BASE, theta=THETA):
     return battle.attrition_step(np.asarray(m_ru, dtype=float), np.asarray(m_ua, dtype=float),
                                  np.asarray(won, dtype=bool), rate, intensity, loser_extra, base, theta,
-                                 funding_ru, funding_ua, bonus_ua)
+                                 funding_ru, funding_ua)
 
 
 def test_attrition_expected_change_is_zero_at_parity_with_full_funding():
@@ -257,21 +257,18 @@ def test_attrition_zero_intensity_leaves_only_restoring_term():
     assert m_ua[0] == pytest.approx(1.2 - THETA * 0.2)
 
 
-def test_attrition_funding_scales_replenishment_and_bonus_adds_to_ukraine():
+def test_attrition_funding_scales_replenishment():
     full = _attrition([0.8], [0.8], [True])
     half = _attrition([0.8], [0.8], [True], funding_ru=0.5, funding_ua=0.5)
     repl = BASE + THETA * 0.2
     assert full[0][0] - half[0][0] == pytest.approx(0.5 * repl)
     assert full[1][0] - half[1][0] == pytest.approx(0.5 * repl)
-    bonus = _attrition([0.8], [0.8], [True], bonus_ua=0.01)
-    assert bonus[1][0] - full[1][0] == pytest.approx(0.01)
-    assert bonus[0][0] == full[0][0]
 
 
 def test_attrition_does_not_mutate_inputs():
     m_ru, m_ua, won = np.array([0.9, 1.1]), np.array([1.0, 0.7]), np.array([True, False])
     copies = (m_ru.copy(), m_ua.copy(), won.copy())
-    battle.attrition_step(m_ru, m_ua, won, RATE, 1.0, LOSER_EXTRA, BASE, THETA, 1.0, 1.0, 0.0)
+    battle.attrition_step(m_ru, m_ua, won, RATE, 1.0, LOSER_EXTRA, BASE, THETA, 1.0, 1.0)
     for before, after in zip(copies, (m_ru, m_ua, won), strict=True):
         np.testing.assert_array_equal(before, after)
 
@@ -282,11 +279,11 @@ unit = st.floats(0.0, 1.0)
 
 @given(m_ru=strength, m_ua=strength, won=st.booleans(), rate=st.floats(0.0, 0.5),
        intensity=st.floats(0.0, 3.0), loser_extra=st.floats(0.0, 5.0), base=st.floats(0.0, 0.5), theta=unit,
-       funding_ru=st.floats(0.0, 2.0), funding_ua=st.floats(0.0, 2.0), bonus=st.floats(0.0, 0.1))
+       funding_ru=st.floats(0.0, 2.0), funding_ua=st.floats(0.0, 2.0))
 def test_attrition_strengths_stay_non_negative_and_finite(m_ru, m_ua, won, rate, intensity, loser_extra, base,
-                                                          theta, funding_ru, funding_ua, bonus):
+                                                          theta, funding_ru, funding_ua):
     out_ru, out_ua = battle.attrition_step(np.array([m_ru]), np.array([m_ua]), np.array([won]), rate,
-                                           intensity, loser_extra, base, theta, funding_ru, funding_ua, bonus)
+                                           intensity, loser_extra, base, theta, funding_ru, funding_ua)
     for out in (out_ru, out_ua):
         assert np.all(np.isfinite(out))
         assert np.all(out >= 0.0)

@@ -138,3 +138,48 @@ def test_set_overrides_any_field() -> None:
     assert sc.params.front.p0 == 0.6
     assert sc.agents.us.levers["aid"] == 0.5
     assert sc.params.costs.base_ru.high == pytest.approx(1e-3)
+
+
+@pytest.mark.parametrize(("text", "fragments"), [
+    ("name: x\nevents:\n  e: {week: 0, kind: aid, value: 0.5}\n", ["events.e.week", "greater than or equal to 1"]),
+    ("name: x\nagents:\n  us:\n    levers:\n      aid: null\n", ["agents.us.levers.aid", "got null"]),
+    ("name: x\nparams:\n  strikes: {m: 0.1, n: 0.1, a: 0.3, b: 0.3}\n", ["params.strikes", "m*n > a*b"]),
+    ("name: x\nagents:\n  russia:\n    policies:\n      s: {kind: schedule, lever: offensive, at: {0: 2}}\n",
+     ["agents.russia.policies.s.at", "week 0 is the initial state"]),
+    ("name: x\nagents:\n  us:\n    policies:\n      r: {kind: rule, lever: aid, value: 0, from_week: 5, until_week: 2, "
+     "when: [{var: week, op: '>', value: 1}]}\n", ["until_week", ">= from_week"]),
+])
+def test_jointly_invalid_scenarios_are_refused(tmp_path: Path, run_cli, text: str, fragments: list[str]) -> None:
+    code, _, stderr = run_cli("validate", str(_write(tmp_path, text)))
+    assert code == 2 and len(stderr.strip().splitlines()) == 1
+    for fragment in fragments:
+        assert fragment in stderr
+
+
+def test_child_scenario_without_a_name_does_not_reuse_its_parents(tmp_path: Path) -> None:
+    _write(tmp_path, BASE, "base.yaml")
+    child = _write(tmp_path, "extends: base.yaml\nreplicates: 10\n", "my_variant.yaml")
+    assert load_scenario(child).name == "my_variant"
+
+
+def test_response_policy_is_clipped_to_the_lever_range() -> None:
+    import numpy as np
+
+    from sim.model import PressureModel
+    from sim.scenario import validate_scenario
+
+    sc = validate_scenario({"name": "r", "horizon_weeks": 3, "agents": {"us": {"policies": {
+        "r": {"kind": "response", "lever": "penalty_tariff", "var": "india_share", "base": 0, "slope": -1000}}}}},
+        "inline")
+    model = PressureModel(sc, 5, 0)
+    model.run()
+    assert np.all(model.lever("us", "penalty_tariff") == 0.0)
+
+
+def test_demand_parameters_may_be_distributions() -> None:
+    import sim
+
+    sc = load_scenario(SCENARIOS / "baseline.yaml", [
+        "replicates=200", "horizon_weeks=30", "params.energy.demand_mean={dist: uniform, low: 13, high: 16}"])
+    result = sim.run(sc)
+    assert "params.energy.demand_mean" in result.outcomes.columns

@@ -26,8 +26,7 @@ def front_step(steps: np.ndarray, russia_won: np.ndarray, n_steps: np.ndarray | 
 def attrition_step(m_ru: np.ndarray, m_ua: np.ndarray, russia_won: np.ndarray, rate: np.ndarray | float,
                    intensity: np.ndarray | float, loser_extra: np.ndarray | float,
                    base: np.ndarray | float, theta: np.ndarray | float, funding_ru: np.ndarray | float,
-                   funding_ua: np.ndarray | float, bonus_ua: np.ndarray | float
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   funding_ua: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """Lanchester square-law attrition at the offensive intensity, the week's loser losing more, plus a
     restoring replenishment (base + theta (1 - M)) x funding: plain attrition with constant replenishment
     is a saddle and drifts into collapse at parity (MODEL.md precise rules)."""
@@ -36,7 +35,7 @@ def attrition_step(m_ru: np.ndarray, m_ua: np.ndarray, russia_won: np.ndarray, r
     loss_ua = rate * intensity * m_ru * (1.0 + loser_extra * russia_won)
     repl_ru = (base * intensity + theta * (1.0 - m_ru)) * funding_ru
     repl_ua = (base * intensity + theta * (1.0 - m_ua)) * funding_ua
-    return (np.maximum(m_ru - loss_ru + repl_ru, 0.0), np.maximum(m_ua - loss_ua + repl_ua + bonus_ua, 0.0))
+    return (np.maximum(m_ru - loss_ru + repl_ru, 0.0), np.maximum(m_ua - loss_ua + repl_ua, 0.0))
 
 
 def gamblers_ruin_probability(n: int, k: int, p: float) -> float:
