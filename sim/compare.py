@@ -1,0 +1,214 @@
+"""Comparing runs: each outcome's probability and its difference from the first run (the baseline).
+
+Runs with the same seed, replicate count and chunk size were driven by common random numbers: replicate i of
+each saw the same noise in every process (sim/seeds.py), so their differences are *paired* and the interval
+of a difference uses the replicate-by-replicate 2x2 table (Newcombe 1998b, method 10: square-and-add of the
+two Wilson intervals with the correlation of the paired indicators, phi, continuity-corrected as in Altman et
+al. 2000, "Statistics with confidence", p. 52). Otherwise the runs are independent samples and the interval is
+Newcombe's hybrid score interval (Newcombe 1998a, method 10: the same formula with phi = 0). Both intervals
+are 95%, respect [-1, 1], and behave at 0 and 1 where a Wald interval collapses to a point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.outcomes import Z95, wilson
+from sim.plots import (
+    FAN_VARIABLES,
+    OUTCOME_ORDER,
+    RunInfo,
+    check_format,
+    compare_fan,
+    compare_incidence,
+    compare_outcomes,
+    read_manifest,
+    save,
+)
+
+PAIRED = "paired (common random numbers)"
+INDEPENDENT = "independent"
+
+
+@dataclass
+class Run:
+    """One results directory read for a comparison."""
+
+    label: str
+    path: Path
+    result: Any
+    manifest: dict[str, Any]
+    info: RunInfo
+
+
+def load_runs(paths: list[str | Path]) -> list[Run]:
+    from sim.results import load_results
+
+    if len(paths) < 2:
+        raise ScenarioError("compare needs at least two results directories (the first is the baseline)")
+    runs = []
+    for p in paths:
+        path = Path(p)
+        result = load_results(path)
+        manifest = read_manifest(path)
+        runs.append(Run(result.scenario.name, path, result, manifest, RunInfo.from_result(result, manifest)))
+    labels = [r.label for r in runs]
+    if len(set(labels)) < len(labels):  # the same scenario twice (say, two seeds): name runs by directory
+        for r in runs:
+            r.label = r.path.name
+    if len({r.label for r in runs}) < len(runs):
+        raise ScenarioError("compare: the same results directory given twice")
+    return runs
+
+
+def pairing(base: Run, other: Run) -> tuple[bool, str]:
+    """Whether ``other`` shares ``base``'s random numbers replicate by replicate, and why not if it doesn't."""
+    a, b = base.result.scenario, other.result.scenario
+    reasons = []
+    if a.seed != b.seed:
+        reasons.append(f"seeds differ ({a.seed} vs {b.seed})")
+    if len(base.result.outcomes) != len(other.result.outcomes):
+        reasons.append(f"replicates differ ({len(base.result.outcomes)} vs {len(other.result.outcomes)})")
+    if a.chunk_size != b.chunk_size:
+        reasons.append(f"chunk sizes differ ({a.chunk_size} vs {b.chunk_size})")
+    if base.manifest.get("independent") or other.manifest.get("independent"):
+        reasons.append("a run was made with --independent (no common random numbers)")
+    if not reasons and not np.array_equal(base.result.outcomes["replicate"].to_numpy(),
+                                          other.result.outcomes["replicate"].to_numpy()):
+        reasons.append("replicate numbers do not line up")
+    return (not reasons), "; ".join(reasons)
+
+
+def newcombe_paired(both: int, only_first: int, only_second: int, neither: int, z: float = Z95
+                    ) -> tuple[float, float, float]:
+    """Difference p1 - p2 of two paired proportions and its interval (Newcombe 1998b, method 10).
+
+    The 2x2 table counts replicates where the event happened in both runs, only in the first, only in the
+    second, or in neither; p1 = (both + only_first)/n, p2 = (both + only_second)/n."""
+    a, b, c, d = (float(v) for v in (both, only_first, only_second, neither))
+    n = a + b + c + d
+    p1, p2 = (a + b) / n, (a + c) / n
+    l1, u1 = (float(v) for v in wilson(np.asarray(a + b), np.asarray(n), z))
+    l2, u2 = (float(v) for v in wilson(np.asarray(a + c), np.asarray(n), z))
+    denom = (a + b) * (c + d) * (a + c) * (b + d)
+    phi = 0.0
+    if denom > 0:
+        cross = a * d - b * c
+        corrected = cross - n / 2 if cross > n / 2 else (min(cross, 0.0))
+        phi = corrected / math.sqrt(denom)
+    diff = p1 - p2
+    lo = diff - math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0.0))
+    hi = diff + math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0.0))
+    return diff, max(lo, -1.0), min(hi, 1.0)
+
+
+def newcombe_independent(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
+    """Difference p1 - p2 of two independent proportions and its hybrid score interval (Newcombe 1998a,
+    method 10)."""
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = (float(v) for v in wilson(k1, n1, z))
+    l2, u2 = (float(v) for v in wilson(k2, n2, z))
+    diff = p1 - p2
+    lo = diff - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    hi = diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return diff, max(lo, -1.0), min(hi, 1.0)
+
+
+def compare_table(runs: list[Run]) -> pd.DataFrame:
+    """A row per run and outcome: count, n, p with its Wilson interval, and the difference from the first run
+    with its interval and how it was computed (paired or independent)."""
+    base = runs[0]
+    base_out = base.result.outcomes["outcome"].astype(str).to_numpy()
+    rows = []
+    for run in runs:
+        out = run.result.outcomes["outcome"].astype(str).to_numpy()
+        paired, why = (True, "") if run is base else pairing(base, run)
+        for o in OUTCOME_ORDER:
+            hit = out == o
+            k, n = int(hit.sum()), hit.size
+            lo, hi = wilson(k, n)
+            row: dict[str, Any] = {"run": run.label, "outcome": o, "count": k, "n": n, "p": k / n,
+                                   "lo": float(lo), "hi": float(hi)}
+            if run is base:
+                row.update(diff=0.0, diff_lo=0.0, diff_hi=0.0, pairing="baseline", note="")
+            elif paired:
+                b = base_out == o
+                row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_paired(
+                    int((hit & b).sum()), int((hit & ~b).sum()), int((~hit & b).sum()), int((~hit & ~b).sum()))
+                row.update(pairing=PAIRED, note="")
+            else:
+                kb = int((base_out == o).sum())
+                row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_independent(k, n, kb, base_out.size)
+                row.update(pairing=INDEPENDENT, note=why)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
+    """The comparison as text: one block per run, and a line on how each difference was computed."""
+    base = runs[0].label
+    lines = [f"{'run':<20}{'outcome':<18}{'probability':>12}   {'95% interval':<17}"
+             f"{'difference from ' + base:>26}   95% interval"]
+    for run in runs:
+        t = table[table["run"] == run.label]
+        for _, r in t.iterrows():
+            diff = "" if r["pairing"] == "baseline" else (
+                f"{100 * r['diff']:>+22.1f} pts   [{100 * r['diff_lo']:+.1f}, {100 * r['diff_hi']:+.1f}]")
+            lines.append(f"{r['run']:<20}{r['outcome']:<18}{r['p']:>11.1%}   "
+                         f"[{r['lo']:.1%}, {r['hi']:.1%}]".ljust(65) + diff)
+        lines.append("")
+    for run in runs[1:]:
+        t = table[table["run"] == run.label].iloc[0]
+        if t["pairing"] == PAIRED:
+            lines.append(f"{run.label} vs {base}: paired differences (same seed, replicates and chunk size: "
+                         "common random numbers; Newcombe's paired interval)")
+        else:
+            lines.append(f"{run.label} vs {base}: INDEPENDENT samples ({t['note']}); differences use Newcombe's "
+                         "hybrid score interval for independent proportions")
+    horizons = {r.label: r.result.scenario.horizon_weeks for r in runs}
+    if len(set(horizons.values())) > 1:
+        lines.append("warning: the horizons differ (" + ", ".join(f"{k}: {v} weeks" for k, v in horizons.items())
+                     + "); probabilities at the horizon are not like for like")
+    return "\n".join(lines)
+
+
+def compare_caption(runs: list[Run]) -> str:
+    parts = [f"{r.label}: {r.info.replicates:,} replicates, seed {r.info.seed}" for r in runs]
+    return f"Leverage {runs[0].info.version} · " + " · ".join(parts)
+
+
+def default_out(paths: list[str | Path], runs: list[Run]) -> Path:
+    return Path(paths[0]).parent / ("compare_" + "_vs_".join(r.label for r in runs))
+
+
+def write_comparison(paths: list[str | Path], out: Path | None = None, fmt: str = "png"
+                     ) -> tuple[pd.DataFrame, str, list[Path]]:
+    """Compare runs: write comparison.csv, comparison.txt and the charts into ``out``; return the table, its
+    text and the files written."""
+    check_format(fmt)
+    runs = load_runs(paths)
+    out = Path(out) if out is not None else default_out(paths, runs)
+    out.mkdir(parents=True, exist_ok=True)
+    table = compare_table(runs)
+    text = format_table(table, runs)
+    files = [out / "comparison.csv", out / "comparison.txt"]
+    table.to_csv(files[0], index=False)
+    files[1].write_text(text + "\n", encoding="utf-8")
+    names = " vs ".join(r.label for r in runs)
+    caption = compare_caption(runs)
+    weeklies = {r.label: r.result.weekly for r in runs}
+    infos = {r.label: r.info for r in runs}
+    figs = {"compare_outcomes": compare_outcomes(table, f"{names}: outcome probabilities", caption),
+            "compare_incidence": compare_incidence(weeklies, infos, f"{names}: cumulative incidence", caption)}
+    for var in FAN_VARIABLES:
+        figs[f"compare_fan_{var}"] = compare_fan(weeklies, infos, var, f"{names}: {FAN_VARIABLES[var].title}",
+                                                 caption)
+    files += [save(fig, out / f"{stem}.{fmt}") for stem, fig in figs.items()]
+    return table, text, files

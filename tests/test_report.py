@@ -1,0 +1,155 @@
+"""report.html: one self-contained file with the question, headline, charts, outcome table, sample paths,
+events, policies, changed parameters and manifest; and it renders in headless Chromium with every image
+loaded and no console error.
+
+The browser check: Chromium loads the page with ``--dump-dom`` after a virtual-time budget; the report's own
+inline self-check script has by then written, into ``<body data-*>``, how many images there are, how many
+decoded (``naturalWidth > 0``) and how many script errors or ``console.error`` calls happened. Chromium's own
+log (``--enable-logging=stderr``) must hold no ``CONSOLE`` line either. A second run saves a screenshot next to
+the report. Chromium comes from Debian's ``chromium`` package: the fixture installs it when missing (as root,
+with apt-get, once) and skips with the reason when it cannot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.cli import main
+from sim.plots import FAN_VARIABLES
+from sim.report import write_report
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--hide-scrollbars"]
+N_CHARTS = 4 + len(FAN_VARIABLES)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sc = sim.load_scenario(ROOT / "scenarios" / "max_pressure.yaml",
+                           ["replicates=500", "horizon_weeks=30", "params.costs.energy=0.006"])
+    return sim.write_results(sim.run(sc), tmp_path_factory.mktemp("report") / "max_pressure")
+
+
+@pytest.fixture(scope="module")
+def report(run_dir: Path) -> Path:
+    return write_report(run_dir)
+
+
+@pytest.fixture(scope="module")
+def html(report: Path) -> str:
+    return report.read_text(encoding="utf-8")
+
+
+def test_report_is_one_self_contained_file(report: Path, html: str, run_dir: Path) -> None:
+    assert report == run_dir / "report.html"
+    images = re.findall(r'<img src="([^"]+)"', html)
+    assert len(images) == N_CHARTS
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+    assert not re.search(r'(src|href)="(https?:|//|file:)', html)
+    assert "<link" not in html
+
+
+def test_report_opens_with_the_question_and_headline(html: str, run_dir: Path) -> None:
+    summary = sim.load_results(run_dir).summary
+    question = html.index("The question.")
+    assert question < html.index('id="headline"') < html.index('id="charts"') < html.index('id="outcomes"')
+    assert "Does maximum pressure on Russia" in html
+    s = summary["outcomes"]["settlement"]
+    assert f"{s['p']:.0%}" in html and f"{s['lo']:.1%} – {s['hi']:.1%}" in html
+
+
+def test_report_lists_events_policies_parameters_and_manifest(html: str) -> None:
+    assert "Tomahawks approved" in html and "Sanctions on Rosneft and Lukoil, enforced" in html
+    assert "More Patriots" in html and "tomahawks_if_no_deal" not in html  # max_pressure removes the rule
+    # the changed parameter, with its default and source
+    row = html[html.index("params.costs.energy"):][:400]
+    assert "0.006" in row and "U(0.002, 0.01)" in row
+    assert "scenario_sha256" in html and "20251016" in html
+    assert 'id="paths"' in html and "ended: settlement" in html
+
+
+def test_report_has_a_sample_path_per_outcome_that_occurred(html: str, run_dir: Path) -> None:
+    outcomes = sim.load_results(run_dir).outcomes["outcome"].astype(str)
+    n_paths = html.split('id="paths"')[1].split('id="scenario"')[0].count("<h3>")
+    assert n_paths == outcomes.nunique()
+
+
+def test_sim_report_command(run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.html"
+    main(["report", str(run_dir), "--out", str(out), "--no-traces"])
+    assert capsys.readouterr().out.strip() == str(out)
+    assert out.read_text(encoding="utf-8").count("<img ") == N_CHARTS
+
+
+# ---- in a real browser ----
+
+
+def _install_chromium() -> str | None:
+    """apt-get install chromium (after apt-get update if the first try fails); None and the reason if not."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "chromium is not installed, and installing it needs root and apt-get"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
+    last = ""
+    for cmd in (install, ["apt-get", "update", "-q"], install):
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            last = str(exc)
+            continue
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        last = lines[-1] if lines else f"exit status {done.returncode}"
+        if cmd is install and shutil.which("chromium"):
+            return None
+    return f"chromium could not be installed with apt-get: {last}"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        reason = _install_chromium()
+        path = shutil.which("chromium")
+        if path is None:
+            pytest.skip(reason or "chromium is not installed")
+    return path
+
+
+def _run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+
+
+def test_report_renders_in_headless_chromium(chromium: str, report: Path, tmp_path: Path) -> None:
+    url = report.resolve().as_uri()
+    done = _run_chromium(chromium, tmp_path / "profile-dom", "--enable-logging=stderr", "--v=0",
+                         "--virtual-time-budget=10000", "--dump-dom", url)
+    assert done.returncode == 0, done.stderr[-2000:]
+    body = re.search(r"<body([^>]*)>", done.stdout)
+    assert body, done.stdout[:500]
+    attrs = dict(re.findall(r'data-([\w-]+)="([^"]*)"', body.group(1)))
+    assert attrs.get("images-total") == str(N_CHARTS), attrs
+    assert attrs.get("images-loaded") == str(N_CHARTS), attrs
+    assert all(int(w) > 300 for w in attrs["image-widths"].split(","))
+    assert attrs.get("errors") == "0", attrs
+    console = [ln for ln in done.stderr.splitlines() if ":CONSOLE" in ln]
+    assert console == [], console
+
+    shot = report.parent / "report.png"
+    done = _run_chromium(chromium, tmp_path / "profile-shot", "--window-size=1280,2000",
+                         f"--screenshot={shot}", url)
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 2000)
