@@ -51,9 +51,18 @@ def cli() -> None:
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--trajectories", metavar="VARS", help="Keep these state variables' weekly values for every "
               "replicate (comma-separated), in trajectories.parquet.")
+@click.option("--no-charts", is_flag=True, help="Skip the charts (<out>/charts/); `sim plot` makes them later.")
 def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | None, out: str | None,
-        workers: int | None, force: bool, quiet: bool, sets: tuple[str, ...], trajectories: str | None) -> None:
-    """Run SCENARIO and write its results directory (outcomes, weekly, summary, manifest)."""
+        workers: int | None, force: bool, quiet: bool, sets: tuple[str, ...], trajectories: str | None,
+        no_charts: bool) -> None:
+    """Run SCENARIO and write its results directory (outcomes, weekly, summary, manifest, charts).
+
+    \b
+    Examples:
+      sim run scenarios/baseline.yaml
+      sim run scenarios/max_pressure.yaml -n 50000 --workers 2 --out results/mp50k
+      sim run scenarios/baseline.yaml --set params.costs.scale=1.5 --set agents.us.levers.aid=0.5
+    """
     from sim.results import TRAJECTORIES_FILE, TrajectoryWriter, atomic_dir, check_out_dir, write_results_into
     from sim.runner import default_workers
     from sim.runner import run as run_scenario
@@ -74,6 +83,10 @@ def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | 
         if sink is not None:
             sink.close()
         write_results_into(result, tmp, source=scenario, extra_manifest={"workers": n_workers})
+        if not no_charts:
+            from sim.plots import write_run_charts
+
+            write_run_charts(tmp)
     if not quiet:
         click.echo(format_summary(result.summary, sc, out_dir))
 

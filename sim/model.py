@@ -46,6 +46,8 @@ STATE_VARIABLES: dict[str, tuple[float, float, str]] = {
     "strikes_ua": (0.0, 2000.0, "Ukrainian deep strikes, drone-equivalents/week"),
     "escalation": (0.0, 50.0, "escalation pressure"),
     "tomahawks_delivered": (0.0, 2000.0, "Tomahawks delivered, cumulative"),
+    "talks_held": (0.0, 200.0, "rounds of talks held, cumulative"),
+    "penalty_tariff": (0.0, 100.0, "US penalty tariff on India, points"),
 }
 VARIABLE_NAMES = tuple(STATE_VARIABLES)
 N_BINS = 1000
@@ -195,7 +197,8 @@ class PressureModel(mesa.Model):
         self.revenue_cum = np.zeros(n)
         self.deficit_weeks = np.zeros(n, dtype=np.int32)
         self.escalation_peak = self.escalation.copy()
-        self.talks_held = np.zeros(n, dtype=np.int32)
+        self.talks_held = np.zeros(n)
+        self.penalty_tariff = self.lever("us", "penalty_tariff").copy()
         self.salvos = np.zeros(n, dtype=np.int32)
         self.last_offer = np.full(n, np.nan)
 
@@ -428,6 +431,7 @@ class PressureModel(mesa.Model):
         self.deficit_weeks += w & (deficit > 0)
         np.maximum(self.escalation_peak, self.escalation, out=self.escalation_peak)
         self.talks_held += w & talks
+        np.copyto(self.penalty_tariff, us["penalty_tariff"], where=w)
         self.salvos += w & salvo_any
         np.copyto(self.last_offer, offer, where=w & talks)
         if self.tracing and fired[self.trace_index]:

@@ -87,8 +87,7 @@ EVENTS: dict[str, EventKind] = {
                                      variable="tomahawks_delivered", cumulative="cum.tomahawks_delivered"),
     "talks": EventKind("counter", "talks had been held at least once by the date", variable="talks_held",
                        cumulative="cum.talks_held"),
-    # The lever is not a state variable yet: this event works once the model records ``penalty_tariff``
-    # weekly (docs/observations.md).
+    # The lever is recorded weekly as the state variable ``penalty_tariff`` (keep it with --trajectories).
     "penalty_tariff": EventKind("level", "the US penalty tariff on India for Russian oil was in force at the date",
                                 variable="penalty_tariff"),
 }

@@ -49,7 +49,7 @@ def outcome_table(model: PressureModel, offset: int) -> pa.Table:
     cols["cum.energy_deficit_weeks"] = model.deficit_weeks
     cols["cum.tomahawks_delivered"] = model.tomahawks_delivered
     cols["cum.escalation_peak"] = model.escalation_peak
-    cols["cum.talks_held"] = model.talks_held
+    cols["cum.talks_held"] = model.talks_held.astype(np.int32)
     cols["cum.salvos"] = model.salvos
     return pa.table(cols)
 

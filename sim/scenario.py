@@ -61,7 +61,7 @@ LEVERS: dict[str, dict[str, tuple[float | None, float, float, str, str]]] = {
 OBSERVABLES = (
     "week", "front", "mil_ru", "mil_ua", "resolve_ru", "resolve_ua", "brent", "discount", "india_share",
     "revenue_ru", "buffer_ru", "strain_ru", "refining_ru", "grid_ua", "energy_deficit", "strikes_ru",
-    "strikes_ua", "escalation", "tomahawks_delivered", "belief_ru", "belief_ua", "talks_held",
+    "strikes_ua", "escalation", "tomahawks_delivered", "belief_ru", "belief_ua", "talks_held", "penalty_tariff",
 )
 
 EVENT_ALIASES: dict[str, tuple[str, str]] = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import SCENARIOS
 
-ARGS = ("-n", "3000", "--horizon", "30", "--set", "chunk_size=1000", "-q")
+ARGS = ("-n", "3000", "--horizon", "30", "--set", "chunk_size=1000", "-q", "--no-charts")
 
 
 def test_outputs_byte_identical_across_worker_counts(tmp_path: Path, run_cli) -> None:
@@ -26,7 +26,7 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path, run_cli) -> Non
     for tag, seed in (("a", 7), ("b", 7), ("c", 8)):
         out = tmp_path / tag
         code, _, err = run_cli("run", str(SCENARIOS / "baseline.yaml"), "-n", "500", "--horizon", "20",
-                               "--seed", str(seed), "--out", str(out), "-q", "--workers", "1")
+                               "--seed", str(seed), "--out", str(out), "-q", "--workers", "1", "--no-charts")
         assert code == 0, err
         paths.append(out / "outcomes.parquet")
     assert paths[0].read_bytes() == paths[1].read_bytes()
@@ -42,7 +42,7 @@ def test_streamed_trajectories_equal_in_memory_ones(tmp_path: Path, run_cli) -> 
     out = tmp_path / "t"
     code, _, err = run_cli("run", str(SCENARIOS / "baseline.yaml"), "-n", "1500", "--horizon", "12",
                            "--set", "chunk_size=500", "--trajectories", "india_share,front", "--workers", "2",
-                           "--out", str(out), "-q")
+                           "--out", str(out), "-q", "--no-charts")
     assert code == 0, err
     streamed = pd.read_parquet(out / "trajectories.parquet")
     sc = sim.load_scenario(SCENARIOS / "baseline.yaml", ["replicates=1500", "horizon_weeks=12", "chunk_size=500",

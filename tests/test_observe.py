@@ -392,8 +392,8 @@ BAD = {
     "bad_bool": ([f"{day(3)},,,,settlement,maybe"], "happened: expected true or false"),
     "both": ([f"{day(3)},brent,70,,settlement,false"], "not both"),
     "no_trajectory": ([f"{day(3)},grid_ua,20,,,"], "'grid_ua'"),
-    "event_not_recorded": ([f"{day(3)},,,,penalty_tariff,true"], "does not record 'penalty_tariff' weekly"),
-    "talks_not_recorded": ([f"{day(3)},,,,talks,true"], "does not record 'talks_held' weekly"),
+    "event_not_kept": ([f"{day(3)},,,,penalty_tariff,true"], "needs the weekly trajectory of 'penalty_tariff'"),
+    "talks_not_kept": ([f"{day(3)},,,,talks,true"], "needs the weekly trajectory of 'talks_held'"),
     "header_only": ([], "no observations"),
 }
 

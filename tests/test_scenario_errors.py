@@ -103,9 +103,11 @@ def test_existing_results_not_overwritten_without_force(tmp_path: Path, run_cli)
                               "--out", str(out), "-q")
     assert code == 2 and "--force" in stderr
     assert (out / "keep.txt").read_text() == "mine"
-    code, _, _ = run_cli("run", str(SCENARIOS / "baseline.yaml"), "-n", "10", "--horizon", "12",
+    code, _, _ = run_cli("run", str(SCENARIOS / "baseline.yaml"), "-n", "200", "--horizon", "12",
                          "--out", str(out), "-q", "--force")
     assert code == 0 and not (out / "keep.txt").exists() and (out / "outcomes.parquet").exists()
+    assert (out / "charts" / "incidence.png").exists()  # sim run makes the charts unless --no-charts
+    assert not list(tmp_path.glob(".out*"))
 
 
 @pytest.mark.parametrize(("name", "expected"), [
