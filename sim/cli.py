@@ -196,7 +196,10 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors print one line and exit 2; no traceback."""
     try:
-        cli.main(args=argv, prog_name="sim", standalone_mode=False)
+        # without standalone mode click returns (does not raise) the code of ctx.exit()
+        code = cli.main(args=argv, prog_name="sim", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -1,0 +1,362 @@
+"""Executors for sweeps: the tasks workers run, anything with the ``concurrent.futures.Executor`` interface to
+run them on, and a loop that survives dead workers.
+
+A task is one sweep point x one chunk of replicates. Workers get plain data (the point's validated scenario)
+and return the task's rows as Parquet bytes, written by the one function ``part_bytes``: the client writes
+them to disk, so a cluster needs no shared file system and parts are byte-identical wherever they ran.
+
+Three backends: in process (``--workers 1``, no multiprocessing at all), a local ``ProcessPoolExecutor`` (one
+worker per core by default) and a Dask distributed cluster (``--scheduler ADDRESS``, through the client's
+``concurrent.futures`` adapter). ``run_batches`` keeps a bounded window of batches in flight, hands each
+finished batch to a callback as soon as it is done, and resubmits the batches a dead worker took with it
+(rebuilding a broken process pool). A batch that keeps killing workers is given up after ``max_attempts``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import RunError
+from sim.model import OUTCOMES
+from sim.runner import run_chunk
+from sim.scenario import Scenario
+
+COMPRESSION = "zstd"
+
+# Target compute per batch: long enough that submission and transfer overhead (about a millisecond a task in
+# Dask) stays under 1%, short enough that a dead worker loses little and the progress bar moves.
+BATCH_SECONDS = 1.0
+# Cost model of one task (ARCHITECTURE.md): a few hundred numpy calls a week at a few µs each, plus a few ns
+# per replicate-week; measured 1.6 ms/week at R <= 1,000 and 0.12 µs per replicate-week above.
+WEEK_OVERHEAD_SECONDS = 1.6e-3
+REPLICATE_WEEK_SECONDS = 1.2e-7
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tasks: what a worker runs (plain data in, Parquet bytes out)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Chunk ``chunk`` (``n`` replicates) of sweep point ``point``, whose validated scenario it carries."""
+
+    point: int
+    chunk: int
+    n: int
+    scenario: Scenario
+    independent: bool
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """A task's part (Parquet bytes) or, if its model raised, the traceback; and its compute time."""
+
+    point: int
+    chunk: int
+    part: bytes | None
+    error: str | None
+    seconds: float
+
+
+def run_tasks(tasks: list[Task]) -> list[TaskResult]:
+    """Run a batch of tasks; a task whose model raises is returned with its traceback, the others go on."""
+    out = []
+    for t in tasks:
+        started = time.perf_counter()
+        try:
+            chunk = run_chunk(t.scenario, t.chunk, t.n, point=t.point if t.independent else None)
+            part, error = part_bytes(t.point, chunk["outcomes"]), None
+        except Exception:  # recorded in failures.json; the sweep reports itself incomplete
+            part, error = None, traceback.format_exc()
+        out.append(TaskResult(t.point, t.chunk, part, error, time.perf_counter() - started))
+    return out
+
+
+def part_bytes(point: int, outcomes: pa.Table) -> bytes:
+    """One task's rows (sorted by replicate, as the model emits them) as Parquet bytes, with a ``point``
+    column and the outcome dictionary in the fixed order of OUTCOMES, so every part shares one schema."""
+    codes = outcome_codes(outcomes.column("outcome"))
+    table = outcomes.set_column(outcomes.schema.get_field_index("outcome"), "outcome",
+                                pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), pa.array(OUTCOMES)))
+    table = table.add_column(0, "point", pa.array(np.full(table.num_rows, point, dtype=np.int64)))
+    buf = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(None), buf, compression=COMPRESSION)
+    return buf.getvalue()
+
+
+def outcome_codes(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Outcome indices into OUTCOMES, whatever the dictionary order of the column."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = []
+    for arr in chunks:
+        if pa.types.is_dictionary(arr.type):
+            lookup = np.array([OUTCOMES.index(s) for s in arr.dictionary.to_pylist()], dtype=np.int8)
+            out.append(lookup[np.asarray(arr.indices.to_numpy(zero_copy_only=False), dtype=np.int64)])
+        else:
+            out.append(np.array([OUTCOMES.index(s) for s in arr.to_pylist()], dtype=np.int8))
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int8)
+
+
+def part_name(point: int, chunk: int) -> str:
+    return f"point-{point:06d}.chunk-{chunk:04d}.parquet"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary sibling and rename: a reader (or a resumed sweep) never sees half a file."""
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Executors
+
+
+class InProcessExecutor(Executor):
+    """Runs each call at submission, in this process and thread: ``--workers 1`` never starts a process."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # the caller reads it from the future, as from any executor
+            future.set_exception(exc)
+        return future
+
+
+class Backend(Protocol):
+    """Where batches run: starts (and restarts) an executor and tells a dead worker from a failed call."""
+
+    description: str
+
+    def start(self) -> Executor: ...
+
+    def slots(self) -> int: ...
+
+    def worker_died(self, exc: BaseException) -> bool: ...
+
+    def stop(self, executor: Executor, *, wait: bool) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    description = "in process"
+
+    def start(self) -> Executor:
+        return InProcessExecutor()
+
+    def slots(self) -> int:
+        return 1
+
+    def worker_died(self, exc: BaseException) -> bool:
+        return False
+
+    def stop(self, executor: Executor, *, wait: bool) -> None:
+        executor.shutdown(wait=wait)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalPool:
+    """A forkserver process pool (``sim.runner.make_pool``); a pool broken by a dead worker is replaced."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.description = f"{workers} local worker processes"
+
+    def start(self) -> Executor:
+        from sim.runner import make_pool
+
+        return make_pool(self.workers)
+
+    def slots(self) -> int:
+        return self.workers
+
+    def worker_died(self, exc: BaseException) -> bool:
+        return isinstance(exc, BrokenProcessPool)
+
+    def stop(self, executor: Executor, *, wait: bool) -> None:
+        executor.shutdown(wait=wait, cancel_futures=True)
+
+    def close(self) -> None:
+        pass
+
+
+class DaskCluster:
+    """A Dask distributed scheduler at ``address``; the cluster itself reschedules work of a lost worker, and
+    ``KilledWorker`` (a task that took several workers down) is retried here like a broken pool."""
+
+    def __init__(self, address: str, *, timeout: float = 30.0) -> None:
+        from distributed import Client
+
+        self.address = address
+        try:
+            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise RunError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+        self.description = f"Dask scheduler {address}"
+
+    def wait_for_workers(self, n: int = 1, timeout: float = 60.0) -> None:
+        try:
+            self.client.wait_for_workers(n, timeout=timeout)
+        except TimeoutError:
+            raise RunError(f"the Dask scheduler at {self.address} has no workers after {timeout:g} s; start "
+                           f"some with: dask worker {self.address}") from None
+
+    def start(self) -> Executor:
+        # pure=False: a resubmitted batch is a new task, not the cached failure of the old one.
+        return self.client.get_executor(pure=False)
+
+    def slots(self) -> int:
+        return max(sum(self.client.nthreads().values()), 1)
+
+    def worker_died(self, exc: BaseException) -> bool:
+        from distributed.scheduler import KilledWorker
+
+        return isinstance(exc, KilledWorker | CancelledError)
+
+    def stop(self, executor: Executor, *, wait: bool) -> None:
+        executor.shutdown(wait=wait)  # the client's executor cancels what is pending itself
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def make_backend(workers: int | None, scheduler: str | None) -> Backend:
+    """``--scheduler`` wins; ``--workers 1`` is in process; otherwise a local pool (one worker per core)."""
+    from sim.runner import default_workers
+
+    if scheduler:
+        cluster = DaskCluster(scheduler)
+        cluster.wait_for_workers(1)
+        return cluster
+    n = workers or default_workers()
+    return InProcess() if n <= 1 else LocalPool(n)
+
+
+def task_seconds(replicates: int, weeks: int) -> float:
+    """Rough compute time of one task (a chunk of ``replicates`` to ``weeks``), for batching only."""
+    return weeks * (WEEK_OVERHEAD_SECONDS + replicates * REPLICATE_WEEK_SECONDS)
+
+
+def batch_size(n_tasks: int, slots: int, seconds_per_task: float, target: float = BATCH_SECONDS) -> int:
+    """Tasks per batch: about ``target`` seconds of work, but at least four batches per worker slot so that
+    the last batches do not leave most workers idle."""
+    by_time = max(1, math.floor(target / max(seconds_per_task, 1e-9)))
+    by_balance = max(1, n_tasks // (4 * max(slots, 1)))
+    return min(by_time, by_balance)
+
+
+def batched[B](items: Iterable[B], size: int) -> Iterator[list[B]]:
+    batch: list[B] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class RunStats:
+    batches: int = 0
+    resubmitted: int = 0
+    restarts: int = 0
+    lost: int = 0
+    seconds: float = 0.0
+
+
+def run_batches[B, R](backend: Backend, fn: Callable[[B], R], batches: Iterable[B], *,
+                on_result: Callable[[B, R], None], on_lost: Callable[[B, str], None],
+                on_event: Callable[[str], None] | None = None, max_attempts: int = 3,
+                window: int | None = None) -> RunStats:
+    """Run ``fn(batch)`` for every batch on the backend, at most ``window`` batches in flight (batches are
+    drawn lazily, so an iterator of millions costs no memory). ``on_result(batch, result)`` gets every
+    result in completion order. A batch whose worker died is resubmitted (a broken local pool is rebuilt
+    first); after ``max_attempts`` deaths, or if the call itself raised, ``on_lost(batch, reason)``."""
+    stats = RunStats()
+    started = time.perf_counter()
+    window = window or 2 * backend.slots()
+    source = iter(batches)
+    retry: deque[tuple[B, int]] = deque()
+    inflight: dict[Future[R], tuple[B, int]] = {}
+    executor = backend.start()
+    exhausted = False
+    try:
+        while True:
+            while len(inflight) < window and (retry or not exhausted):
+                if retry:
+                    batch, attempts = retry.popleft()
+                else:
+                    try:
+                        batch, attempts = next(source), 0
+                    except StopIteration:
+                        exhausted = True
+                        break
+                stats.batches += attempts == 0
+                inflight[executor.submit(fn, batch)] = (batch, attempts)
+            if not inflight:
+                break
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                batch, attempts = inflight.pop(future)
+                broken |= _settle(backend, future, batch, attempts, retry, stats, on_result, on_lost,
+                                  max_attempts)
+            if broken and isinstance(backend, LocalPool):
+                # Every other future of a broken pool fails too; settle them, then start a fresh pool.
+                wait(inflight)
+                for future, (batch, attempts) in list(inflight.items()):
+                    _settle(backend, future, batch, attempts, retry, stats, on_result, on_lost, max_attempts)
+                inflight.clear()
+                backend.stop(executor, wait=True)
+                stats.restarts += 1
+                if on_event is not None:
+                    on_event(f"a worker died; rebuilding the pool and resubmitting {len(retry)} batch(es)")
+                executor = backend.start()
+            elif broken and on_event is not None:
+                on_event(f"a worker died; resubmitting {len(retry)} batch(es)")
+    finally:
+        backend.stop(executor, wait=not inflight)
+        stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _settle[B, R](backend: Backend, future: Future[R], batch: B, attempts: int, retry: deque[tuple[B, int]],
+            stats: RunStats, on_result: Callable[[B, R], None], on_lost: Callable[[B, str], None],
+            max_attempts: int) -> bool:
+    """Hand a finished future to its callback or queue it again; True when its worker died."""
+    try:
+        result = future.result()
+    except (Exception, CancelledError) as exc:
+        if backend.worker_died(exc):
+            if attempts + 1 < max_attempts:
+                retry.append((batch, attempts + 1))
+                stats.resubmitted += 1
+            else:
+                stats.lost += 1
+                on_lost(batch, f"its worker died {max_attempts} times ({type(exc).__name__}: {exc})")
+            return True
+        stats.lost += 1
+        on_lost(batch, f"{type(exc).__name__}: {exc}")
+        return False
+    on_result(batch, result)
+    return False
