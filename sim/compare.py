@@ -7,6 +7,15 @@ two Wilson intervals with the correlation of the paired indicators, phi, continu
 al. 2000, "Statistics with confidence", p. 52). Otherwise the runs are independent samples and the interval is
 Newcombe's hybrid score interval (Newcombe 1998a, method 10: the same formula with phi = 0). Both intervals
 are 95%, respect [-1, 1], and behave at 0 and 1 where a Wald interval collapses to a point.
+
+A conditioned run (``sim condition``) carries a ``weight`` column. Its probabilities are weight shares with
+Wilson intervals in which n is replaced by Kish's effective sample size, as in its summary.json
+(sim/observe.py). A difference involving a weighted run is computed from the weights: when the runs are paired
+(the conditioned run and its prior are the very same replicates) by MOVER (Zou & Donner 2008, "Construction
+of confidence limits about effect measures: a general approach", Statistics in Medicine 27:1693), the
+square-and-add of the two Wilson-with-ESS intervals with the correlation of the two weighted estimates from
+the delta method (the same formula as Newcombe's paired one, with that correlation in place of phi); when
+they are not, by Newcombe's hybrid score interval with each run's n replaced by its ESS. See docs/charts.md.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.observe import effective_sample_size
 from sim.outcomes import Z95, wilson
 from sim.plots import (
     FAN_VARIABLES,
@@ -35,6 +45,9 @@ from sim.plots import (
 
 PAIRED = "paired (common random numbers)"
 INDEPENDENT = "independent"
+# A weighted (conditioned) run on either side: the difference is computed from the weights (see the docstring).
+PAIRED_WEIGHTED = "paired, weighted (same replicates; MOVER, n = ESS)"
+INDEPENDENT_WEIGHTED = "independent, weighted (n = ESS)"
 
 
 @dataclass
@@ -46,6 +59,23 @@ class Run:
     result: Any
     manifest: dict[str, Any]
     info: RunInfo
+    weights: np.ndarray | None = None  # normalised to sum 1; None: an ordinary run (equal weights)
+
+    @property
+    def ess(self) -> float:
+        """Kish's effective sample size: the replicate count for an ordinary run."""
+        return float(len(self.result.outcomes)) if self.weights is None else effective_sample_size(self.weights)
+
+
+def run_weights(outcomes: pd.DataFrame, path: Path) -> np.ndarray | None:
+    """The ``weight`` column of a conditioned run, normalised to sum 1; None when there is none."""
+    if "weight" not in outcomes:
+        return None
+    w = outcomes["weight"].to_numpy(dtype=float)
+    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise ScenarioError("outcomes.parquet: the weight column must be finite, non-negative and not all zero",
+                            source=str(path))
+    return w / w.sum()
 
 
 def load_runs(paths: list[str | Path]) -> list[Run]:
@@ -58,7 +88,8 @@ def load_runs(paths: list[str | Path]) -> list[Run]:
         path = Path(p)
         result = load_results(path)
         manifest = read_manifest(path)
-        runs.append(Run(result.scenario.name, path, result, manifest, RunInfo.from_result(result, manifest)))
+        runs.append(Run(result.scenario.name, path, result, manifest, RunInfo.from_result(result, manifest),
+                        run_weights(result.outcomes, path)))
     labels = [r.label for r in runs]
     if len(set(labels)) < len(labels):  # the same scenario twice (say, two seeds): name runs by directory
         for r in runs:
@@ -66,6 +97,20 @@ def load_runs(paths: list[str | Path]) -> list[Run]:
     if len({r.label for r in runs}) < len(runs):
         raise ScenarioError("compare: the same results directory given twice")
     return runs
+
+
+def made_independent(manifest: dict[str, Any]) -> bool:
+    """Whether a run was made with --independent; a conditioned run inherits it from its prior (when the prior's
+    directory can still be read)."""
+    seen = 0
+    while manifest and seen < 20:
+        if manifest.get("independent"):
+            return True
+        prior = manifest.get("prior") if manifest.get("kind") == "conditioned" else None
+        if not isinstance(prior, dict) or not prior.get("path"):
+            return False
+        manifest, seen = read_manifest(prior["path"]), seen + 1
+    return False
 
 
 def pairing(base: Run, other: Run) -> tuple[bool, str]:
@@ -78,7 +123,7 @@ def pairing(base: Run, other: Run) -> tuple[bool, str]:
         reasons.append(f"replicates differ ({len(base.result.outcomes)} vs {len(other.result.outcomes)})")
     if a.chunk_size != b.chunk_size:
         reasons.append(f"chunk sizes differ ({a.chunk_size} vs {b.chunk_size})")
-    if base.manifest.get("independent") or other.manifest.get("independent"):
+    if made_independent(base.manifest) or made_independent(other.manifest):
         reasons.append("a run was made with --independent (no common random numbers)")
     if not reasons and not np.array_equal(base.result.outcomes["replicate"].to_numpy(),
                                           other.result.outcomes["replicate"].to_numpy()):
@@ -109,43 +154,102 @@ def newcombe_paired(both: int, only_first: int, only_second: int, neither: int, 
     return diff, max(lo, -1.0), min(hi, 1.0)
 
 
-def newcombe_independent(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
+def newcombe_independent(k1: float, n1: float, k2: float, n2: float, z: float = Z95) -> tuple[float, float, float]:
     """Difference p1 - p2 of two independent proportions and its hybrid score interval (Newcombe 1998a,
-    method 10)."""
+    method 10). Counts may be effective counts p x ESS of a weighted run, with n = ESS."""
     p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = (float(v) for v in wilson(k1, n1, z))
-    l2, u2 = (float(v) for v in wilson(k2, n2, z))
+    l1, u1 = (float(v) for v in wilson(np.asarray(k1), np.asarray(n1), z))
+    l2, u2 = (float(v) for v in wilson(np.asarray(k2), np.asarray(n2), z))
     diff = p1 - p2
     lo = diff - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     hi = diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     return diff, max(lo, -1.0), min(hi, 1.0)
 
 
+def weighted_proportion(hit: np.ndarray, w: np.ndarray, z: float = Z95) -> tuple[float, float, float, float]:
+    """A weighted run's probability (the weight share of ``hit``; ``w`` sums to 1), its ESS and its Wilson
+    interval with n replaced by the ESS: exactly what sim.observe.weighted_summary writes to summary.json."""
+    ess = effective_sample_size(w)
+    p = float(w[hit].sum())
+    lo, hi = wilson(np.asarray(p * ess), np.asarray(ess), z)
+    return p, ess, float(lo), float(hi)
+
+
+def weighted_paired(x1: np.ndarray, w1: np.ndarray, x2: np.ndarray, w2: np.ndarray, z: float = Z95
+                    ) -> tuple[float, float, float, float]:
+    """Difference p1 - p2 of two weighted proportions over the same replicates, its 95% interval and the
+    correlation used: p1 = sum w1 x1, p2 = sum w2 x2 (weights summing to 1; equal weights 1/n for an ordinary
+    run; x1[i] and x2[i] are replicate i's indicators in each run).
+
+    MOVER (Zou & Donner 2008): square-and-add of the two Wilson intervals with n = ESS, with rho the
+    correlation of the two self-normalised estimates by the delta method,
+    cov(p1, p2) ~ sum_i w1_i (x1_i - p1) w2_i (x2_i - p2), var(pk) ~ sum_i wk_i^2 (xk_i - pk)^2.
+    With equal weights rho is the phi coefficient of the paired 2x2 table, so this is Newcombe's method 10
+    without its continuity correction; comparing a conditioned run with its prior (x1 = x2), it gives the
+    variance of a weighted mean minus the plain mean of the same sample (say, p(1-p)(1/m - 1/n) for weight
+    spread evenly over m of n replicates). rho is 0 when either estimate has no variance (p = 0 or 1), as in
+    Newcombe's method."""
+    x1, x2 = np.asarray(x1, dtype=float), np.asarray(x2, dtype=float)
+    p1, p2 = float(w1 @ x1), float(w2 @ x2)
+    e1, e2 = effective_sample_size(w1), effective_sample_size(w2)
+    l1, u1 = (float(v) for v in wilson(np.asarray(p1 * e1), np.asarray(e1), z))
+    l2, u2 = (float(v) for v in wilson(np.asarray(p2 * e2), np.asarray(e2), z))
+    a, b = w1 * (x1 - p1), w2 * (x2 - p2)
+    v1, v2 = float(a @ a), float(b @ b)
+    rho = float(np.clip((a @ b) / math.sqrt(v1 * v2), -1.0, 1.0)) if v1 > 0 and v2 > 0 else 0.0
+    diff = p1 - p2
+    lo = diff - math.sqrt(max((p1 - l1) ** 2 - 2 * rho * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0.0))
+    hi = diff + math.sqrt(max((u1 - p1) ** 2 - 2 * rho * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0.0))
+    return diff, max(lo, -1.0), min(hi, 1.0), rho
+
+
 def compare_table(runs: list[Run]) -> pd.DataFrame:
     """A row per run and outcome: count, n, p with its Wilson interval, and the difference from the first run
-    with its interval and how it was computed (paired or independent)."""
+    with its interval and how it was computed (paired or independent, weighted or not).
+
+    For a weighted (conditioned) run, p is the weight share, ``count`` the effective count p x ESS (rounded),
+    ``n`` the replicates and ``ess`` the effective sample size (for an ordinary run, ``ess`` = ``n``)."""
     base = runs[0]
     base_out = base.result.outcomes["outcome"].astype(str).to_numpy()
     rows = []
     for run in runs:
         out = run.result.outcomes["outcome"].astype(str).to_numpy()
         paired, why = (True, "") if run is base else pairing(base, run)
+        weighted = run.weights is not None or base.weights is not None
         for o in OUTCOME_ORDER:
             hit = out == o
-            k, n = int(hit.sum()), hit.size
-            lo, hi = wilson(k, n)
-            row: dict[str, Any] = {"run": run.label, "outcome": o, "count": k, "n": n, "p": k / n,
-                                   "lo": float(lo), "hi": float(hi)}
+            if run.weights is None:
+                k, n = int(hit.sum()), hit.size
+                lo, hi = wilson(k, n)
+                row: dict[str, Any] = {"run": run.label, "outcome": o, "count": k, "n": n, "ess": float(n),
+                                       "p": k / n, "lo": float(lo), "hi": float(hi)}
+            else:
+                p, ess, lo, hi = weighted_proportion(hit, run.weights)
+                row = {"run": run.label, "outcome": o, "count": int(round(p * ess)), "n": hit.size, "ess": ess,
+                       "p": p, "lo": lo, "hi": hi}
+            b = base_out == o
             if run is base:
                 row.update(diff=0.0, diff_lo=0.0, diff_hi=0.0, pairing="baseline", note="")
+            elif weighted and paired:
+                w_run = run.weights if run.weights is not None else np.full(hit.size, 1.0 / hit.size)
+                w_base = base.weights if base.weights is not None else np.full(b.size, 1.0 / b.size)
+                row["diff"], row["diff_lo"], row["diff_hi"], _rho = weighted_paired(hit, w_run, b, w_base)
+                row.update(pairing=PAIRED_WEIGHTED, note="")
+            elif weighted:
+                pb, essb = float(b.mean()), float(b.size)
+                if base.weights is not None:
+                    pb, essb, _lo, _hi = weighted_proportion(b, base.weights)
+                row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_independent(
+                    row["p"] * row["ess"], row["ess"], pb * essb, essb)
+                row.update(pairing=INDEPENDENT_WEIGHTED, note=why)
             elif paired:
-                b = base_out == o
                 row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_paired(
                     int((hit & b).sum()), int((hit & ~b).sum()), int((~hit & b).sum()), int((~hit & ~b).sum()))
                 row.update(pairing=PAIRED, note="")
             else:
-                kb = int((base_out == o).sum())
-                row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_independent(k, n, kb, base_out.size)
+                kb = int(b.sum())
+                row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_independent(row["count"], row["n"], kb,
+                                                                                   base_out.size)
                 row.update(pairing=INDEPENDENT, note=why)
             rows.append(row)
     return pd.DataFrame(rows)
@@ -164,11 +268,23 @@ def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
             lines.append(f"{r['run']:<20}{r['outcome']:<18}{r['p']:>11.1%}   "
                          f"[{r['lo']:.1%}, {r['hi']:.1%}]".ljust(65) + diff)
         lines.append("")
+    for run in runs:
+        if run.weights is not None:
+            lines.append(f"{run.label}: conditioned (weight column): probabilities are weight shares, their "
+                         f"intervals Wilson's with n = ESS {run.ess:,.1f} (of {len(run.weights):,} replicates)")
     for run in runs[1:]:
         t = table[table["run"] == run.label].iloc[0]
         if t["pairing"] == PAIRED:
             lines.append(f"{run.label} vs {base}: paired differences (same seed, replicates and chunk size: "
                          "common random numbers; Newcombe's paired interval)")
+        elif t["pairing"] == PAIRED_WEIGHTED:
+            lines.append(f"{run.label} vs {base}: paired weighted differences (same seed, replicates and chunk "
+                         "size; differences of weight shares over the same replicates; MOVER interval: the two "
+                         "Wilson intervals with n = ESS and the delta-method correlation of the weighted "
+                         "estimates)")
+        elif t["pairing"] == INDEPENDENT_WEIGHTED:
+            lines.append(f"{run.label} vs {base}: INDEPENDENT samples ({t['note']}); weighted differences use "
+                         "Newcombe's hybrid score interval with each run's n replaced by its ESS")
         else:
             lines.append(f"{run.label} vs {base}: INDEPENDENT samples ({t['note']}); differences use Newcombe's "
                          "hybrid score interval for independent proportions")
@@ -180,7 +296,8 @@ def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
 
 
 def compare_caption(runs: list[Run]) -> str:
-    parts = [f"{r.label}: {r.info.replicates:,} replicates, seed {r.info.seed}" for r in runs]
+    parts = [f"{r.label}: {r.info.replicates:,} replicates" + ("" if r.weights is None else f" (ESS {r.ess:,.0f})")
+             + f", seed {r.info.seed}" for r in runs]
     return f"Leverage {runs[0].info.version} · " + " · ".join(parts)
 
 

@@ -83,6 +83,8 @@ STYLE: dict[str, Any] = {
     "axes.prop_cycle": cycler(color=list(SERIES_COLOURS)),
 }
 CAPTION_INCHES = 0.3
+# Said of a conditioned run's fan of a variable whose weekly rows were copied from the prior run.
+PRIOR_LABEL = "prior (unconditioned)"
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -109,6 +111,10 @@ class RunInfo:
     version: str
     events: tuple[EventMark, ...] = ()
     initial_front: float | None = None
+    # A conditioned run (sim condition): its effective sample size, and the variables whose weekly rows are
+    # the prior's (no trajectory kept, so not conditioned). None and () for an ordinary run.
+    ess: float | None = None
+    weekly_unconditioned: tuple[str, ...] = ()
 
     def date(self, week: float) -> dt.date:
         return self.start_date + dt.timedelta(weeks=float(week))
@@ -117,9 +123,20 @@ class RunInfo:
         return np.datetime64(self.start_date, "D") + np.asarray(weeks, dtype=np.int64) * np.timedelta64(7, "D")
 
     @property
+    def weighted(self) -> bool:
+        return self.ess is not None
+
+    @property
     def caption(self) -> str:
-        return (f"Leverage {self.version} · scenario '{self.name}' · {self.replicates:,} replicates · seed "
+        size = f"{self.replicates:,} replicates"
+        if self.ess is not None:
+            size += f" conditioned on observations (ESS {self.ess:,.0f})"
+        return (f"Leverage {self.version} · scenario '{self.name}' · {size} · seed "
                 f"{self.seed} · {self.horizon_weeks} weeks from {self.start_date:%d %b %Y}")
+
+    def unconditioned(self, variable: str) -> bool:
+        """Whether ``variable``'s weekly rows in a conditioned run are copied from the prior."""
+        return variable in self.weekly_unconditioned
 
     @classmethod
     def from_result(cls, result: Any, manifest: dict[str, Any] | None = None) -> RunInfo:
@@ -132,8 +149,25 @@ class RunInfo:
                                for name, ev in sc.events.items()), key=lambda e: (e.week, e.label)))
         front = sc.initial.front
         initial_front = float(front) if isinstance(front, int | float) else float(front.mean())
+        w = outcome_weights(result.outcomes)
+        ess = None
+        if w is not None:
+            from sim.observe import effective_sample_size
+
+            ess = effective_sample_size(w)
+        unconditioned = tuple(manifest.get("weekly_unconditioned") or ()) if w is not None else ()
         return cls(sc.name, sc.start_date, sc.horizon_weeks, len(result.outcomes), sc.seed, version, events,
-                   initial_front)
+                   initial_front, ess, unconditioned)
+
+
+def outcome_weights(outcomes: pd.DataFrame) -> np.ndarray | None:
+    """The replicates' weights of a conditioned run (outcomes.parquet's ``weight`` column, normalised to sum
+    1), or None for an ordinary run (equal weights)."""
+    if "weight" not in outcomes:
+        return None
+    w = outcomes["weight"].to_numpy(dtype=float)
+    total = float(w.sum())
+    return w / total if total > 0 else w
 
 
 def read_manifest(path: str | Path) -> dict[str, Any]:
@@ -286,17 +320,26 @@ def outcome_probabilities(summary: dict[str, Any], info: RunInfo) -> Figure:
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, min(1.0, float(hi.max()) + 0.3))
         _percent_axis(ax, "x", 0)
-        ax.set_xlabel("probability (% of replicates); whiskers: 95% Wilson interval")
+        ax.set_xlabel("probability (weighted share of replicates); whiskers: 95% Wilson interval with n = ESS"
+                      if info.weighted else "probability (% of replicates); whiskers: 95% Wilson interval")
         ax.set_title(f"By the horizon, {info.date(info.horizon_weeks):%d %b %Y} ({info.horizon_weeks} weeks)",
                      loc="left")
         return finish(fig, f"{info.name}: outcome probabilities", info.caption)
 
 
-def incidence_table(weekly: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """Weekly cumulative share of one outcome (``share.<outcome>`` rows) with a pointwise Wilson interval."""
+def incidence_table(weekly: pd.DataFrame, outcome: str, ess: float | None = None) -> pd.DataFrame:
+    """Weekly cumulative share of one outcome (``share.<outcome>`` rows) with a pointwise Wilson interval.
+
+    In a conditioned run the shares are weight shares (sim.observe.weighted_weekly) and ``n`` counts the
+    replicates with positive weight; give its ``ess`` and the interval uses n = ESS instead, as summary.json."""
     d = weekly[weekly["variable"] == f"share.{outcome}"].sort_values("week")
-    n = d["n"].to_numpy(dtype=float)
-    k = np.rint(d["mean"].to_numpy(dtype=float) * n)
+    share = d["mean"].to_numpy(dtype=float)
+    if ess is None:
+        n = d["n"].to_numpy(dtype=float)
+        k = np.rint(share * n)
+    else:  # the effective count p x ESS, unrounded, as sim.observe.weighted_summary
+        n = np.full(len(d), float(ess))
+        k = share * n
     lo, hi = wilson(k, n)
     return pd.DataFrame({"week": d["week"].to_numpy(), "share": d["mean"].to_numpy(dtype=float), "lo": lo,
                          "hi": hi})
@@ -307,7 +350,7 @@ def cumulative_incidence(weekly: pd.DataFrame, info: RunInfo) -> Figure:
     ended in one outcome cannot reach another), with pointwise 95% bands and the horizon marked. Outcomes
     much rarer than the commonest are shown again in a zoomed panel."""
     with _style():
-        tables = {o: incidence_table(weekly, o) for o in TERMINAL}
+        tables = {o: incidence_table(weekly, o, info.ess) for o in TERMINAL}
         final = {o: float(t["share"].iloc[-1]) if len(t) else 0.0 for o, t in tables.items()}
         top = max(final.values(), default=0.0)
         rare = [o for o, f in final.items() if 0 < f < top / 4] if top > 0.1 else []
@@ -331,12 +374,13 @@ def cumulative_incidence(weekly: pd.DataFrame, info: RunInfo) -> Figure:
             if i == 0:
                 entries = mark_events(ax, info)
             _percent_axis(ax)
-            ax.set_ylabel("cumulative share of replicates (%)")
+            ax.set_ylabel("cumulative weighted share of replicates (%)" if info.weighted
+                          else "cumulative share of replicates (%)")
             date_axis(ax, info)
             ax.set_title(title, loc="left")
         draw_key(key, axes[0].get_legend_handles_labels(), entries)
-        return finish(fig, f"{info.name}: cumulative incidence of each outcome (bands: 95% pointwise)",
-                      info.caption)
+        bands = "95% pointwise, n = ESS" if info.weighted else "95% pointwise"
+        return finish(fig, f"{info.name}: cumulative incidence of each outcome (bands: {bands})", info.caption)
 
 
 def fan_table(weekly: pd.DataFrame, variable: str, scope: str = "active", min_n: int = 20) -> pd.DataFrame:
@@ -381,37 +425,63 @@ def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "
         who = ("replicates still at war that week" if scope == "active"
                else "all replicates (ended ones frozen at their final values)")
         ax.set_title(f"Over the {who} (weeks with fewer than {min_n} left blank)", loc="left")
+        title = f"{info.name}: {spec.title}"
+        if info.unconditioned(variable):
+            # Its trajectory was not kept, so sim condition copied the prior's weekly rows: say so.
+            title += f" — {PRIOR_LABEL}\nno trajectory kept: the prior run's fan, not conditioned on the observations"
         draw_key(key, ax.get_legend_handles_labels(), entries)
-        return finish(fig, f"{info.name}: {spec.title}", info.caption)
+        return finish(fig, title, info.caption)
+
+
+def settled_terms(outcomes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """The terms of the settled replicates (finite ones) and, for a conditioned run, their weights (those with
+    positive weight only; the weights as in outcomes.parquet, normalised over all replicates)."""
+    settled = (outcomes["outcome"].astype(str) == "settlement").to_numpy()
+    terms = outcomes["terms"].to_numpy(dtype=float)
+    keep = settled & np.isfinite(terms)
+    w = outcome_weights(outcomes)
+    if w is None:
+        return terms[keep], None
+    keep = keep & (w > 0)
+    return terms[keep], w[keep]
 
 
 def settlement_terms(outcomes: pd.DataFrame, info: RunInfo) -> Figure:
     """Histogram of settlement terms (Russia's share of the disputed territory in the deal), as a share of
-    the settlements, with the median and the front at the start marked."""
+    the settlements, with the median and the front at the start marked. A conditioned run's histogram,
+    quartiles and median are weighted (bar heights: each bin's share of the settlements' weight)."""
+    from sim.observe import weighted_quantile
+
     with _style():
         fig = new_figure(7.5, 4.0)
         ax = fig.add_subplot()
-        terms = outcomes.loc[outcomes["outcome"].astype(str) == "settlement", "terms"].to_numpy(dtype=float)
-        terms = terms[np.isfinite(terms)]
+        terms, w = settled_terms(outcomes)
         colour = OUTCOME_STYLE["settlement"][1]
         if terms.size:
             bins = terms_bins(terms)
-            ax.hist(terms, bins=list(bins), weights=np.full(terms.size, 1.0 / terms.size), color=colour,
+            heights = np.full(terms.size, 1.0 / terms.size) if w is None else w / w.sum()
+            ax.hist(terms, bins=list(bins), weights=heights, color=colour,
                     edgecolor="white", lw=0.4, gid="terms-hist")
-            q25, med, q75 = np.quantile(terms, [0.25, 0.5, 0.75])
+            if w is None:
+                q25, med, q75 = np.quantile(terms, [0.25, 0.5, 0.75])
+                ax.set_title(f"{terms.size:,} settlements ({terms.size / info.replicates:.1%} of replicates)",
+                             loc="left")
+            else:
+                q25, med, q75 = weighted_quantile(terms, (0.25, 0.5, 0.75), w)
+                ax.set_title(f"{terms.size:,} settlements with positive weight ({float(w.sum()):.1%} of the "
+                             "weight): weighted by the conditioning", loc="left")
             ax.axvspan(q25, q75, color=colour, alpha=0.12, lw=0, label=f"quartiles {q25:.1%} – {q75:.1%}")
             ax.axvline(med, color="black", lw=1.5, gid="terms-median", label=f"median {med:.1%}")
-            ax.set_title(f"{terms.size:,} settlements ({terms.size / info.replicates:.1%} of replicates)",
-                         loc="left")
         else:
-            ax.text(0.5, 0.5, "no settlement in any replicate", transform=ax.transAxes, ha="center")
+            ax.text(0.5, 0.5, "no settlement in any replicate" + (" with positive weight" if info.weighted else ""),
+                    transform=ax.transAxes, ha="center")
         if info.initial_front is not None:
             ax.axvline(info.initial_front, color=OKABE_ITO["vermillion"], lw=1.3, ls="--", gid="front-start",
                        label=f"front on {info.start_date:%d %b %Y}: {info.initial_front:.0%}")
         _percent_axis(ax, "x", 0)
         _percent_axis(ax, "y", 0)
         ax.set_xlabel("terms: Russia's share of the disputed territory under the deal (%)")
-        ax.set_ylabel("share of settlements (%)")
+        ax.set_ylabel("weighted share of settlements (%)" if w is not None else "share of settlements (%)")
         ax.legend(loc="upper left")
         return finish(fig, f"{info.name}: terms of settlement", info.caption)
 
@@ -424,35 +494,53 @@ def terms_bins(terms: np.ndarray) -> np.ndarray:
 
 
 def settlement_timing(outcomes: pd.DataFrame, info: RunInfo, bin_weeks: int = 4) -> Figure:
-    """When settlements happen: the share of all replicates settling in each ``bin_weeks`` window."""
+    """When settlements happen: the share of all replicates settling in each ``bin_weeks`` window (in a
+    conditioned run, the share of the weight, and the weighted median)."""
+    from sim.observe import weighted_quantile
+
     with _style():
         fig, (ax,), key = figure_with_key(8.5, 3.6, max(2, len(info.events)) + 1)
-        weeks = outcomes.loc[outcomes["outcome"].astype(str) == "settlement", "week"].to_numpy(dtype=int)
-        counts, edges = timing_histogram(weeks, info.horizon_weeks, bin_weeks)
+        settled = (outcomes["outcome"].astype(str) == "settlement").to_numpy()
+        all_w = outcome_weights(outcomes)
+        if all_w is not None:
+            settled = settled & (all_w > 0)
+        weeks = outcomes["week"].to_numpy(dtype=int)[settled]
+        w = None if all_w is None else all_w[settled]
+        counts, edges = timing_histogram(weeks, info.horizon_weeks, bin_weeks, w)
         colour = OUTCOME_STYLE["settlement"][1]
-        ax.bar(info.dates(edges[:-1]), counts / info.replicates, width=np.diff(edges) * 7.0, align="edge",
+        shares = counts / info.replicates if w is None else counts  # weights sum to 1 over all replicates
+        ax.bar(info.dates(edges[:-1]), shares, width=np.diff(edges) * 7.0, align="edge",
                color=colour, edgecolor="white", lw=0.4, gid="timing-bars",
-               label=f"settlements per {bin_weeks}-week window")
+               label=f"settlements per {bin_weeks}-week window" + (", weighted" if w is not None else ""))
         if weeks.size:
-            med = float(np.median(weeks))
+            med = float(np.median(weeks)) if w is None else float(weighted_quantile(weeks, 0.5, w))
             ax.axvline(info.dates([round(med)])[0], color="black", lw=1.5, gid="timing-median",
                        label=f"median: week {med:g} ({info.date(round(med)):%d %b %Y})")
         headroom(ax)
         mark_horizon(ax, info)
         entries = mark_events(ax, info)
         _percent_axis(ax, "y", 1)
-        ax.set_ylabel("settling in the window (% of all replicates)")
+        ax.set_ylabel("settling in the window (% of all replicates)" if w is None
+                      else "settling in the window (weighted % of all replicates)")
         date_axis(ax, info)
-        ax.set_title(f"{weeks.size:,} settlements of {info.replicates:,} replicates", loc="left")
+        if w is None:
+            ax.set_title(f"{weeks.size:,} settlements of {info.replicates:,} replicates", loc="left")
+        else:
+            ax.set_title(f"{weeks.size:,} settlements with positive weight, {float(w.sum()):.1%} of the weight "
+                         f"(ESS {info.ess or 0:,.0f} of {info.replicates:,} replicates)", loc="left")
         draw_key(key, ax.get_legend_handles_labels(), entries)
         return finish(fig, f"{info.name}: when settlements happen", info.caption)
 
 
-def timing_histogram(weeks: np.ndarray, horizon: int, bin_weeks: int) -> tuple[np.ndarray, np.ndarray]:
-    """Counts of end weeks in windows (0, b], (b, 2b], ... up to the horizon (outcomes happen in weeks 1..H)."""
+def timing_histogram(weeks: np.ndarray, horizon: int, bin_weeks: int, weights: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of end weeks in windows (0, b], (b, 2b], ... up to the horizon (outcomes happen in weeks 1..H);
+    with ``weights``, the sum of the weights in each window instead."""
     edges = np.arange(0, horizon + bin_weeks, bin_weeks)
     edges[-1] = min(edges[-1], horizon)
-    counts = np.array([((weeks > a) & (weeks <= b)).sum() for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    w = np.ones(len(weeks)) if weights is None else np.asarray(weights, dtype=float)
+    windows = [(weeks > a) & (weeks <= b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    counts = np.array([m.sum() for m in windows]) if weights is None else np.array([w[m].sum() for m in windows])
     return counts, edges
 
 
@@ -532,13 +620,17 @@ def compare_outcomes(table: pd.DataFrame, title: str, caption: str) -> Figure:
             if j > 0:
                 d = t["diff"].to_numpy()
                 how = "paired" if str(t["pairing"].iloc[0]).startswith("paired") else "independent"
+                if "weighted" in str(t["pairing"].iloc[0]):
+                    how += ", weighted, n = ESS"
                 ax_d.errorbar(d, y, xerr=np.vstack([d - t["diff_lo"], t["diff_hi"] - d]), fmt="o",
                               color=colour, capsize=3, ms=5, label=f"{run} − {runs[0]} ({how})",
                               gid=f"diff-{run}")
         ax_p.set_yticks(np.arange(len(outs)), [OUTCOME_STYLE[o][0] for o in outs])
         ax_p.invert_yaxis()
         _percent_axis(ax_p, "x", 0)
-        ax_p.set_xlabel("probability by the horizon (% of replicates, 95% interval)")
+        weighted = table["pairing"].astype(str).str.contains("weighted").any()
+        ax_p.set_xlabel("probability by the horizon (% of replicates, 95% interval)" if not weighted else
+                        "probability by the horizon (% of replicates, weighted for a conditioned run; 95% interval)")
         ax_p.legend(loc="lower right")
         ax_p.set_title("Outcome probabilities", loc="left")
         ax_d.axvline(0, color="black", lw=0.8)
@@ -552,12 +644,13 @@ def compare_outcomes(table: pd.DataFrame, title: str, caption: str) -> Figure:
 
 def compare_incidence(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInfo], title: str,
                       caption: str) -> Figure:
-    """Cumulative incidence of each terminal outcome, one panel per outcome, one line per run."""
+    """Cumulative incidence of each terminal outcome, one panel per outcome, one line per run (a conditioned
+    run's shares are weighted, its bands use n = ESS)."""
     with _style():
         fig = new_figure(11, 7)
         axes = fig.subplots(2, 2).ravel()
         for ax, o in zip(axes, TERMINAL, strict=True):
-            tables = {run: incidence_table(weekly, o) for run, weekly in weeklies.items()}
+            tables = {run: incidence_table(weekly, o, infos[run].ess) for run, weekly in weeklies.items()}
             never = all(float(t["share"].max()) == 0 for t in tables.values())
             for j, (run, t) in enumerate(tables.items()):
                 colour = SERIES_COLOURS[j % len(SERIES_COLOURS)]
@@ -580,7 +673,8 @@ def compare_incidence(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInf
 
 def compare_fan(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInfo], variable: str, title: str,
                 caption: str, scope: str = "active") -> Figure:
-    """One variable's median and 50% band for each run, overlaid."""
+    """One variable's median and 50% band for each run, overlaid. A conditioned run whose weekly rows of the
+    variable were copied from its prior (no trajectory) is labelled "prior (unconditioned)"."""
     with _style():
         spec = variable_spec(variable)
         fig = new_figure(8, 4.6)
@@ -590,8 +684,9 @@ def compare_fan(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInfo], va
             colour = SERIES_COLOURS[j % len(SERIES_COLOURS)]
             x = infos[run].dates(d["week"])
             ax.fill_between(x, d["q25"], d["q75"], color=colour, alpha=0.18, lw=0, gid=f"band50-{run}")
+            what = f"{PRIOR_LABEL}, " if infos[run].unconditioned(variable) else ""
             ax.plot(x, d["q50"], color=colour, lw=2, ls=("-", "--", "-.", ":")[j % 4], gid=f"median-{run}",
-                    label=f"{run}: median and 50% band")
+                    label=f"{run}: {what}median and 50% band")
         if spec.percent:
             _percent_axis(ax)
         ax.set_ylabel(spec.ylabel)

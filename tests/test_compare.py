@@ -3,25 +3,32 @@ the comparison table and charts show the same numbers."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
 from sim.cli import main
 from sim.compare import (
     INDEPENDENT,
+    INDEPENDENT_WEIGHTED,
     PAIRED,
+    PAIRED_WEIGHTED,
     compare_table,
     format_table,
     load_runs,
     newcombe_independent,
     newcombe_paired,
     pairing,
+    weighted_paired,
     write_comparison,
 )
 from sim.errors import ScenarioError
+from sim.observe import effective_sample_size
 from sim.plots import OUTCOME_ORDER, compare_outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,3 +161,136 @@ def test_sim_compare_of_a_missing_directory_exits_2(runs: dict[str, Path], tmp_p
         main(["compare", str(runs["baseline"]), str(tmp_path / "nope")])
     assert exc.value.code == 2
     assert "not a results directory" in capsys.readouterr().err
+
+
+# ---- conditioned (weighted) runs ----
+
+OBSERVATIONS = """date,variable,value,sd,event,happened
+2026-01-08,front,0.83,0.02,,
+2026-03-05,,,,ended,false
+"""
+
+
+@pytest.fixture(scope="module")
+def conditioned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A prior run with trajectories and ``sim condition`` of it: no war ended by 5 March 2026 (drops the
+    early settlements) and the front near 83% in early January (uneven weights)."""
+    base = tmp_path_factory.mktemp("conditioned")
+    sc = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml",
+                           ["replicates=600", "horizon_weeks=30", "trajectories=[india_share,front]"])
+    prior = sim.write_results(sim.run(sc), base / "prior")
+    obs = base / "observations.csv"
+    obs.write_text(OBSERVATIONS, encoding="utf-8")
+    try:
+        main(["condition", str(prior), str(obs), "--out", str(base / "posterior")])
+    except SystemExit as exc:  # 3 only under --min-ess; the directory is written either way
+        assert exc.code in (None, 0, 3)
+    return {"prior": prior, "posterior": base / "posterior"}
+
+
+def test_a_conditioned_run_is_compared_with_its_weights(conditioned: dict[str, Path]) -> None:
+    loaded = load_runs([conditioned["prior"], conditioned["posterior"]])
+    prior, post = loaded
+    assert prior.weights is None and post.weights is not None
+    assert pairing(prior, post) == (True, "")
+    table = compare_table(loaded).set_index(["run", "outcome"])
+    summary = json.loads((conditioned["posterior"] / "summary.json").read_text(encoding="utf-8"))
+    for o in OUTCOME_ORDER:
+        row = table.loc[(post.label, o)]
+        # the probabilities and intervals of the conditioned run's summary.json (Wilson with n = ESS)
+        assert row["p"] == pytest.approx(summary["outcomes"][o]["p"])
+        assert row["lo"] == pytest.approx(summary["outcomes"][o]["lo"])
+        assert row["hi"] == pytest.approx(summary["outcomes"][o]["hi"])
+        assert row["ess"] == pytest.approx(summary["ess"])
+        assert row["pairing"] == PAIRED_WEIGHTED
+        assert row["diff"] == pytest.approx(row["p"] - table.loc[(prior.label, o), "p"])
+        assert row["diff_lo"] <= row["diff"] <= row["diff_hi"]
+    # Ruling out an end by March drops the settlements before it: settlement falls, 'ongoing' rises, and the
+    # paired interval is clear of zero.
+    settle, ongoing = table.loc[(post.label, "settlement")], table.loc[(post.label, "ongoing")]
+    assert settle["diff"] < -0.02 and settle["diff_hi"] < 0
+    assert ongoing["diff"] > 0.02 and ongoing["diff_lo"] > 0
+    assert settle["p"] == pytest.approx(float(post.weights[  # type: ignore[index]
+        post.result.outcomes["outcome"].astype(str).to_numpy() == "settlement"].sum()))
+    text = format_table(compare_table(loaded), loaded)
+    assert f"{post.label} vs {prior.label}: paired weighted differences" in text
+    assert "n = ESS" in text and "MOVER" in text
+    (line,) = [ln for ln in text.splitlines() if ln.startswith(post.label) and " settlement " in ln]
+    assert f"{100 * settle['diff']:+.1f} pts" in line and "+0.0 pts" not in line
+
+
+def test_a_conditioned_run_can_be_the_baseline(conditioned: dict[str, Path]) -> None:
+    loaded = load_runs([conditioned["posterior"], conditioned["prior"]])
+    table = compare_table(loaded).set_index(["run", "outcome"])
+    forward = compare_table(load_runs([conditioned["prior"], conditioned["posterior"]])).set_index(
+        ["run", "outcome"])
+    post, prior = loaded[0].label, loaded[1].label
+    for o in OUTCOME_ORDER:
+        assert table.loc[(prior, o), "pairing"] == PAIRED_WEIGHTED
+        assert table.loc[(prior, o), "diff"] == pytest.approx(-forward.loc[(post, o), "diff"])
+        assert table.loc[(prior, o), "diff_lo"] == pytest.approx(-forward.loc[(post, o), "diff_hi"])
+
+
+def test_weighted_run_against_an_unpaired_one_is_independent_with_n_ess(
+        runs: dict[str, Path], tmp_path: Path) -> None:
+    # Weights constructed directly on a copy of the reseeded run: unpaired with the baseline (seeds differ).
+    weighted = tmp_path / "reseeded_weighted"
+    shutil.copytree(runs["reseeded"], weighted)
+    outcomes = pd.read_parquet(weighted / "outcomes.parquet")
+    w = np.exp(-((outcomes["terms"].fillna(0.8).to_numpy() - 0.75) / 0.05) ** 2)
+    outcomes["weight"] = w / w.sum()
+    outcomes.to_parquet(weighted / "outcomes.parquet")
+    loaded = load_runs([runs["baseline"], weighted])
+    table = compare_table(loaded).set_index(["run", "outcome"])
+    ess = effective_sample_size(outcomes["weight"].to_numpy())
+    base_out = loaded[0].result.outcomes["outcome"].astype(str).to_numpy()
+    for o in OUTCOME_ORDER:
+        row = table.loc[(loaded[1].label, o)]
+        assert row["pairing"] == INDEPENDENT_WEIGHTED and "seeds differ" in row["note"]
+        k = int((base_out == o).sum())
+        expected = newcombe_independent(row["p"] * ess, ess, k, base_out.size)
+        assert (row["diff"], row["diff_lo"], row["diff_hi"]) == pytest.approx(expected)
+    assert "INDEPENDENT samples (seeds differ" in format_table(compare_table(loaded), loaded)
+
+
+def test_unweighted_runs_keep_the_unweighted_methods(runs: dict[str, Path]) -> None:
+    loaded = load_runs([runs["baseline"], runs["max_pressure"], runs["reseeded"]])
+    table = compare_table(loaded)
+    assert set(table["pairing"]) == {"baseline", PAIRED, INDEPENDENT}
+    assert (table["ess"] == table["n"]).all()
+    assert "weighted" not in format_table(table, loaded)
+
+
+def test_weighted_paired_with_equal_weights_uses_the_phi_of_the_table() -> None:
+    rng = np.random.default_rng(5)
+    u = rng.random(500)
+    x1, x2 = u < 0.4, u < 0.33
+    w = np.full(500, 1 / 500)
+    d, lo, hi, rho = weighted_paired(x1, w, x2, w)
+    a, b, c, dd = paired_table(x1, x2)
+    phi = (a * dd - b * c) / np.sqrt((a + b) * (c + dd) * (a + c) * (b + dd))
+    assert rho == pytest.approx(phi)
+    assert d == pytest.approx(x1.mean() - x2.mean())
+    # Newcombe's paired interval differs only by its continuity correction of phi
+    _, lo_n, hi_n = newcombe_paired(a, b, c, dd)
+    assert lo == pytest.approx(lo_n, abs=0.01) and hi == pytest.approx(hi_n, abs=0.01)
+    # the same weights and indicators on both sides: no difference, an interval of next to no width
+    d0, lo0, hi0, rho0 = weighted_paired(x1, w, x1, w)
+    assert d0 == 0 and rho0 == pytest.approx(1) and hi0 - lo0 < 0.005
+
+
+def test_weighted_paired_interval_covers_the_true_difference_at_about_95_percent() -> None:
+    # A prior sample of n replicates, reweighted by a Gaussian kernel on a noisy observation of the latent
+    # variable that also decides the outcome: the weighted share against the plain share of the same sample.
+    rng = np.random.default_rng(21)
+    big = rng.random(1_000_000)
+    obs = np.clip(big + rng.normal(0, 0.2, big.size), 0, 1)
+    kernel = np.exp(-((obs - 0.3) / 0.12) ** 2 / 2)
+    truth = float(kernel @ (big < 0.4) / kernel.sum() - 0.4)
+    n, sims, hits = 400, 500, 0
+    for _ in range(sims):
+        u = rng.random(n)
+        w = np.exp(-((np.clip(u + rng.normal(0, 0.2, n), 0, 1) - 0.3) / 0.12) ** 2 / 2)
+        _d, lo, hi, _rho = weighted_paired(u < 0.4, w / w.sum(), u < 0.4, np.full(n, 1 / n))
+        hits += lo <= truth <= hi
+    assert 0.92 <= hits / sims <= 0.99

@@ -3,6 +3,7 @@ known box; sweep charts follow points.parquet and sensitivity.json."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -12,17 +13,21 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.cli import main
 from sim.errors import ScenarioError
 from sim.plots import (
     FAN_VARIABLES,
     GREY,
     OKABE_ITO,
     OUTCOME_ORDER,
+    PRIOR_LABEL,
     TERMINAL,
     RunInfo,
+    compare_fan,
     cumulative_incidence,
     fan_chart,
     fan_table,
+    incidence_table,
     outcome_probabilities,
     parse_condition,
     prim,
@@ -33,6 +38,7 @@ from sim.plots import (
     sweep_1d,
     sweep_heatmap,
     terms_bins,
+    timing_histogram,
     write_charts,
     write_run_charts,
 )
@@ -209,6 +215,115 @@ def test_charts_default_to_the_results_charts_directory(run_dir: Path) -> None:
 def test_unknown_format_is_a_user_error(run_dir: Path) -> None:
     with pytest.raises(ScenarioError, match="format"):
         write_run_charts(run_dir, "gif")
+
+
+# ---- conditioned runs (sim condition): weighted histograms, n = ESS, prior fans labelled ----
+
+OBSERVATIONS = """date,variable,value,sd,event,happened
+2026-01-08,front,0.83,0.02,,
+2026-03-05,,,,ended,false
+"""
+
+
+@pytest.fixture(scope="module")
+def conditioned_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("conditioned")
+    sc = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml",
+                           ["replicates=600", "horizon_weeks=30", "trajectories=[india_share,front]"])
+    prior = sim.write_results(sim.run(sc), base / "prior")
+    obs = base / "observations.csv"
+    obs.write_text(OBSERVATIONS, encoding="utf-8")
+    try:
+        main(["condition", str(prior), str(obs), "--out", str(base / "posterior")])
+    except SystemExit as exc:  # 3 only under --min-ess; the directory is written either way
+        assert exc.code in (None, 0, 3)
+    return base / "posterior"
+
+
+@pytest.fixture(scope="module")
+def conditioned(conditioned_dir: Path) -> tuple[sim.RunResult, RunInfo]:
+    res = sim.load_results(conditioned_dir)
+    return res, RunInfo.from_result(res, read_manifest(conditioned_dir))
+
+
+def settled_with_weights(outcomes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    w = outcomes["weight"].to_numpy(dtype=float)
+    keep = (outcomes["outcome"].astype(str) == "settlement").to_numpy() & (w > 0)
+    return outcomes["terms"].to_numpy(dtype=float)[keep], outcomes["week"].to_numpy()[keep], w[keep] / w.sum()
+
+
+def test_conditioned_info_carries_the_ess_and_the_unconditioned_variables(
+        conditioned: tuple[sim.RunResult, RunInfo], conditioned_dir: Path) -> None:
+    res, cinfo = conditioned
+    assert cinfo.ess == pytest.approx(res.summary["ess"])
+    manifest = read_manifest(conditioned_dir)
+    assert cinfo.weekly_unconditioned == tuple(manifest["weekly_unconditioned"])
+    assert "buffer_ru" in cinfo.weekly_unconditioned and "india_share" not in cinfo.weekly_unconditioned
+    assert "ESS" in cinfo.caption
+
+
+def test_settlement_terms_histogram_is_weighted(conditioned: tuple[sim.RunResult, RunInfo]) -> None:
+    res, cinfo = conditioned
+    terms, _weeks, w = settled_with_weights(res.outcomes)
+    assert terms.size > 5
+    fig = settlement_terms(res.outcomes, cinfo)
+    ax = fig.axes[0]
+    heights = np.array([p.get_height() for p in by_gid(ax.patches, "terms-hist")])
+    weighted, _ = np.histogram(terms, bins=terms_bins(terms), weights=w)
+    np.testing.assert_allclose(heights, weighted / w.sum())
+    plain, _ = np.histogram(terms, bins=terms_bins(terms))
+    assert not np.allclose(heights, plain / terms.size)  # the weights change the picture
+    (median,) = by_gid(ax.lines, "terms-median")
+    assert median.get_xdata()[0] == pytest.approx(res.summary["settlement_terms"]["median"])
+    assert "weight" in ax.get_ylabel()
+
+
+def test_settlement_timing_bars_are_weighted_shares(conditioned: tuple[sim.RunResult, RunInfo]) -> None:
+    res, cinfo = conditioned
+    _terms, weeks, w = settled_with_weights(res.outcomes)
+    fig = settlement_timing(res.outcomes, cinfo)
+    ax = fig.axes[0]
+    heights = np.array([p.get_height() for p in by_gid(ax.patches, "timing-bars")])
+    counts, edges = timing_histogram(weeks, cinfo.horizon_weeks, 4)
+    expected = np.array([w[(weeks > a) & (weeks <= b)].sum() for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    np.testing.assert_allclose(heights, expected)
+    assert heights.sum() == pytest.approx(res.summary["outcomes"]["settlement"]["p"])
+    assert not np.allclose(heights, counts / cinfo.replicates)
+    (median,) = by_gid(ax.lines, "timing-median")
+    assert as_date(median.get_xdata()[0]) == cinfo.date(round(res.summary["settlement_week"]["median"]))
+
+
+def test_conditioned_incidence_uses_the_weighted_shares_and_the_ess(
+        conditioned: tuple[sim.RunResult, RunInfo]) -> None:
+    res, cinfo = conditioned
+    fig = cumulative_incidence(res.weekly, cinfo)
+    (line,) = by_gid(fig.axes[0].lines, "incidence-settlement")
+    assert line.get_ydata()[-1] == pytest.approx(res.summary["outcomes"]["settlement"]["p"])
+    last = incidence_table(res.weekly, "settlement", cinfo.ess).iloc[-1]
+    assert (last["lo"], last["hi"]) == pytest.approx((res.summary["outcomes"]["settlement"]["lo"],
+                                                      res.summary["outcomes"]["settlement"]["hi"]))
+    assert "n = ESS" in fig.get_suptitle()
+
+
+def test_fans_of_unconditioned_variables_say_prior(conditioned: tuple[sim.RunResult, RunInfo]) -> None:
+    res, cinfo = conditioned
+    assert PRIOR_LABEL == "prior (unconditioned)"
+    assert PRIOR_LABEL in fan_chart(res.weekly, "buffer_ru", cinfo).get_suptitle()
+    assert PRIOR_LABEL not in fan_chart(res.weekly, "india_share", cinfo).get_suptitle()
+    infos = {"prior": dataclasses.replace(cinfo, ess=None, weekly_unconditioned=()), "posterior": cinfo}
+    weeklies = {"prior": res.weekly, "posterior": res.weekly}
+    fig = compare_fan(weeklies, infos, "buffer_ru", "t", "c")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["prior: median and 50% band", f"posterior: {PRIOR_LABEL}, median and 50% band"]
+    fig = compare_fan(weeklies, infos, "india_share", "t", "c")
+    assert all(PRIOR_LABEL not in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+
+
+def test_sim_plot_of_a_conditioned_run_labels_the_prior_fans(conditioned_dir: Path, tmp_path: Path) -> None:
+    paths = write_run_charts(conditioned_dir, "svg", out=tmp_path)
+    assert PRIOR_LABEL in (tmp_path / "fan_buffer_ru.svg").read_text(encoding="utf-8")
+    assert PRIOR_LABEL not in (tmp_path / "fan_india_share.svg").read_text(encoding="utf-8")
+    assert {p.stem for p in paths} >= {"settlement_terms", "settlement_timing"}
 
 
 # ---- PRIM ----
