@@ -58,8 +58,9 @@ def compare(baseline: str, others: tuple[str, ...], fmt: str, out: str | None) -
     Runs with the same seed, replicate count and chunk size share their random numbers replicate by replicate
     (common random numbers): their differences are paired and the interval is Newcombe's for paired
     proportions. Otherwise the runs are independent samples, the table says so, and the interval is Newcombe's
-    hybrid score interval. Writes comparison.csv, comparison.txt, an outcome chart, overlaid cumulative
-    incidence and overlaid fan charts.
+    hybrid score interval. A conditioned run (sim condition) counts with its weights: probabilities from the
+    weights, intervals with n = its effective sample size, and against its own prior a paired MOVER interval.
+    Writes comparison.csv, comparison.txt, an outcome chart, overlaid cumulative incidence and fan charts.
 
     Example: sim compare results/baseline results/max_pressure results/us_steps_back
     """
