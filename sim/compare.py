@@ -10,7 +10,7 @@ are 95%, respect [-1, 1], and behave at 0 and 1 where a Wald interval collapses 
 
 A conditioned run (``sim condition``) carries a ``weight`` column. Its probabilities are weight shares with
 Wilson intervals in which n is replaced by Kish's effective sample size, as in its summary.json
-(sim/observe.py). A difference involving a weighted run is computed from the weights: when the runs are paired
+(sim/observe/). A difference involving a weighted run is computed from the weights: when the runs are paired
 (the conditioned run and its prior are the very same replicates) by MOVER (Zou & Donner 2008, "Construction
 of confidence limits about effect measures: a general approach", Statistics in Medicine 27:1693), the
 square-and-add of the two Wilson-with-ESS intervals with the correlation of the two weighted estimates from

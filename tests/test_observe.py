@@ -1,4 +1,4 @@
-"""Scoring and conditioning on observations (sim/observe.py, sim score, sim condition)."""
+"""Scoring and conditioning on observations (sim/observe/, sim score, sim condition)."""
 
 from __future__ import annotations
 

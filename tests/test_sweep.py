@@ -490,10 +490,10 @@ def test_run_sweep_api_reports_progress(tmp_path: Path) -> None:
 
 def test_resume_refuses_when_the_code_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    import sim.sweep
+    import sim.sweep.run
 
     path, out = write(tmp_path, TINY), tmp_path / "out"
     assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
-    monkeypatch.setattr(sim.sweep, "source_digest", lambda: "an uncommitted edit of the model")
+    monkeypatch.setattr(sim.sweep.run, "source_digest", lambda: "an uncommitted edit of the model")
     assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 2
     assert "cannot resume: the code (sim package source) changed" in capsys.readouterr().err

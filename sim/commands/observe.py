@@ -1,4 +1,4 @@
-"""``sim score`` and ``sim condition``: hold a run against observations (library: sim/observe.py)."""
+"""``sim score`` and ``sim condition``: hold a run against observations (library: sim/observe/)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,316 @@
+"""What every chart shares: the palette and outcome styles, the run facts a chart shows (``RunInfo``, read
+from a results directory and its manifest), figure scaffolding (style, caption, date axes, event and horizon
+markers, the key strip) and saving a figure to a file.
+
+Every figure is built with the object-oriented API on an Agg canvas (no pyplot, no global state, no display),
+uses the Okabe-Ito palette (safe for the common forms of colour blindness), names the scenario in its title,
+puts units on every axis and dates on every time axis (the scenario's start date plus weeks), and carries a
+caption with the replicates, seed and version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from cycler import cycler
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import PercentFormatter
+
+from sim.errors import ScenarioError
+from sim.model import OUTCOMES
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable under protanopia, deuteranopia, tritanopia.
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+GREY = "#999999"
+# Series colours in order (runs in a comparison, metrics in a sweep); yellow last, it is faint on white.
+SERIES_COLOURS = ("#000000", "#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+
+# Outcomes: (label, colour); terminal outcomes are the competing risks of the cumulative incidence chart.
+OUTCOME_STYLE: dict[str, tuple[str, str]] = {
+    "settlement": ("Settlement", OKABE_ITO["bluish_green"]),
+    "ukraine_collapse": ("Ukraine collapses", OKABE_ITO["blue"]),
+    "russia_collapse": ("Russia collapses", OKABE_ITO["vermillion"]),
+    "escalation": ("Escalation (NATO-Russia)", OKABE_ITO["reddish_purple"]),
+    "ongoing": ("War still going at the horizon", GREY),
+}
+OUTCOME_ORDER = ("settlement", "ukraine_collapse", "russia_collapse", "escalation", "ongoing")
+TERMINAL = tuple(o for o in OUTCOME_ORDER if o != "ongoing")
+assert set(OUTCOME_ORDER) == set(OUTCOMES)  # a new outcome must get a label and colour here
+
+
+@dataclass(frozen=True)
+class FanSpec:
+    title: str
+    ylabel: str
+    percent: bool = False
+
+
+# The fan charts of a run: the state variables a briefing asks about, with their axis labels and units.
+FAN_VARIABLES: dict[str, FanSpec] = {
+    "front": FanSpec("Front line", "Russia's share of the disputed territory (%)", True),
+    "india_share": FanSpec("India's purchases of Russian crude", "Russia's share of India's crude imports (%)",
+                           True),
+    "revenue_ru": FanSpec("Russia's oil revenue", "oil budget revenue ($bn/week)"),
+    "buffer_ru": FanSpec("Russia's fiscal buffer", "liquid reserves ($bn)"),
+    "refining_ru": FanSpec("Russian refining online", "refining capacity online (% of normal)", True),
+    "energy_deficit": FanSpec("Ukraine's energy deficit", "unmet share of electricity demand (%)", True),
+    "escalation": FanSpec("Escalation pressure", "escalation pressure (index; 0 = none)"),
+}
+
+STYLE: dict[str, Any] = {
+    "font.size": 9, "axes.titlesize": 9.5, "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5,
+    "legend.fontsize": 8, "figure.titlesize": 12, "axes.spines.top": False, "axes.spines.right": False,
+    "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6, "savefig.dpi": 150, "figure.dpi": 100,
+    "axes.prop_cycle": cycler(color=list(SERIES_COLOURS)),
+}
+CAPTION_INCHES = 0.3
+# Said of a conditioned run's fan of a variable whose weekly rows were copied from the prior run.
+PRIOR_LABEL = "prior (unconditioned)"
+FORMATS = ("png", "svg", "pdf")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What every chart of a run needs to know about it
+
+
+@dataclass(frozen=True)
+class EventMark:
+    week: int
+    label: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The scenario facts a chart shows: its name, calendar, size, seed, version and events."""
+
+    name: str
+    start_date: dt.date
+    horizon_weeks: int
+    replicates: int
+    seed: int
+    version: str
+    events: tuple[EventMark, ...] = ()
+    initial_front: float | None = None
+    # A conditioned run (sim condition): its effective sample size, and the variables whose weekly rows are
+    # the prior's (no trajectory kept, so not conditioned). None and () for an ordinary run.
+    ess: float | None = None
+    weekly_unconditioned: tuple[str, ...] = ()
+
+    def date(self, week: float) -> dt.date:
+        return self.start_date + dt.timedelta(weeks=float(week))
+
+    def dates(self, weeks: Any) -> np.ndarray:
+        return np.datetime64(self.start_date, "D") + np.asarray(weeks, dtype=np.int64) * np.timedelta64(7, "D")
+
+    @property
+    def weighted(self) -> bool:
+        return self.ess is not None
+
+    @property
+    def caption(self) -> str:
+        size = f"{self.replicates:,} replicates"
+        if self.ess is not None:
+            size += f" conditioned on observations (ESS {self.ess:,.0f})"
+        return (f"Leverage {self.version} · scenario '{self.name}' · {size} · seed "
+                f"{self.seed} · {self.horizon_weeks} weeks from {self.start_date:%d %b %Y}")
+
+    def unconditioned(self, variable: str) -> bool:
+        """Whether ``variable``'s weekly rows in a conditioned run are copied from the prior."""
+        return variable in self.weekly_unconditioned
+
+    @classmethod
+    def from_result(cls, result: Any, manifest: dict[str, Any] | None = None) -> RunInfo:
+        from sim import __version__
+
+        sc = result.scenario
+        manifest = manifest or {}
+        version = manifest.get("versions", {}).get("leverage-sim", __version__)
+        events = tuple(sorted((EventMark(ev.week, ev.label or name, ev.probability)
+                               for name, ev in sc.events.items()), key=lambda e: (e.week, e.label)))
+        front = sc.initial.front
+        initial_front = float(front) if isinstance(front, int | float) else float(front.mean())
+        w = outcome_weights(result.outcomes)
+        ess = None
+        if w is not None:
+            from sim.observe import effective_sample_size
+
+            ess = effective_sample_size(w)
+        unconditioned = tuple(manifest.get("weekly_unconditioned") or ()) if w is not None else ()
+        return cls(sc.name, sc.start_date, sc.horizon_weeks, len(result.outcomes), sc.seed, version, events,
+                   initial_front, ess, unconditioned)
+
+
+def outcome_weights(outcomes: pd.DataFrame) -> np.ndarray | None:
+    """The replicates' weights of a conditioned run (outcomes.parquet's ``weight`` column, normalised to sum
+    1), or None for an ordinary run (equal weights)."""
+    if "weight" not in outcomes:
+        return None
+    w = outcomes["weight"].to_numpy(dtype=float)
+    total = float(w.sum())
+    return w / total if total > 0 else w
+
+
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    file = Path(path) / "manifest.json"
+    if not file.exists():
+        return {}
+    return dict(json.loads(file.read_text(encoding="utf-8")))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Figure scaffolding
+
+
+@contextlib.contextmanager
+def _style() -> Iterator[None]:
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]
+        yield
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure on an Agg canvas with constrained layout, space kept at the bottom for the caption."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    engine: Any = fig.get_layout_engine()
+    engine.set(rect=(0, CAPTION_INCHES / height, 1, 1 - CAPTION_INCHES / height))
+    return fig
+
+
+def finish(fig: Figure, title: str, caption: str) -> Figure:
+    fig.suptitle(title, fontweight="bold")
+    fig.text(0.5, 0.08 / fig.get_figheight(), caption, ha="center", va="bottom", fontsize=7, color="#555555",
+             gid="caption")
+    return fig
+
+
+def date_axis(ax: Axes, info: RunInfo | None = None) -> None:
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    label = "date"
+    if info is not None:
+        label += f" (week 0 = {info.start_date:%d %b %Y})"
+    ax.set_xlabel(label)
+
+
+def _percent_axis(ax: Axes, axis: str = "y", decimals: int | None = None) -> None:
+    fmt = PercentFormatter(1.0, decimals=decimals)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mark_events(ax: Axes, info: RunInfo) -> list[tuple[Line2D, str]]:
+    """Draw each scenario event as a dotted vertical line with a numbered tag at the top of the axes (events of
+    the same week share a tag, '1-3'); return key entries (handle, "n  date  label") for ``draw_key``."""
+    entries: list[tuple[Line2D, str]] = []
+    span = max(info.horizon_weeks, 1)
+    weeks: dict[int, list[int]] = {}
+    for k, ev in enumerate(info.events, start=1):
+        weeks.setdefault(ev.week, []).append(k)
+        prob = "" if ev.probability >= 1 else f" (p = {ev.probability:g})"
+        handle = Line2D([], [], color="#444444", lw=0.9, ls=":")
+        entries.append((handle, f"{k}  {info.date(ev.week):%d %b %Y}  {_short(ev.label, 62)}{prob}"))
+    last_week, level = -math.inf, 0
+    for week, numbers in weeks.items():
+        x = info.dates([week])[0]
+        ax.axvline(x, color="#444444", lw=0.9, ls=":", zorder=1, gid=f"event-week-{week}")
+        # Tags of weeks less than 4% of the horizon apart are staggered, so their numbers never overlap.
+        level = level + 1 if (week - last_week) < 0.04 * span else 0
+        last_week = week
+        tag = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+        ax.text(x, 0.985 - 0.07 * (level % 2), tag, transform=ax.get_xaxis_transform(), ha="center",
+                va="top", fontsize=7, zorder=5, gid=f"event-tag-{week}",
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#444444", "lw": 0.7})
+    return entries
+
+
+def mark_horizon(ax: Axes, info: RunInfo) -> None:
+    horizon = info.dates([info.horizon_weeks])[0]
+    ax.axvline(horizon, color="black", lw=1.2, ls="--", gid="horizon")
+    ax.text(horizon, 1.01, f"horizon: week {info.horizon_weeks}", transform=ax.get_xaxis_transform(),
+            ha="right", va="bottom", fontsize=7.5)
+
+
+def headroom(ax: Axes, share: float = 0.15) -> None:
+    """Room above the data for the event tags."""
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi + share * (hi - lo))
+
+
+def figure_with_key(width: float, main_height: float, key_lines: int, ncols: int = 1,
+                    width_ratios: Sequence[float] | None = None) -> tuple[Figure, list[Axes], Axes | None]:
+    """A figure with ``ncols`` chart axes and, under them, a strip tall enough for ``key_lines`` lines of
+    legend (the series and the scenario's events): legends there never hide data or event tags."""
+    key_h = 0.25 + 0.16 * key_lines if key_lines else 0.0
+    fig = new_figure(width, main_height + key_h + CAPTION_INCHES)
+    gs = fig.add_gridspec(2 if key_h else 1, ncols, height_ratios=[main_height, key_h] if key_h else None,
+                          width_ratios=width_ratios)
+    axes = [fig.add_subplot(gs[0, j]) for j in range(ncols)]
+    key = None
+    if key_h:
+        key = fig.add_subplot(gs[1, :], gid="key")
+        key.axis("off")
+    return fig, axes, key
+
+
+def draw_key(key: Axes | None, series: tuple[list[Any], list[str]] | None,
+             events: list[tuple[Line2D, str]], split_inches: float = 2.9) -> None:
+    """The series legend on the left of the key strip, the numbered events right of it."""
+    if key is None:
+        return
+    x_events = 0.0
+    split = split_inches / max(key.get_figure().get_figwidth() - 0.4, 1.0)  # type: ignore[union-attr]
+    if series and series[0]:
+        leg = key.legend(*series, loc="upper left", bbox_to_anchor=(0, 1), borderaxespad=0, frameon=False,
+                         title="series", title_fontsize=7.5, alignment="left")
+        key.add_artist(leg)
+        leg.set_in_layout(False)
+        x_events = split
+    if events:
+        leg = key.legend([h for h, _ in events], [t for _, t in events], loc="upper left", frameon=False,
+                   bbox_to_anchor=(x_events, 1), borderaxespad=0, fontsize=7.5, title="scenario events",
+                   title_fontsize=7.5, alignment="left", handlelength=1.5)
+        leg.set_in_layout(False)  # the strip's height is set for it; its width must not squeeze the chart
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Saving
+
+
+def save(fig: Figure, path: Path) -> Path:
+    fmt = path.suffix.lstrip(".")
+    if fmt not in FORMATS:
+        raise ScenarioError(f"unknown chart format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Fixed metadata: the same run gives byte-identical SVG and PDF files (no creation date).
+    metadata: dict[str, Any] = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
+    fig.savefig(path, format=fmt, metadata=metadata)
+    return path
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ScenarioError(f"unknown chart format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return fmt

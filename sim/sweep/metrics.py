@@ -1,0 +1,161 @@
+"""The metrics of a sweep, one figure per point with its 95% interval: ``p_<outcome>``,
+``p_<outcome>_by_<week>``, ``mean_<variable>`` and ``median_<variable>``, parsed from their names.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from sim.errors import ScenarioError
+from sim.model import OUTCOMES, SETTLEMENT
+from sim.outcomes import Z95, wilson
+from sim.scenario import Scenario
+
+TERMINAL = tuple(o for o in OUTCOMES if o != "ongoing")
+DEFAULT_METRICS = (*(f"p_{o}" for o in OUTCOMES), "p_settlement_by_26", "median_settlement_week",
+                   "mean_terms")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure per point: ``p_<outcome>``, ``p_<outcome>_by_<week>``, ``mean_<variable>`` or
+    ``median_<variable>``. Variables: ``terms`` (of settlements), ``<outcome>_week`` (the week it happened),
+    ``week`` (the last week of every replicate) and any ``end.*`` or ``cum.*`` column of the outcomes."""
+
+    name: str
+    kind: Literal["p", "p_by", "mean", "median"]
+    outcome: str | None = None
+    week: int | None = None
+    variable: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The outcome columns this metric reads."""
+        var = self.variable
+        if var is None or var == "week" or _outcome_week(var):
+            return ("outcome", "week")
+        return ("outcome", var)
+
+    def compute(self, cols: dict[str, np.ndarray]) -> tuple[float, float, float]:
+        """(estimate, 95% low, 95% high) from the columns of one point's replicates (``outcome`` as codes)."""
+        code = cols["outcome"]
+        n = len(code)
+        if n == 0:
+            return math.nan, math.nan, math.nan
+        if self.kind in ("p", "p_by"):
+            hit = code == OUTCOMES.index(self.outcome or "")
+            if self.kind == "p_by":
+                hit &= cols["week"] <= (self.week or 0)
+            k = int(hit.sum())
+            lo, hi = wilson(k, n)
+            return k / n, float(lo), float(hi)
+        x = self._values(cols)
+        return mean_interval(x) if self.kind == "mean" else median_interval(x)
+
+    def _values(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        var = self.variable or ""
+        code = cols["outcome"]
+        if var == "terms":
+            x = cols["terms"][code == SETTLEMENT]
+        elif _outcome_week(var):
+            x = cols["week"][code == OUTCOMES.index(var.removesuffix("_week"))]
+        else:
+            x = cols[var]
+        x = np.asarray(x, dtype=float)
+        return x[np.isfinite(x)]
+
+
+def _outcome_week(variable: str) -> bool:
+    """``settlement_week`` and the like: the week of an outcome, over the replicates that reached it."""
+    return variable.endswith("_week") and variable.removesuffix("_week") in TERMINAL
+
+
+def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
+    """Mean with a normal-approximation 95% interval, mean +- 1.96 s / sqrt(n)."""
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if n < 2:
+        return m, math.nan, math.nan
+    half = Z95 * float(x.std(ddof=1)) / math.sqrt(n)
+    return m, m - half, m + half
+
+
+def median_interval(x: np.ndarray) -> tuple[float, float, float]:
+    """Median with a distribution-free 95% interval from order statistics: ranks n/2 - 1.96 sqrt(n)/2 and
+    1 + n/2 + 1.96 sqrt(n)/2 (the normal approximation to the binomial; Conover 1999, ch. 3.2)."""
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    xs = np.sort(x)
+    lo = max(int(math.floor(n / 2 - Z95 * math.sqrt(n) / 2)), 1)
+    hi = min(int(math.ceil(1 + n / 2 + Z95 * math.sqrt(n) / 2)), n)
+    return float(np.median(xs)), float(xs[lo - 1]), float(xs[hi - 1])
+
+
+_P_BY = re.compile(r"p_(\w+?)_by_(\d+)")
+
+
+def parse_metric(name: str, horizon: int, columns: Sequence[str]) -> Metric:
+    """A metric from its name, or ValueError saying what was expected."""
+    import difflib
+
+    if name.startswith("p_"):
+        m = _P_BY.fullmatch(name)
+        if m:
+            outcome, week = m.group(1), int(m.group(2))
+            if outcome not in TERMINAL:
+                raise ValueError(f"metric {name!r}: unknown outcome {outcome!r}"
+                                 f"{_hint(outcome, TERMINAL)}; expected one of {', '.join(TERMINAL)}")
+            if not 1 <= week <= horizon:
+                raise ValueError(f"metric {name!r}: expected a week in [1, {horizon}] (the horizon), got {week}")
+            return Metric(name, "p_by", outcome=outcome, week=week)
+        outcome = name[2:]
+        if outcome not in OUTCOMES:
+            raise ValueError(f"metric {name!r}: unknown outcome {outcome!r}{_hint(outcome, OUTCOMES)}; expected "
+                             f"p_<outcome> or p_<outcome>_by_<week> with outcome one of {', '.join(OUTCOMES)}")
+        return Metric(name, "p", outcome=outcome)
+    for kind in ("mean", "median"):
+        if name.startswith(kind + "_"):
+            var = name[len(kind) + 1:]
+            known = ["terms", "week", *(f"{o}_week" for o in TERMINAL),
+                     *(c for c in columns if c.startswith(("end.", "cum.")))]
+            if var not in known:
+                raise ValueError(f"metric {name!r}: unknown variable {var!r}{_hint(var, known)}; expected one of "
+                                 + ", ".join(known))
+            return Metric(name, kind, variable=var)  # type: ignore[arg-type]
+    close = difflib.get_close_matches(name, list(DEFAULT_METRICS), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"unknown metric {name!r}{hint}; expected p_<outcome>, p_<outcome>_by_<week>, "
+                     "mean_<variable> or median_<variable>")
+
+
+def _hint(word: str, options: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def parse_metrics(names: Sequence[str], base: Scenario, src: str) -> tuple[Metric, ...]:
+    from sim.model import PressureModel
+    from sim.outcomes import outcome_table
+
+    # The outcome columns a run of this scenario produces (one replicate at week 0 is enough).
+    columns = outcome_table(PressureModel(base, 1), 0).column_names
+    out: list[Metric] = []
+    for i, name in enumerate(names):
+        if name in [m.name for m in out]:
+            raise ScenarioError(f"metric {name!r} is listed twice", source=src, field=f"metrics.{i}")
+        try:
+            out.append(parse_metric(name, base.horizon_weeks, columns))
+        except ValueError as exc:
+            raise ScenarioError(str(exc), source=src, field=f"metrics.{i}") from None
+    return tuple(out)
