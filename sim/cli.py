@@ -63,7 +63,15 @@ def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | 
       sim run scenarios/max_pressure.yaml -n 50000 --workers 2 --out results/mp50k
       sim run scenarios/baseline.yaml --set params.costs.scale=1.5 --set agents.us.levers.aid=0.5
     """
-    from sim.results import TRAJECTORIES_FILE, TrajectoryWriter, atomic_dir, check_out_dir, write_results_into
+    from sim.results import (
+        OUTCOMES_FILE,
+        TRAJECTORIES_FILE,
+        ChunkWriter,
+        TrajectoryWriter,
+        atomic_dir,
+        check_out_dir,
+        write_results_into,
+    )
     from sim.runner import default_workers
     from sim.runner import run as run_scenario
 
@@ -78,8 +86,11 @@ def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | 
     # leaves nothing behind. Kept trajectories stream into it chunk by chunk.
     with atomic_dir(out_dir, force) as tmp:
         sink = TrajectoryWriter(tmp / TRAJECTORIES_FILE, sc.chunk_size) if sc.trajectories else None
+        outcome_sink = ChunkWriter(tmp / OUTCOMES_FILE)
         with _progress(sc.replicates * sc.horizon_weeks, quiet) as bar:
-            result = run_scenario(sc, workers=n_workers, progress=bar.update, trajectory_sink=sink)
+            result = run_scenario(sc, workers=n_workers, progress=bar.update, trajectory_sink=sink,
+                                  outcome_sink=outcome_sink)
+        outcome_sink.close()
         if sink is not None:
             sink.close()
         write_results_into(result, tmp, source=scenario, extra_manifest={"workers": n_workers})

@@ -13,6 +13,8 @@ import pyarrow as pa
 from sim.model import N_BINS, OUTCOMES, SETTLEMENT, STATE_VARIABLES, VARIABLE_NAMES, PressureModel
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# The outcome columns ``summarise`` reads (all a streamed run keeps in memory).
+SUMMARY_COLUMNS = ("replicate", "outcome", "week", "terms", "co_triggered", "end.front")
 Z95 = 1.959963984540054
 
 

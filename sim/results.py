@@ -113,26 +113,41 @@ def chunk_trajectories(chunk: int, chunk_size: int, arrays: dict[str, np.ndarray
     return pa.concat_tables(frames)
 
 
-class TrajectoryWriter:
-    """Streams chunks' trajectories to one Parquet file in chunk order (a chunk that finishes early waits
-    in memory for its predecessors), so memory stays bounded by a few chunks whatever the run's size."""
+class ChunkWriter:
+    """Streams chunks' tables to one Parquet file in chunk order (a chunk that finishes early waits in memory
+    for its predecessors), so memory stays bounded by a few chunks whatever the run's size, and the bytes do
+    not depend on the order in which workers finish."""
 
-    def __init__(self, path: Path, chunk_size: int) -> None:
+    def __init__(self, path: Path, schema: pa.Schema | None = None) -> None:
         self.path = path
-        self.chunk_size = chunk_size
-        self._writer = pq.ParquetWriter(path, TRAJECTORY_SCHEMA, compression="zstd")
-        self._pending: dict[int, dict[str, np.ndarray]] = {}
+        self._schema = schema
+        self._writer: pq.ParquetWriter | None = None
+        self._pending: dict[int, pa.Table] = {}
         self._next = 0
 
-    def __call__(self, chunk: int, arrays: dict[str, np.ndarray]) -> None:
-        self._pending[chunk] = arrays
+    def __call__(self, chunk: int, table: pa.Table) -> None:
+        self._pending[chunk] = table
         while self._next in self._pending:
-            table = chunk_trajectories(self._next, self.chunk_size, self._pending.pop(self._next))
-            self._writer.write_table(table)
+            ready = self._pending.pop(self._next)
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self.path, self._schema or ready.schema, compression="zstd")
+            self._writer.write_table(ready)
             self._next += 1
 
     def close(self) -> None:
-        self._writer.close()
+        if self._writer is not None:
+            self._writer.close()
+
+
+class TrajectoryWriter(ChunkWriter):
+    """Streams chunks' kept trajectories (long format) to trajectories.parquet."""
+
+    def __init__(self, path: Path, chunk_size: int) -> None:
+        super().__init__(path, TRAJECTORY_SCHEMA)
+        self.chunk_size = chunk_size
+
+    def __call__(self, chunk: int, arrays: dict[str, np.ndarray]) -> None:  # type: ignore[override]
+        super().__call__(chunk, chunk_trajectories(chunk, self.chunk_size, arrays))
 
 
 def trajectories_table(result: RunResult) -> pa.Table | None:
@@ -157,7 +172,8 @@ def write_results_into(result: RunResult, tmp: Path, *, command: str | None = No
                        extra_manifest: dict[str, Any] | None = None) -> None:
     """Write a run's files into a directory (the temporary one of ``atomic_dir``)."""
     sc = result.scenario
-    write_parquet(result.outcomes, tmp / OUTCOMES_FILE)
+    if not result.outcomes_streamed:
+        write_parquet(result.outcomes, tmp / OUTCOMES_FILE)
     write_parquet(result.weekly, tmp / WEEKLY_FILE)
     traj = trajectories_table(result)
     if traj is not None:
@@ -183,15 +199,19 @@ def write_results_into(result: RunResult, tmp: Path, *, command: str | None = No
     write_json(manifest, tmp / MANIFEST_FILE)
 
 
-def load_results(path: str | Path) -> RunResult:
-    """Read a results directory written by ``sim run`` back into a RunResult."""
+def load_results(path: str | Path, columns: list[str] | None = None) -> RunResult:
+    """Read a results directory written by ``sim run`` back into a RunResult (``columns``: only these
+    columns of outcomes.parquet, those that exist; a million replicates' full table is large)."""
     path = Path(path)
     for name in (OUTCOMES_FILE, WEEKLY_FILE, SUMMARY_FILE, SCENARIO_FILE):
         if not (path / name).exists():
             raise ScenarioError(f"not a results directory (missing {name})", source=str(path))
     scenario_data = yaml.safe_load((path / SCENARIO_FILE).read_text(encoding="utf-8"))
     scenario = validate_scenario(scenario_data, str(path / SCENARIO_FILE))
-    outcomes = pd.read_parquet(path / OUTCOMES_FILE)
+    if columns is not None:
+        present = set(pq.read_schema(path / OUTCOMES_FILE).names)
+        columns = [c for c in columns if c in present]
+    outcomes = pd.read_parquet(path / OUTCOMES_FILE, columns=columns)
     weekly = pd.read_parquet(path / WEEKLY_FILE)
     summary = json.loads((path / SUMMARY_FILE).read_text(encoding="utf-8"))
     manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")) if (

@@ -10,7 +10,7 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.model import PressureModel
-from sim.outcomes import WeeklyAccumulator, outcome_table, summarise
+from sim.outcomes import SUMMARY_COLUMNS, WeeklyAccumulator, outcome_table, summarise
 from sim.scenario import Scenario
 
 
@@ -67,6 +67,8 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     trajectories: dict[int, dict[str, Any]] = field(default_factory=dict)
     path: str | None = None
+    # True when the full outcome table went to an outcome_sink: ``outcomes`` then holds SUMMARY_COLUMNS only
+    outcomes_streamed: bool = False
 
     def probability(self, outcome: str) -> float:
         return float(self.summary["outcomes"][outcome]["p"])
@@ -83,15 +85,25 @@ def execute(scenario: Scenario, *, workers: int = 1, point: int | None = None,
             yield run_chunk(scenario, c, n, point, keep, on_week=progress)
         return
     own = executor is None
-    pool = executor or make_pool(min(workers, len(sizes)))
+    n_workers = min(workers, len(sizes))
+    pool = executor or make_pool(n_workers)
+    # A bounded window of tasks in flight, each future dropped once consumed: a finished chunk's result
+    # (histograms and tables, ~20 MB at 10,000 replicates) must not stay referenced until the run ends.
+    todo = iter(enumerate(sizes))
+    in_flight: set[Future[dict[str, Any]]] = set()
     try:
-        futures: dict[Future[dict[str, Any]], int] = {
-            pool.submit(run_chunk, scenario, c, n, point, keep): c for c, n in enumerate(sizes)}
-        for fut in as_completed(futures):
-            part = fut.result()
-            if progress is not None:
-                progress(part["n"] * scenario.horizon_weeks)
-            yield part
+        while True:
+            while len(in_flight) < 2 * n_workers and (task := next(todo, None)) is not None:
+                in_flight.add(pool.submit(run_chunk, scenario, task[0], task[1], point, keep))
+            if not in_flight:
+                break
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for fut in done:
+                part = fut.result()
+                if progress is not None:
+                    progress(part["n"] * scenario.horizon_weeks)
+                yield part
+            del done, fut, part
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -99,11 +111,14 @@ def execute(scenario: Scenario, *, workers: int = 1, point: int | None = None,
 
 def run(scenario: Scenario, *, workers: int = 1, point: int | None = None,
         progress: Callable[[int], None] | None = None,
-        trajectory_sink: Callable[[int, dict[str, Any]], None] | None = None) -> RunResult:
+        trajectory_sink: Callable[[int, dict[str, Any]], None] | None = None,
+        outcome_sink: Callable[[int, pa.Table], None] | None = None) -> RunResult:
     """Run a scenario in memory and return its tables and summary (see ``sim.results.write_results``).
 
     Kept trajectories (``scenario.trajectories``) go to ``trajectory_sink(chunk, arrays)`` as each chunk
-    finishes when one is given (streamed to disk, memory bounded), else into ``RunResult.trajectories``."""
+    finishes when one is given (streamed to disk, memory bounded), else into ``RunResult.trajectories``.
+    Likewise each chunk's outcome table goes to ``outcome_sink(chunk, table)`` when one is given, and the
+    result keeps only the columns the summary needs (a million replicates' full table is ~0.4 GB)."""
     started = time.perf_counter()
     acc = WeeklyAccumulator(scenario.horizon_weeks)
     tables: dict[int, pa.Table] = {}
@@ -111,7 +126,11 @@ def run(scenario: Scenario, *, workers: int = 1, point: int | None = None,
     compute = 0.0
     for part in execute(scenario, workers=workers, point=point, progress=progress):
         acc.add(part["chunk"], part)
-        tables[part["chunk"]] = part["outcomes"]
+        if outcome_sink is not None:
+            outcome_sink(part["chunk"], part["outcomes"])
+            tables[part["chunk"]] = part["outcomes"].select(list(SUMMARY_COLUMNS))
+        else:
+            tables[part["chunk"]] = part["outcomes"]
         if part["trajectories"]:
             if trajectory_sink is not None:
                 trajectory_sink(part["chunk"], part["trajectories"])
@@ -126,4 +145,5 @@ def run(scenario: Scenario, *, workers: int = 1, point: int | None = None,
     wall = time.perf_counter() - started
     traj = {c: trajectories[c] for c in sorted(trajectories)}
     return RunResult(scenario, outcomes, weekly, summary,
-                     {"wall_seconds": wall, "compute_seconds": compute}, traj)
+                     {"wall_seconds": wall, "compute_seconds": compute}, traj,
+                     outcomes_streamed=outcome_sink is not None)

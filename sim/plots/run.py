@@ -305,7 +305,7 @@ def write_run_charts(results_dir: Path, fmt: str = "png", out: Path | None = Non
 
     check_format(fmt)
     results_dir = Path(results_dir)
-    result = load_results(results_dir)
+    result = load_results(results_dir, columns=["replicate", "outcome", "week", "terms", "weight"])
     out = Path(out) if out is not None else results_dir / "charts"
     figs = run_figures(result, read_manifest(results_dir))
     return [save(fig, out / f"{stem}.{fmt}") for stem, fig in figs.items()]
