@@ -52,8 +52,12 @@ def default_workers() -> int:
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: a forked child of a process with threads (Dask, tqdm's monitor) can deadlock.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"))
+    # forkserver: a forked child of a process with threads (Dask, tqdm's monitor) can deadlock. The server
+    # imports the model once, so each worker forks from it warm instead of importing numpy, pandas, scipy and
+    # Mesa anew (about a second a worker: much of a short sweep's wall time).
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.runner", "sim.executors"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
 @dataclass
