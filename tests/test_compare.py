@@ -165,27 +165,9 @@ def test_sim_compare_of_a_missing_directory_exits_2(runs: dict[str, Path], tmp_p
 
 # ---- conditioned (weighted) runs ----
 
-OBSERVATIONS = """date,variable,value,sd,event,happened
-2026-01-08,front,0.83,0.02,,
-2026-03-05,,,,ended,false
-"""
-
-
 @pytest.fixture(scope="module")
-def conditioned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A prior run with trajectories and ``sim condition`` of it: no war ended by 5 March 2026 (drops the
-    early settlements) and the front near 83% in early January (uneven weights)."""
-    base = tmp_path_factory.mktemp("conditioned")
-    sc = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml",
-                           ["replicates=600", "horizon_weeks=30", "trajectories=[india_share,front]"])
-    prior = sim.write_results(sim.run(sc), base / "prior")
-    obs = base / "observations.csv"
-    obs.write_text(OBSERVATIONS, encoding="utf-8")
-    try:
-        main(["condition", str(prior), str(obs), "--out", str(base / "posterior")])
-    except SystemExit as exc:  # 3 only under --min-ess; the directory is written either way
-        assert exc.code in (None, 0, 3)
-    return {"prior": prior, "posterior": base / "posterior"}
+def conditioned(conditioned_pair: dict[str, Path]) -> dict[str, Path]:
+    return conditioned_pair
 
 
 def test_a_conditioned_run_is_compared_with_its_weights(conditioned: dict[str, Path]) -> None:

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
 from sim.errors import ScenarioError
 from sim.plots import (
     FAN_VARIABLES,
@@ -219,25 +218,9 @@ def test_unknown_format_is_a_user_error(run_dir: Path) -> None:
 
 # ---- conditioned runs (sim condition): weighted histograms, n = ESS, prior fans labelled ----
 
-OBSERVATIONS = """date,variable,value,sd,event,happened
-2026-01-08,front,0.83,0.02,,
-2026-03-05,,,,ended,false
-"""
-
-
 @pytest.fixture(scope="module")
-def conditioned_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("conditioned")
-    sc = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml",
-                           ["replicates=600", "horizon_weeks=30", "trajectories=[india_share,front]"])
-    prior = sim.write_results(sim.run(sc), base / "prior")
-    obs = base / "observations.csv"
-    obs.write_text(OBSERVATIONS, encoding="utf-8")
-    try:
-        main(["condition", str(prior), str(obs), "--out", str(base / "posterior")])
-    except SystemExit as exc:  # 3 only under --min-ess; the directory is written either way
-        assert exc.code in (None, 0, 3)
-    return base / "posterior"
+def conditioned_dir(conditioned_pair: dict[str, Path]) -> Path:
+    return conditioned_pair["posterior"]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim import executors
-from sim.cli import main
 from sim.model import OUTCOMES
 from sim.sweep import (
     load_sweep,
@@ -22,6 +21,7 @@ from sim.sweep import (
     run_sweep,
     sensitivity,
 )
+from tests.conftest import exit_code
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -46,12 +46,6 @@ def write(tmp_path: Path, text: str, name: str = "sweep.yaml") -> Path:
     return path
 
 
-def run_cli(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def codes(*names: str) -> np.ndarray:
@@ -341,7 +335,7 @@ def test_bad_sweep_file_is_one_line_and_exit_status_2(tmp_path: Path, capsys: py
                                                        case: str) -> None:
     text, needles = BAD[case]
     path = write(tmp_path, text)
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "out")]) == 2
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"error: {path}: "), err
     for needle in needles:
@@ -355,7 +349,7 @@ def test_bad_sweep_file_is_one_line_and_exit_status_2(tmp_path: Path, capsys: py
 
 def test_sweep_writes_points_parts_manifest_and_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run_cli(["sweep", str(write(tmp_path, TINY)), "-w", "1", "-q", "-o", str(out)]) == 0
+    assert exit_code(["sweep", str(write(tmp_path, TINY)), "-w", "1", "-q", "-o", str(out)]) == 0
     assert sorted(p.name for p in (out / "parts").iterdir()) == [
         f"point-{j:06d}.chunk-{c:04d}.parquet" for j in range(6) for c in range(2)]
     points = pq.read_table(out / "points.parquet").to_pandas()
@@ -389,8 +383,8 @@ replicates: 300
 metrics: [p_settlement, mean_end.front]
 """
     path = write(tmp_path, text)
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "crn")]) == 0
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "ind"), "--independent"]) == 0
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "crn")]) == 0
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "ind"), "--independent"]) == 0
     crn = pq.read_table(tmp_path / "crn" / "points.parquet").to_pandas()
     ind = pq.read_table(tmp_path / "ind" / "points.parquet").to_pandas()
     assert crn.loc[0, "mean_end.front"] == crn.loc[1, "mean_end.front"]
@@ -413,7 +407,7 @@ metrics: [p_settlement, p_russia_collapse]
 resamples: 50
 """
     out = tmp_path / "out"
-    assert run_cli(["sweep", str(write(tmp_path, text)), "-w", "1", "-q", "-o", str(out)]) == 0
+    assert exit_code(["sweep", str(write(tmp_path, text)), "-w", "1", "-q", "-o", str(out)]) == 0
     sens = json.loads((out / "sensitivity.json").read_text())
     assert sens["method"] == "sobol" and sens["points"] == 64
     block = sens["indices"]["p_settlement"]
@@ -425,23 +419,23 @@ resamples: 50
 def test_existing_results_are_refused_without_resume_or_force(tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     path, out = write(tmp_path, TINY), tmp_path / "out"
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 2
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 2
     assert "pass --resume to continue it or --force" in capsys.readouterr().err
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--force"]) == 0
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--force"]) == 0
 
 
 def test_resume_refuses_when_the_sweep_file_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, out = write(tmp_path, TINY), tmp_path / "out"
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
     before = (out / "points.parquet").read_bytes()
     write(tmp_path, TINY.replace("replicates: 200", "replicates: 300"))
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 2
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 2
     err = capsys.readouterr().err
     assert "cannot resume: the sweep file changed" in err and err.count("\n") == 1
     assert (out / "points.parquet").read_bytes() == before
     write(tmp_path, TINY)
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume", "--set",
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume", "--set",
                     "params.costs.fuel=0.002"]) == 2
     assert "the --set overrides differ" in capsys.readouterr().err
 
@@ -449,7 +443,7 @@ def test_resume_refuses_when_the_sweep_file_changed(tmp_path: Path, capsys: pyte
 def test_a_task_that_raises_is_recorded_and_the_rest_go_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, TINY)
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "ref")]) == 0
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "ref")]) == 0
     real = executors.run_chunk
 
     def flaky(scenario, chunk, n, point=None, **kw):  # type: ignore[no-untyped-def]
@@ -459,7 +453,7 @@ def test_a_task_that_raises_is_recorded_and_the_rest_go_on(tmp_path: Path, monke
 
     monkeypatch.setattr(executors, "run_chunk", flaky)
     out = tmp_path / "out"
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 1
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert "sweep incomplete: 2 of 12 tasks failed" in err and err.count("\n") == 1
     failures = json.loads((out / "failures.json").read_text())
@@ -472,7 +466,7 @@ def test_a_task_that_raises_is_recorded_and_the_rest_go_on(tmp_path: Path, monke
     assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
 
     monkeypatch.setattr(executors, "run_chunk", real)
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 0
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 0
     assert (out / "points.parquet").read_bytes() == (tmp_path / "ref" / "points.parquet").read_bytes()
     assert json.loads((out / "failures.json").read_text()) == []
 
@@ -493,7 +487,7 @@ def test_resume_refuses_when_the_code_changed(tmp_path: Path, monkeypatch: pytes
     import sim.sweep.run
 
     path, out = write(tmp_path, TINY), tmp_path / "out"
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
     monkeypatch.setattr(sim.sweep.run, "source_digest", lambda: "an uncommitted edit of the model")
-    assert run_cli(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 2
+    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 2
     assert "cannot resume: the code (sim package source) changed" in capsys.readouterr().err

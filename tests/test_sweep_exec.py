@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from sim.cli import main
+from tests.conftest import exit_code
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -35,12 +35,6 @@ metrics: [p_settlement, p_settlement_by_26, median_settlement_week, mean_terms, 
 TASKS = 32
 
 
-def run_cli(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def sim_process(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
@@ -79,7 +73,7 @@ def sweep_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def reference(sweep_file: Path) -> dict[str, bytes]:
     """The sweep run in process (--workers 1): what every other way of running it must reproduce."""
     out = sweep_file.parent / "reference"
-    assert run_cli(["sweep", str(sweep_file), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    assert exit_code(["sweep", str(sweep_file), "--workers", "1", "--quiet", "--out", str(out)]) == 0
     found = files(out)
     assert len(found) == 1 + TASKS
     return found
@@ -88,7 +82,7 @@ def reference(sweep_file: Path) -> dict[str, bytes]:
 def test_two_local_workers_give_the_same_bytes(sweep_file: Path, reference: dict[str, bytes],
                                                tmp_path: Path) -> None:
     out = tmp_path / "two"
-    assert run_cli(["sweep", str(sweep_file), "--workers", "2", "--quiet", "--out", str(out)]) == 0
+    assert exit_code(["sweep", str(sweep_file), "--workers", "2", "--quiet", "--out", str(out)]) == 0
     assert files(out) == reference
 
 
@@ -124,7 +118,7 @@ def test_a_sweep_killed_halfway_resumes_to_the_same_bytes(sweep_file: Path, refe
     kept = len(list((out / "parts").glob("point-*.parquet")))
     assert TASKS // 4 <= kept < TASKS
     assert not (out / "points.parquet").exists()
-    assert run_cli(["sweep", str(sweep_file), "--workers", "1", "--quiet", "--out", str(out), "--resume"]) == 0
+    assert exit_code(["sweep", str(sweep_file), "--workers", "1", "--quiet", "--out", str(out), "--resume"]) == 0
     assert files(out) == reference
 
 
@@ -184,7 +178,7 @@ def test_a_dask_cluster_gives_the_same_bytes(sweep_file: Path, reference: dict[s
 def test_workers_and_scheduler_exclude_each_other(sweep_file: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     args = ["sweep", str(sweep_file), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path)]
-    assert run_cli(args) == 2
+    assert exit_code(args) == 2
     assert "exclude each other" in capsys.readouterr().err
 
 
