@@ -477,13 +477,23 @@ class PressureModel(mesa.Model):
         self._ended_sums = np.zeros(v)
         self._ended_count = 0
         self._was_active = np.ones(self.n, dtype=bool)
+        self._bin_buf = np.empty((v, self.n))
+        self._bin_idx = np.empty((v, self.n), dtype=np.intp)
         self.trajectories = {name: np.zeros((weeks, self.n), dtype=np.float32) for name in self.keep}
 
     def _histogram(self, values: np.ndarray) -> np.ndarray:
-        idx = values * self._bin_scale
+        # Full-width calls reuse preallocated buffers: fresh 1.8 MB temporaries twice a week cost glibc an
+        # mmap/munmap pair each and ~1,000 page faults a week at R = 10,000 (benchmarks/README.md).
+        full = values.shape == self.S.shape
+        idx = np.multiply(values, self._bin_scale, out=self._bin_buf if full else None)
         idx += self._bin_shift
         np.clip(idx, self._bin_first, self._bin_last, out=idx)
-        return np.bincount(idx.astype(np.intp).ravel(order="K"), minlength=len(VARIABLE_NAMES) * N_BINS)
+        if full:
+            np.copyto(self._bin_idx, idx, casting="unsafe")
+            flat = self._bin_idx.ravel()
+        else:
+            flat = idx.astype(np.intp).ravel(order="K")
+        return np.bincount(flat, minlength=len(VARIABLE_NAMES) * N_BINS)
 
     def _record(self) -> None:
         t, act, v = self.week, self.active, len(VARIABLE_NAMES)
