@@ -13,22 +13,44 @@ The public API, for notebooks::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import RunError, ScenarioError, SimError
-from sim.results import load_results
-from sim.results import write_results as _write_results
-from sim.runner import RunResult
-from sim.runner import run as _run
-from sim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from sim.results import load_results
+    from sim.runner import RunResult
+    from sim.scenario import Scenario, load_scenario
 
 __all__ = ["RunError", "RunResult", "Scenario", "ScenarioError", "SimError", "load_results", "load_scenario",
            "run", "write_results"]
 __version__ = "0.1.0"
 
+# The model, pandas and pyarrow load on first use, not on ``import sim``: the command line imports this package
+# for every command, and a sweep's own process never needs the model (its workers do).
+_LAZY = {"load_results": "sim.results", "RunResult": "sim.runner", "Scenario": "sim.scenario",
+         "load_scenario": "sim.scenario"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 def run(scenario: Scenario | str | Path, *, workers: int = 1, overrides: list[str] | None = None) -> RunResult:
     """Run a scenario (an object or a file path) in memory; returns outcomes, weekly table and summary."""
+    from sim.runner import run as _run
+    from sim.scenario import Scenario, load_scenario
+
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides or [])
     elif overrides:
@@ -38,4 +60,6 @@ def run(scenario: Scenario | str | Path, *, workers: int = 1, overrides: list[st
 
 def write_results(result: RunResult, out: str | Path, *, force: bool = False, **kwargs: Any) -> Path:
     """Write a run's results directory atomically (refuses to replace one unless ``force``)."""
+    from sim.results import write_results as _write_results
+
     return _write_results(result, Path(out), force=force, **kwargs)

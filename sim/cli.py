@@ -63,6 +63,17 @@ def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | 
       sim run scenarios/max_pressure.yaml -n 50000 --workers 2 --out results/mp50k
       sim run scenarios/baseline.yaml --set params.costs.scale=1.5 --set agents.us.levers.aid=0.5
     """
+    from sim.pool import default_workers, start_forkserver
+    from sim.scenario import chunk_sizes
+
+    extra = {"replicates": replicates, "seed": seed, "horizon_weeks": horizon}
+    if trajectories:
+        extra["trajectories"] = "[" + trajectories + "]"  # type: ignore[assignment]
+    sc = _load(scenario, sets, **extra)
+    n_workers = workers or default_workers()
+    if n_workers > 1 and len(chunk_sizes(sc.replicates, sc.chunk_size)) > 1:
+        start_forkserver()  # the pool's server imports the model while this process does (sim/pool.py)
+
     from sim.results import (
         OUTCOMES_FILE,
         TRAJECTORIES_FILE,
@@ -72,16 +83,10 @@ def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | 
         check_out_dir,
         write_results_into,
     )
-    from sim.runner import default_workers
     from sim.runner import run as run_scenario
 
-    extra = {"replicates": replicates, "seed": seed, "horizon_weeks": horizon}
-    if trajectories:
-        extra["trajectories"] = "[" + trajectories + "]"  # type: ignore[assignment]
-    sc = _load(scenario, sets, **extra)
     out_dir = Path(out) if out else Path("results") / sc.dir_name
     check_out_dir(out_dir, force)
-    n_workers = workers or default_workers()
     # Everything is written into a temporary directory renamed into place at the end: an interrupted run
     # leaves nothing behind. Kept trajectories stream into it chunk by chunk.
     with atomic_dir(out_dir, force) as tmp:

@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import special, stats
 
 
 class _Dist(BaseModel):
@@ -72,6 +71,8 @@ class Normal(_Dist):
         return self
 
     def _cdf_bounds(self) -> tuple[float, float]:
+        from scipy import special
+
         return (float(special.ndtr((self.low - self.mean_) / self.sd)),
                 float(special.ndtr((self.high - self.mean_) / self.sd)))
 
@@ -79,11 +80,15 @@ class Normal(_Dist):
         return self.low, self.high
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special
+
         a, b = self._cdf_bounds()
         x = self.mean_ + self.sd * special.ndtri(a + (b - a) * u)
         return np.clip(x, self.low, self.high)
 
     def mean(self) -> float:
+        from scipy import stats
+
         lo, hi = (self.low - self.mean_) / self.sd, (self.high - self.mean_) / self.sd
         return float(stats.truncnorm.mean(lo, hi, loc=self.mean_, scale=self.sd))
 
@@ -108,6 +113,8 @@ class Triangular(_Dist):
         return self.low, self.high
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import stats
+
         c = (self.mode - self.low) / (self.high - self.low)
         return stats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low)
 
@@ -134,6 +141,8 @@ class BetaDist(_Dist):
         return self.low, self.high
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special
+
         return self.low + (self.high - self.low) * special.betaincinv(self.a, self.b, u)
 
     def mean(self) -> float:

@@ -32,8 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import RunError
-from sim.model import OUTCOMES
-from sim.runner import run_chunk
+from sim.names import OUTCOMES
 from sim.scenario import Scenario
 
 COMPRESSION = "zstd"
@@ -75,6 +74,8 @@ class TaskResult:
 
 def run_tasks(tasks: list[Task]) -> list[TaskResult]:
     """Run a batch of tasks; a task whose model raises is returned with its traceback, the others go on."""
+    from sim.runner import run_chunk  # the model: imported where tasks run (a warm worker has it already)
+
     out = []
     for t in tasks:
         started = time.perf_counter()
@@ -106,7 +107,9 @@ def outcome_codes(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     for arr in chunks:
         if pa.types.is_dictionary(arr.type):
             lookup = np.array([OUTCOMES.index(s) for s in arr.dictionary.to_pylist()], dtype=np.int8)
-            out.append(lookup[np.asarray(arr.indices.to_numpy(zero_copy_only=False), dtype=np.int64)])
+            # zero-copy where possible (no nulls): the copying path imports pandas
+            indices = arr.indices.to_numpy(zero_copy_only=arr.indices.null_count == 0)
+            out.append(lookup[np.asarray(indices, dtype=np.int64)])
         else:
             out.append(np.array([OUTCOMES.index(s) for s in arr.to_pylist()], dtype=np.int8))
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int8)
@@ -175,14 +178,14 @@ class InProcess:
 
 
 class LocalPool:
-    """A forkserver process pool (``sim.runner.make_pool``); a pool broken by a dead worker is replaced."""
+    """A forkserver process pool (``sim.pool.make_pool``); a pool broken by a dead worker is replaced."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.description = f"{workers} local worker processes"
 
     def start(self) -> Executor:
-        from sim.runner import make_pool
+        from sim.pool import make_pool
 
         return make_pool(self.workers)
 
@@ -241,7 +244,7 @@ class DaskCluster:
 
 def make_backend(workers: int | None, scheduler: str | None) -> Backend:
     """``--scheduler`` wins; ``--workers 1`` is in process; otherwise a local pool (one worker per core)."""
-    from sim.runner import default_workers
+    from sim.pool import default_workers
 
     if scheduler:
         cluster = DaskCluster(scheduler)

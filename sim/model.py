@@ -18,39 +18,20 @@ import numpy as np
 from sim import seeds
 from sim.agents import AGENT_CLASSES, StateAgent
 from sim.distributions import DIST_TYPES
+from sim.names import (  # noqa: F401  (re-exported: the model's vocabulary)
+    ESCALATION,
+    N_BINS,
+    ONGOING,
+    OUTCOMES,
+    RU_COLLAPSE,
+    SETTLEMENT,
+    STATE_VARIABLES,
+    UA_COLLAPSE,
+    VARIABLE_NAMES,
+)
 from sim.params import iter_params
 from sim.processes import battle, beliefs, costs, energy, escalation, negotiation, oil
 
-OUTCOMES = ("ongoing", "settlement", "ukraine_collapse", "russia_collapse", "escalation")
-ONGOING, SETTLEMENT, UA_COLLAPSE, RU_COLLAPSE, ESCALATION = range(5)
-
-# State variables reported every week, with the fixed histogram range used for their weekly quantiles.
-STATE_VARIABLES: dict[str, tuple[float, float, str]] = {
-    "front": (0.0, 1.0, "share of the disputed territory held by Russia"),
-    "mil_ru": (0.0, 2.0, "Russian military strength (Oct 2025 = 1)"),
-    "mil_ua": (0.0, 2.0, "Ukrainian military strength (Oct 2025 = 1)"),
-    "belief_ru": (0.0, 1.0, "Russia's belief: mean of p"),
-    "belief_ua": (0.0, 1.0, "Ukraine's belief: mean of p"),
-    "resolve_ru": (0.0, 1.0, "Russian resolve"),
-    "resolve_ua": (0.0, 1.0, "Ukrainian resolve"),
-    "brent": (0.0, 200.0, "Brent, $/bbl"),
-    "discount": (0.0, 60.0, "Urals FOB discount, $/bbl"),
-    "india_share": (0.0, 1.0, "Russia's share of India's crude imports"),
-    "revenue_ru": (0.0, 5.0, "Russia's oil budget revenue, $bn/week"),
-    "buffer_ru": (0.0, 200.0, "Russia's fiscal buffer, $bn"),
-    "strain_ru": (0.0, 1.0, "Russia's fiscal strain (unfunded share of war spending)"),
-    "refining_ru": (0.0, 1.0, "Russian refining online, share of normal"),
-    "grid_ua": (0.0, 40.0, "Ukraine's available generation, GW"),
-    "energy_deficit": (0.0, 1.0, "Ukraine's unmet share of demand"),
-    "strikes_ru": (0.0, 5000.0, "Russian strikes on energy, drone-equivalents/week"),
-    "strikes_ua": (0.0, 2000.0, "Ukrainian deep strikes, drone-equivalents/week"),
-    "escalation": (0.0, 50.0, "escalation pressure"),
-    "tomahawks_delivered": (0.0, 2000.0, "Tomahawks delivered, cumulative"),
-    "talks_held": (0.0, 200.0, "rounds of talks held, cumulative"),
-    "penalty_tariff": (0.0, 100.0, "US penalty tariff on India, points"),
-}
-VARIABLE_NAMES = tuple(STATE_VARIABLES)
-N_BINS = 1000
 _LO = np.array([v[0] for v in STATE_VARIABLES.values()])
 _HI = np.array([v[1] for v in STATE_VARIABLES.values()])
 _SCALE = N_BINS / (_HI - _LO)

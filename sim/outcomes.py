@@ -10,26 +10,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.intervals import Z95, wilson  # noqa: F401  (re-exported)
 from sim.model import N_BINS, OUTCOMES, SETTLEMENT, STATE_VARIABLES, VARIABLE_NAMES, PressureModel
+from sim.names import CUMULATIVE, END_STATE
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 # The outcome columns ``summarise`` reads (all a streamed run keeps in memory).
 SUMMARY_COLUMNS = ("replicate", "outcome", "week", "terms", "co_triggered", "end.front")
-Z95 = 1.959963984540054
-
-
-def wilson(k: int | np.ndarray, n: int | np.ndarray, z: float = Z95) -> tuple[Any, Any]:
-    """Wilson score interval for a binomial proportion (Wilson 1927)."""
-    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1.0 + z * z / n
-        centre = (p + z * z / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    # exact arithmetic has lo <= p <= hi in [0, 1]; clamp away rounding at p = 0 or 1
-    return np.clip(np.minimum(centre - half, p), 0, 1), np.clip(np.maximum(centre + half, p), 0, 1)
-
-
 def outcome_table(model: PressureModel, offset: int) -> pa.Table:
     """One row per replicate of a finished chunk: outcome, week, terms, sampled parameters, end state and
     cumulative figures (also per active week)."""
@@ -43,16 +30,19 @@ def outcome_table(model: PressureModel, offset: int) -> pa.Table:
     }
     for path, values in model.sampled.items():
         cols[path] = values
-    for name in ("front", "mil_ru", "mil_ua", "resolve_ru", "resolve_ua", "belief_ru", "belief_ua", "brent",
-                 "india_share", "buffer_ru", "strain_ru", "refining_ru", "grid_ua", "escalation"):
+    for name in END_STATE:
         cols[f"end.{name}"] = getattr(model, name)
-    cols["cum.revenue_ru"] = model.revenue_cum
-    cols["cum.revenue_ru_per_week"] = model.revenue_cum / np.maximum(weeks_active, 1)
-    cols["cum.energy_deficit_weeks"] = model.deficit_weeks
-    cols["cum.tomahawks_delivered"] = model.tomahawks_delivered
-    cols["cum.escalation_peak"] = model.escalation_peak
-    cols["cum.talks_held"] = model.talks_held.astype(np.int32)
-    cols["cum.salvos"] = model.salvos
+    cumulative = {
+        "revenue_ru": model.revenue_cum,
+        "revenue_ru_per_week": model.revenue_cum / np.maximum(weeks_active, 1),
+        "energy_deficit_weeks": model.deficit_weeks,
+        "tomahawks_delivered": model.tomahawks_delivered,
+        "escalation_peak": model.escalation_peak,
+        "talks_held": model.talks_held.astype(np.int32),
+        "salvos": model.salvos,
+    }
+    for name in CUMULATIVE:
+        cols[f"cum.{name}"] = cumulative[name]
     return pa.table(cols)
 
 

@@ -7,12 +7,9 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.errors import RunError, ScenarioError
+from sim.provenance import git_commit, versions  # noqa: F401  (re-exported)
 from sim.runner import RunResult
 from sim.scenario import validate_scenario
 
@@ -32,28 +30,6 @@ SUMMARY_FILE = "summary.json"
 MANIFEST_FILE = "manifest.json"
 SCENARIO_FILE = "scenario.resolved.yaml"
 TRAJECTORIES_FILE = "trajectories.parquet"
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("leverage-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "scipy"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            out[pkg] = metadata.version(pkg)
-    return out
-
-
-def git_commit() -> str | None:
-    root = Path(__file__).resolve().parent.parent
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
-        return None
-    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True, timeout=5, check=False).stdout.strip()
-    return out.stdout.strip() + ("-dirty" if dirty else "")
 
 
 def write_parquet(df: pd.DataFrame | pa.Table, path: Path) -> None:

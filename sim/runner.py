@@ -6,11 +6,9 @@ so outputs are byte-identical for any number of workers.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +17,8 @@ import pyarrow as pa
 
 from sim.model import PressureModel
 from sim.outcomes import SUMMARY_COLUMNS, WeeklyAccumulator, outcome_table, summarise
-from sim.scenario import Scenario
-
-
-def chunk_sizes(replicates: int, chunk_size: int) -> list[int]:
-    """Replicates per chunk: full chunks and a final partial one."""
-    full, rest = divmod(replicates, chunk_size)
-    return [chunk_size] * full + ([rest] if rest else [])
+from sim.pool import default_workers, make_pool  # noqa: F401  (default_workers re-exported)
+from sim.scenario import Scenario, chunk_sizes  # noqa: F401  (chunk_sizes re-exported)
 
 
 def run_chunk(scenario: Scenario, chunk: int, n: int, point: int | None = None,
@@ -45,19 +38,6 @@ def run_chunk(scenario: Scenario, chunk: int, n: int, point: int | None = None,
         "trajectories": {k: v for k, v in model.trajectories.items()},
         "seconds": time.perf_counter() - started,
     }
-
-
-def default_workers() -> int:
-    return max(os.cpu_count() or 1, 1)
-
-
-def make_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: a forked child of a process with threads (Dask, tqdm's monitor) can deadlock. The server
-    # imports the model once, so each worker forks from it warm instead of importing numpy, pandas, scipy and
-    # Mesa anew (about a second a worker: much of a short sweep's wall time).
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.runner", "sim.executors"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
 @dataclass

@@ -257,7 +257,7 @@ class Scenario(Strict):
     @field_validator("trajectories")
     @classmethod
     def _traj(cls, v: list[str]) -> list[str]:
-        from sim.model import STATE_VARIABLES
+        from sim.names import STATE_VARIABLES
 
         for name in v:
             if name not in STATE_VARIABLES:
@@ -556,3 +556,9 @@ def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
             close = difflib.get_close_matches(word, [part for o in options for part in o.split("_")], 1, 0.75)
             close = [o for o in options if close and close[0] in o.split("_")][:1]
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def chunk_sizes(replicates: int, chunk_size: int) -> list[int]:
+    """Replicates per chunk: full chunks and a final partial one."""
+    full, rest = divmod(replicates, chunk_size)
+    return [chunk_size] * full + ([rest] if rest else [])

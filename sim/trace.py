@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.model import OUTCOMES, PressureModel
-from sim.runner import chunk_sizes
+from sim.scenario import chunk_sizes
 
 # Reported weekly in the JSON path of the replicate.
 PATH_VARIABLES = ("front", "mil_ru", "mil_ua", "belief_ru", "belief_ua", "resolve_ru", "resolve_ua", "brent",

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim import executors
+from sim import runner
 from sim.model import OUTCOMES
 from sim.sweep import (
     load_sweep,
@@ -444,14 +444,14 @@ def test_a_task_that_raises_is_recorded_and_the_rest_go_on(tmp_path: Path, monke
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, TINY)
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "ref")]) == 0
-    real = executors.run_chunk
+    real = runner.run_chunk  # run_tasks looks it up in sim.runner at each call
 
     def flaky(scenario, chunk, n, point=None, **kw):  # type: ignore[no-untyped-def]
         if scenario.agents.us.levers["penalty_tariff"] == 50 and chunk == 1:
             raise FloatingPointError("model blew up")
         return real(scenario, chunk, n, point, **kw)
 
-    monkeypatch.setattr(executors, "run_chunk", flaky)
+    monkeypatch.setattr(runner, "run_chunk", flaky)
     out = tmp_path / "out"
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 1
     err = capsys.readouterr().err
@@ -465,7 +465,7 @@ def test_a_task_that_raises_is_recorded_and_the_rest_go_on(tmp_path: Path, monke
     assert list(points["replicates"]) == [200, 200, 100, 100, 200, 200]
     assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
 
-    monkeypatch.setattr(executors, "run_chunk", real)
+    monkeypatch.setattr(runner, "run_chunk", real)
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 0
     assert (out / "points.parquet").read_bytes() == (tmp_path / "ref" / "points.parquet").read_bytes()
     assert json.loads((out / "failures.json").read_text()) == []

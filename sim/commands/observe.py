@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from sim.errors import RunError
-from sim.observe import DEFAULT_MIN_ESS, DEFAULT_TOLERANCE
+from sim.observe.defaults import DEFAULT_MIN_ESS, DEFAULT_TOLERANCE
 
 
 @click.command()

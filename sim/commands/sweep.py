@@ -31,15 +31,22 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, resume: b
     """Run the parameter sweep SWEEP_FILE: every point x chunk of replicates is a task written to parts/,
     then points.parquet (metrics with 95% intervals per point) and, for Sobol and Morris designs,
     sensitivity.json. Exit status 1 when some tasks failed (see failures.json); rerun with --resume."""
+    from sim.errors import RunError
+    from sim.pool import default_workers, start_forkserver
+
+    if workers is not None and scheduler:
+        raise RunError("--workers and --scheduler exclude each other: a cluster has its own workers")
+    if scheduler is None and (workers or default_workers()) > 1:
+        # Before anything heavy: the pool's forkserver imports the model on one core while this process
+        # imports the sweep machinery and reads the files on the other (a second saved; see sim/pool.py).
+        start_forkserver()
+
     from tqdm import tqdm
 
-    from sim.errors import RunError
     from sim.executors import make_backend
     from sim.scenario import safe_name
     from sim.sweep import SweepIncomplete, load_sweep, run_sweep
 
-    if workers is not None and scheduler:
-        raise RunError("--workers and --scheduler exclude each other: a cluster has its own workers")
     sw = load_sweep(sweep_file, sets, replicates=replicates)
     out_dir = Path(out) if out else Path("results") / safe_name(sw.name)
     if out_dir.exists() and not (resume or force):  # refuse before connecting or starting any worker

@@ -17,24 +17,20 @@ only when a chart is drawn).
 
 from __future__ import annotations
 
-from sim.observe.conditioning import (
-    DEFAULT_MIN_ESS,
-    DEFAULT_TOLERANCE,
-    Conditioning,
-    condition,
-    write_conditioned,
-)
-from sim.observe.ensemble import Ensemble, load_ensemble
-from sim.observe.observations import (
-    EVENTS,
-    EventObservation,
-    Observations,
-    ValueObservation,
-    date_to_week,
-    read_observations,
-)
-from sim.observe.scoring import brier_score, crps_sample, log_score, pit, score, write_score
-from sim.observe.weighted import effective_sample_size, weighted_quantile
+from typing import Any
+
+# Each name from its module, imported on first use: the command line registers ``sim score`` and ``sim
+# condition`` without loading pandas, pyarrow and the model for every other command.
+_MODULES = {
+    "conditioning": ("Conditioning", "condition", "write_conditioned"),
+    "defaults": ("DEFAULT_MIN_ESS", "DEFAULT_TOLERANCE"),
+    "ensemble": ("Ensemble", "load_ensemble"),
+    "observations": ("EVENTS", "EventObservation", "Observations", "ValueObservation", "date_to_week",
+                     "read_observations"),
+    "scoring": ("brier_score", "crps_sample", "log_score", "pit", "score", "write_score"),
+    "weighted": ("effective_sample_size", "weighted_quantile"),
+}
+_LAZY = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "DEFAULT_MIN_ESS", "DEFAULT_TOLERANCE", "EVENTS", "Conditioning", "Ensemble", "EventObservation",
@@ -42,3 +38,17 @@ __all__ = [
     "effective_sample_size", "load_ensemble", "log_score", "pit", "read_observations", "score",
     "weighted_quantile", "write_conditioned", "write_score",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"sim.observe.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.observe' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -22,18 +22,11 @@ import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.model import OUTCOMES, SETTLEMENT, STATE_VARIABLES
+from sim.observe.defaults import DEFAULT_MIN_ESS, DEFAULT_TOLERANCE
 from sim.observe.ensemble import Ensemble, Evidence, gather
 from sim.observe.observations import Observations, ValueObservation
 from sim.observe.weighted import _prepare, effective_sample_size, weighted_quantile
 from sim.outcomes import QUANTILES, _clean, wilson  # _clean: NaN to None, as in summary.json
-
-# Default kernel width for an observation without ``sd``: this share of the variable's reporting range in
-# STATE_VARIABLES (India's share: 0.02; Brent: $4/bbl; Russia's oil revenue: $0.1bn/week).
-DEFAULT_TOLERANCE = 0.02
-# Under this effective sample size ``sim condition`` warns and exits with status 3: at 100, a probability
-# of 50% carries a 95% interval of about +/-10 points.
-DEFAULT_MIN_ESS = 100.0
-
 
 PARAMETERS_CHART = "parameters.png"
 OBSERVATIONS_COPY = "observations.csv"

@@ -13,8 +13,8 @@ from typing import Literal
 import numpy as np
 
 from sim.errors import ScenarioError
-from sim.model import OUTCOMES, SETTLEMENT
-from sim.outcomes import Z95, wilson
+from sim.intervals import Z95, wilson
+from sim.names import END_COLUMNS, OUTCOMES, SETTLEMENT
 from sim.scenario import Scenario
 
 TERMINAL = tuple(o for o in OUTCOMES if o != "ongoing")
@@ -145,11 +145,7 @@ def _hint(word: str, options: Sequence[str]) -> str:
 
 
 def parse_metrics(names: Sequence[str], base: Scenario, src: str) -> tuple[Metric, ...]:
-    from sim.model import PressureModel
-    from sim.outcomes import outcome_table
-
-    # The outcome columns a run of this scenario produces (one replicate at week 0 is enough).
-    columns = outcome_table(PressureModel(base, 1), 0).column_names
+    columns = END_COLUMNS  # the end-state and cumulative columns of every outcome table
     out: list[Metric] = []
     for i, name in enumerate(names):
         if name in [m.name for m in out]:

@@ -239,7 +239,7 @@ def _manifest(sweep: Sweep, ident: dict[str, Any], backend: Any, command: str | 
               ) -> dict[str, Any]:
     from importlib import metadata
 
-    from sim.results import git_commit, versions
+    from sim.provenance import git_commit, versions
 
     extra = {}
     for pkg in ("SALib", "dask", "distributed"):
@@ -296,8 +296,7 @@ def aggregate(sweep: Sweep, out: Path) -> pa.Table:
     replicates = np.zeros(len(sweep.design), dtype=np.int64)
     results = {m.name: np.full((len(sweep.design), 3), np.nan) for m in sweep.metrics}
     for j in range(len(sweep.design)):
-        tables = [pq.read_table(f, columns=columns) for c in range(n_chunks)
-                  if (f := parts / part_name(j, c)).exists()]
+        tables = [_read_part(f, columns) for c in range(n_chunks) if (f := parts / part_name(j, c)).exists()]
         if not tables:
             continue
         cols: dict[str, np.ndarray] = {}
@@ -317,6 +316,13 @@ def aggregate(sweep: Sweep, out: Path) -> pa.Table:
         for i, suffix in enumerate(("", "_lo", "_hi")):
             table[m.name + suffix] = pa.array(results[m.name][:, i])
     return pa.table(table)
+
+
+def _read_part(path: Path, columns: list[str]) -> pa.Table:
+    # ParquetFile, not pq.read_table: read_table goes through pyarrow.dataset, which imports pandas (0.3 s of
+    # a sweep's parent process that otherwise never needs it).
+    with pq.ParquetFile(path) as f:
+        return f.read(columns=columns)
 
 
 def _column(values: list[Any]) -> pa.Array:

@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.runner import chunk_sizes
 from sim.scenario import (
     Scenario,
     apply_override,
+    chunk_sizes,
     format_validation_error,
     read_scenario_data,
     read_yaml,
