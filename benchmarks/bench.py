@@ -257,11 +257,16 @@ def git_commit() -> str | None:
 class TreeMemory(threading.Thread):
     """Samples the resident memory of a process and all its descendants every ``period`` seconds from /proc:
     the peak of the tree's summed RSS (shared pages counted in every process: an upper bound) and of its
-    summed PSS (shared pages split between the processes sharing them: what the tree really occupies)."""
+    summed PSS (shared pages split between the processes sharing them: what the tree really occupies).
 
-    def __init__(self, pid: int, period: float = 0.1) -> None:
+    With ``memory=False`` it only follows the descendants' CPU time (for the ``others`` figure). Reading
+    ``smaps_rollup`` makes the kernel walk each process's page tables: ten times a second over five processes
+    that costs enough CPU to slow a run that keeps both cores busy by a tenth (measured on the 2-worker sweep:
+    5.7 s sampled, 5.1 s not), so timings that are not memory figures are taken without it."""
+
+    def __init__(self, pid: int, period: float = 0.1, *, memory: bool = True) -> None:
         super().__init__(daemon=True)
-        self.pid, self.period = pid, period
+        self.pid, self.period, self.memory = pid, period, memory
         self.peak_rss = self.peak_pss = 0
         self.peak_processes = 0
         self.samples = 0
@@ -329,6 +334,10 @@ class TreeMemory(threading.Thread):
         for p in pids:
             if p != self.pid and p in self._times:
                 self.cpu[p] = self._times[p]
+        self.peak_processes = max(self.peak_processes, len(pids))
+        self.samples += 1
+        if not self.memory:
+            return
         rss = pss = 0
         mem = {}
         for p in pids:
@@ -339,8 +348,6 @@ class TreeMemory(threading.Thread):
             # who holds what at the peak: (role, RSS, PSS) per process
             self.at_peak = sorted(((self.role(p), r, s) for p, (r, s) in mem.items()), key=lambda x: -x[2])
         self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
-        self.peak_processes = max(self.peak_processes, len(pids))
-        self.samples += 1
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -352,13 +359,14 @@ class TreeMemory(threading.Thread):
         self.join()
 
 
-def timed_command(cmd: list[str], timeout: float = 1800) -> dict[str, Any]:
-    """Run a command, sampling its process tree's memory; wall time from start to exit."""
+def timed_command(cmd: list[str], timeout: float = 1800, *, memory: bool = True) -> dict[str, Any]:
+    """Run a command, sampling its process tree's memory (unless ``memory`` is False: see TreeMemory); wall
+    time from start to exit."""
     quiet()
     with CpuWatch() as watch:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        mon = TreeMemory(proc.pid)
+        mon = TreeMemory(proc.pid, 0.1 if memory else 0.25, memory=memory)
         mon.start()
         try:
             out, err = proc.communicate(timeout=timeout)
@@ -368,7 +376,9 @@ def timed_command(cmd: list[str], timeout: float = 1800) -> dict[str, Any]:
         watch.extra_own = sum(mon.cpu.values())
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall_seconds": wall, "peak_rss_tree_bytes": mon.peak_rss, "peak_pss_tree_bytes": mon.peak_pss,
+    return {"wall_seconds": wall,
+            "peak_rss_tree_bytes": mon.peak_rss if memory else None,
+            "peak_pss_tree_bytes": mon.peak_pss if memory else None,
             "peak_processes": mon.peak_processes, "samples": mon.samples, "stdout": out,
             "contention": watch.result,
             "at_peak_pss": [{"process": r, "rss_mib": round(a / MIB), "pss_mib": round(b / MIB)}
@@ -1027,7 +1037,7 @@ def part_sweep(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
             for w in (1, 2):  # interleaved, so that both see the same machine
                 cmd = [*sim_command(), "sweep", str(sweep_file), "--workers", str(w), "--out", str(tmp / f"w{w}"),
                        "--force", "-q", "--set", f"horizon_weeks={horizon}"]
-                r = timed_command(cmd)
+                r = timed_command(cmd, memory=False)  # a timing: sampling memory would slow it (TreeMemory)
                 man = json.loads((tmp / f"w{w}" / "manifest.json").read_text(encoding="utf-8"))
                 t = man.get("timings", {})
                 r["internal_wall_seconds"] = t.get("wall_seconds")
@@ -1048,7 +1058,6 @@ def part_sweep(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
                 # machinery overhead: the sweep's wall x workers against the tasks' own compute
                 "overhead": stats([iw * w / c - 1.0 for iw, c in zip(internal, compute, strict=True)]),
                 "overhead_with_startup": stats([r["wall_seconds"] * w / r["compute_seconds"] - 1.0 for r in rs]),
-                "peak_pss_tree_bytes": stats([r["peak_pss_tree_bytes"] for r in rs]),
                 "tasks": rs[0]["tasks"], "batch_size": rs[0]["batch_size"], "other_cores": others(rs),
             }
         s1 = [r["wall_seconds"] for r in runs[1]]

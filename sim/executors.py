@@ -161,6 +161,11 @@ class Backend(Protocol):
 class InProcess:
     description = "in process"
 
+    def __init__(self) -> None:
+        # The model is imported at set-up, as a pool's forkserver imports it before any worker starts, so a
+        # sweep's clock (manifest timings) measures the sweep and not a one-time import.
+        import sim.runner  # noqa: F401
+
     def start(self) -> Executor:
         return InProcessExecutor()
 

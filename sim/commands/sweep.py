@@ -24,7 +24,8 @@ SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repe
 @click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point (sweep: replicates).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory [results/<sweep name>].")
 @click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no summary (a dead worker is still reported on stderr).")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 def sweep(sweep_file: str, workers: int | None, scheduler: str | None, resume: bool, independent: bool,
           replicates: int | None, out: str | None, force: bool, quiet: bool, sets: tuple[str, ...]) -> None:
