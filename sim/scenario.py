@@ -433,7 +433,8 @@ def read_scenario_data(path: str | Path) -> dict[str, Any]:
 
 
 def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[str, Any]:
-    """Apply one ``dotted.path=value`` (value parsed as YAML) to a raw scenario mapping."""
+    """Apply one ``dotted.path=value`` (value parsed as YAML) to a raw scenario mapping. As in a child file,
+    ``null`` deletes a mapping entry (an inherited policy or event) and sets anything else to null."""
     if "=" not in assignment:
         raise ScenarioError(f"--set {assignment!r}: expected dotted.path=value", source=source)
     path, raw = assignment.split("=", 1)
@@ -454,7 +455,10 @@ def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[s
             raise ScenarioError(f"--set {path}: {'.'.join(keys[: i + 1])} is not a mapping", source=source)
         cursor[key] = dict(nxt)
         cursor = cursor[key]
-    cursor[keys[-1]] = value
+    if value is None and isinstance(cursor.get(keys[-1]), dict):
+        del cursor[keys[-1]]  # null deletes a mapping entry, as in a child file (deep_merge)
+    else:
+        cursor[keys[-1]] = value
     return out
 
 

@@ -142,6 +142,20 @@ def test_set_overrides_any_field() -> None:
     assert sc.params.costs.base_ru.high == pytest.approx(1e-3)
 
 
+def test_set_null_deletes_an_inherited_policy_or_event_as_a_child_file_does(tmp_path: Path) -> None:
+    base = load_scenario(SCENARIOS / "baseline.yaml")
+    assert "tomahawks_if_no_deal" in base.agents.us.policies and "budapest_summit" in base.events
+    by_set = load_scenario(SCENARIOS / "baseline.yaml", ["agents.us.policies.tomahawks_if_no_deal=null",
+                                                        "events.budapest_summit=null"])
+    assert "tomahawks_if_no_deal" not in by_set.agents.us.policies and "budapest_summit" not in by_set.events
+    child = _write(tmp_path, f"extends: {SCENARIOS / 'baseline.yaml'}\nname: baseline\nagents:\n  us:\n"
+                   "    policies:\n      tomahawks_if_no_deal: null\nevents:\n  budapest_summit: null\n")
+    assert load_scenario(child).digest() == by_set.digest()
+    # null for a value that is not a mapping still sets it (a demand lever: no demand)
+    assert load_scenario(SCENARIOS / "baseline.yaml", ["agents.russia.levers.demand=null"]
+                         ).agents.russia.levers["demand"] is None
+
+
 @pytest.mark.parametrize(("text", "fragments"), [
     ("name: x\nevents:\n  e: {week: 0, kind: aid, value: 0.5}\n", ["events.e.week", "greater than or equal to 1"]),
     ("name: x\nagents:\n  us:\n    levers:\n      aid: null\n", ["agents.us.levers.aid", "got null"]),
