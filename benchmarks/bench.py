@@ -63,19 +63,42 @@ NOISE = 0.05  # "no more than" comparisons between two medians tolerate this muc
 
 # Sizes: full (make bench) and smoke (make bench-smoke, the test).
 FULL: dict[str, Any] = {
-    "ensemble_sizes": [1, 100, 1_000, 10_000, 100_000], "ensemble_repeats": {100_000: 3}, "repeats": 5,
+    "ensemble_sizes": [1, 100, 1_000, 10_000, 100_000],
+    "ensemble_repeats": {100_000: 3},
+    "repeats": 5,
     "malloc_variant_sizes": [10_000],
-    "idiomatic_n": 1_000, "idiomatic_blocks": 5,
-    "million_n": 1_000_000, "million_repeats": 3, "million_horizon": HORIZON, "million_chunk": None,
-    "sweep_points": 100, "sweep_replicates": 1_000, "sweep_repeats": 3, "sweep_horizon": HORIZON,
-    "profile_replicates": 10_000, "profile_weeks": 10, "warmup_weeks": 5,
+    "idiomatic_n": 1_000,
+    "idiomatic_blocks": 5,
+    "million_n": 1_000_000,
+    "million_repeats": 3,
+    "million_horizon": HORIZON,
+    "million_chunk": None,
+    "sweep_points": 100,
+    "sweep_replicates": 1_000,
+    "sweep_repeats": 3,
+    "sweep_horizon": HORIZON,
+    "profile_replicates": 10_000,
+    "profile_weeks": 10,
+    "warmup_weeks": 5,
 }
 SMOKE: dict[str, Any] = {
-    "ensemble_sizes": [1, 100], "ensemble_repeats": {}, "repeats": 1, "malloc_variant_sizes": [],
-    "idiomatic_n": 8, "idiomatic_blocks": 2,
-    "million_n": 4_000, "million_repeats": 1, "million_horizon": 12, "million_chunk": 2_000,
-    "sweep_points": 4, "sweep_replicates": 100, "sweep_repeats": 1, "sweep_horizon": 12,
-    "profile_replicates": 500, "profile_weeks": 2, "warmup_weeks": 2,
+    "ensemble_sizes": [1, 100],
+    "ensemble_repeats": {},
+    "repeats": 1,
+    "malloc_variant_sizes": [],
+    "idiomatic_n": 8,
+    "idiomatic_blocks": 2,
+    "million_n": 4_000,
+    "million_repeats": 1,
+    "million_horizon": 12,
+    "million_chunk": 2_000,
+    "sweep_points": 4,
+    "sweep_replicates": 100,
+    "sweep_repeats": 1,
+    "sweep_horizon": 12,
+    "profile_replicates": 500,
+    "profile_weeks": 2,
+    "warmup_weeks": 2,
 }
 
 
@@ -85,8 +108,7 @@ SMOKE: dict[str, Any] = {
 
 def stats(values: list[float]) -> dict[str, Any]:
     vals = [float(v) for v in values]
-    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals),
-            "values": vals}
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals), "values": vals}
 
 
 def others(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -130,8 +152,15 @@ def one(kind: str, *args: str, timeout: float = 1800, env: dict[str, str] | None
     cmd = [sys.executable, str(Path(__file__).resolve()), "--one", kind, *args]
     quiet()
     with CpuWatch() as watch:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False,
-                              env={**os.environ, **env} if env else None)
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+            check=False,
+            env={**os.environ, **env} if env else None,
+        )
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     res: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -177,9 +206,12 @@ class CpuWatch:
         wall = time.perf_counter() - self.t0
         busy, steal = _cpu_times()
         own = _own_cpu() - self.own0 + self.extra_own
-        self.result = {"own_cpu_seconds": own, "other_cpu_seconds": max(busy - self.busy0 - own, 0.0),
-                       "steal_seconds": steal - self.steal0,
-                       "other_cores": max(busy - self.busy0 - own, 0.0) / wall if wall > 0 else 0.0}
+        self.result = {
+            "own_cpu_seconds": own,
+            "other_cpu_seconds": max(busy - self.busy0 - own, 0.0),
+            "steal_seconds": steal - self.steal0,
+            "other_cores": max(busy - self.busy0 - own, 0.0) / wall if wall > 0 else 0.0,
+        }
 
 
 def wait_quiet(max_wait: float, threshold: float = 0.3) -> float:
@@ -216,9 +248,14 @@ def machine() -> dict[str, Any]:
             info[key.strip()] = value.strip()
     cpu = info.get("model name", cpu)
     flags = set(info.get("flags", "").split())
-    detail = {"family": info.get("cpu family"), "model": info.get("model"), "cache": info.get("cache size"),
-              "mhz": info.get("cpu MHz"), "hypervisor": "hypervisor" in flags,
-              "simd": [f for f in ("avx2", "avx512f") if f in flags]}
+    detail = {
+        "family": info.get("cpu family"),
+        "model": info.get("model"),
+        "cache": info.get("cache size"),
+        "mhz": info.get("cpu MHz"),
+        "hypervisor": "hypervisor" in flags,
+        "simd": [f for f in ("avx2", "avx512f") if f in flags],
+    }
     mem = None
     with contextlib.suppress(OSError), open("/proc/meminfo", encoding="ascii") as f:
         for line in f:
@@ -235,20 +272,34 @@ def machine() -> dict[str, Any]:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:
         affinity = os.cpu_count()
-    return {"cores": os.cpu_count(), "usable_cores": affinity, "cpu_model": cpu, "cpu": detail,
-            "memory_gib": round(mem / 1024**3, 1) if mem else None, "platform": platform.platform(),
-            "versions": versions, "git_commit": git_commit(),
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "load_average_at_start": loadavg()}
+    return {
+        "cores": os.cpu_count(),
+        "usable_cores": affinity,
+        "cpu_model": cpu,
+        "cpu": detail,
+        "memory_gib": round(mem / 1024**3, 1) if mem else None,
+        "platform": platform.platform(),
+        "versions": versions,
+        "git_commit": git_commit(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "load_average_at_start": loadavg(),
+    }
 
 
 def git_commit() -> str | None:
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=10, check=False)
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+        )
         if head.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return head.stdout.strip() + ("-dirty" if dirty else "")
@@ -286,7 +337,7 @@ class TreeMemory(threading.Thread):
                     s = f.read()
             except OSError:
                 continue
-            rest = s[s.rfind(b")") + 2:].split()
+            rest = s[s.rfind(b")") + 2 :].split()
             kids.setdefault(int(rest[1]), []).append(int(d))
             self._times[int(d)] = (int(rest[11]) + int(rest[12])) / self._tick
         return kids
@@ -376,13 +427,18 @@ def timed_command(cmd: list[str], timeout: float = 1800, *, memory: bool = True)
         watch.extra_own = sum(mon.cpu.values())
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall_seconds": wall,
-            "peak_rss_tree_bytes": mon.peak_rss if memory else None,
-            "peak_pss_tree_bytes": mon.peak_pss if memory else None,
-            "peak_processes": mon.peak_processes, "samples": mon.samples, "stdout": out,
-            "contention": watch.result,
-            "at_peak_pss": [{"process": r, "rss_mib": round(a / MIB), "pss_mib": round(b / MIB)}
-                            for r, a, b in mon.at_peak]}
+    return {
+        "wall_seconds": wall,
+        "peak_rss_tree_bytes": mon.peak_rss if memory else None,
+        "peak_pss_tree_bytes": mon.peak_pss if memory else None,
+        "peak_processes": mon.peak_processes,
+        "samples": mon.samples,
+        "stdout": out,
+        "contention": watch.result,
+        "at_peak_pss": [
+            {"process": r, "rss_mib": round(a / MIB), "pss_mib": round(b / MIB)} for r, a, b in mon.at_peak
+        ],
+    }
 
 
 def sha256(path: Path) -> str:
@@ -459,12 +515,23 @@ def one_ensemble(replicates: int, horizon: int) -> dict[str, Any]:
         build += t1 - t0
         del model
     rw = replicates * horizon
-    return {"replicates": replicates, "horizon": horizon, "chunk_size": sc.chunk_size, "wall_seconds": wall,
-            "cpu_seconds": cpu, "us_per_replicate_week": wall / rw * 1e6, "write_seconds": write,
-            "warm_wall_seconds": warm, "warm_us_per_replicate_week": warm / rw * 1e6,
-            "page_faults_per_chunk_week": faults / (horizon * len(chunks)),
-            "bare_step_seconds": bare, "bare_build_seconds": build, "bare_us_per_replicate_week": bare / rw * 1e6,
-            "peak_rss_bytes": peak, "rss_before_bytes": rss_before}
+    return {
+        "replicates": replicates,
+        "horizon": horizon,
+        "chunk_size": sc.chunk_size,
+        "wall_seconds": wall,
+        "cpu_seconds": cpu,
+        "us_per_replicate_week": wall / rw * 1e6,
+        "write_seconds": write,
+        "warm_wall_seconds": warm,
+        "warm_us_per_replicate_week": warm / rw * 1e6,
+        "page_faults_per_chunk_week": faults / (horizon * len(chunks)),
+        "bare_step_seconds": bare,
+        "bare_build_seconds": build,
+        "bare_us_per_replicate_week": bare / rw * 1e6,
+        "peak_rss_bytes": peak,
+        "rss_before_bytes": rss_before,
+    }
 
 
 def one_idiomatic(n: int, blocks: int, horizon: int) -> dict[str, Any]:
@@ -500,10 +567,15 @@ def one_idiomatic(n: int, blocks: int, horizon: int) -> dict[str, Any]:
         table = mi.run_ensemble(sc, n)
         ens.append((time.perf_counter() - t0) / n)
         assert table.num_rows == n
-    return {"n": n, "blocks": blocks, "idiomatic_seconds_per_replicate": idiom,
-            "early_stop_seconds_per_replicate": early, "ensemble_seconds_per_replicate": ens,
-            "early_stop_mean_weeks": sum(steps) / len(steps),
-            "idiomatic_total_seconds": sum(t * (edges[b + 1] - edges[b]) for b, t in enumerate(idiom))}
+    return {
+        "n": n,
+        "blocks": blocks,
+        "idiomatic_seconds_per_replicate": idiom,
+        "early_stop_seconds_per_replicate": early,
+        "ensemble_seconds_per_replicate": ens,
+        "early_stop_mean_weeks": sum(steps) / len(steps),
+        "idiomatic_total_seconds": sum(t * (edges[b + 1] - edges[b]) for b, t in enumerate(idiom)),
+    }
 
 
 def one_profile(replicates: int, weeks: int, warmup: int, out: str, passes: int = 5) -> dict[str, Any]:
@@ -589,11 +661,15 @@ def one_profile(replicates: int, weeks: int, warmup: int, out: str, passes: int 
     whole.disable()
     run_wall = time.perf_counter() - t0
     run_parts: dict[str, float] = {}
-    wanted = {("runner.py", "run"): "sim.runner.run (all)", ("runner.py", "run_chunk"): "run_chunk (build + steps + "
-              "outcome table)", ("model.py", "step"): "PressureModel.step x horizon",
-              ("model.py", "_record"): "  of which weekly reporting (_record)",
-              ("outcomes.py", "outcome_table"): "outcome_table", ("outcomes.py", "table"): "weekly table "
-              "(WeeklyAccumulator.table: quantiles from histograms)", ("outcomes.py", "summarise"): "summarise"}
+    wanted = {
+        ("runner.py", "run"): "sim.runner.run (all)",
+        ("runner.py", "run_chunk"): "run_chunk (build + steps + outcome table)",
+        ("model.py", "step"): "PressureModel.step x horizon",
+        ("model.py", "_record"): "  of which weekly reporting (_record)",
+        ("outcomes.py", "outcome_table"): "outcome_table",
+        ("outcomes.py", "table"): "weekly table (WeeklyAccumulator.table: quantiles from histograms)",
+        ("outcomes.py", "summarise"): "summarise",
+    }
     for (file, _line, name), (_cc, _nc, _tt, ct, _callers) in pstats.Stats(whole).stats.items():  # type: ignore[attr-defined]
         key = (Path(file).name, name)
         if key in wanted and file.startswith(str(ROOT / "sim")):
@@ -603,40 +679,84 @@ def one_profile(replicates: int, weeks: int, warmup: int, out: str, passes: int 
     sim_dir = str(ROOT / "sim")
     functions = []
     for (file, line, name), (_cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
-        functions.append({"function": _fn_label(file, line, name, sim_dir), "calls_per_week": nc / weeks,
-                          "tottime_ms_per_week": tt / weeks * 1e3, "cumtime_ms_per_week": ct / weeks * 1e3})
+        functions.append(
+            {
+                "function": _fn_label(file, line, name, sim_dir),
+                "calls_per_week": nc / weeks,
+                "tottime_ms_per_week": tt / weeks * 1e3,
+                "cumtime_ms_per_week": ct / weeks * 1e3,
+            }
+        )
     functions.sort(key=lambda f: -f["tottime_ms_per_week"])
 
     best_week = tweeks_t[j_best] if j_best is not None else week
-    tuned_lines = [] if j_best is None else [
-        f"same weeks, glibc allocator tuned (mmap threshold 32 MiB, trim threshold 128 MiB), best of {passes}: "
-        f"{tweeks_t[j_best] * 1e3:.3f} ms = {tweeks_t[j_best] / replicates * 1e6:.3f} µs per replicate-week "
-        f"(passes: " + ", ".join(f"{w * 1e3:.2f}" for w in tweeks_t) + " ms)",
-        f"  of which weekly reporting:        {treporting_t[j_best] * 1e3:8.3f} ms",
-        f"  of which the model's processes:   {(tweeks_t[j_best] - treporting_t[j_best]) * 1e3:8.3f} ms",
-        f"  minor page faults per week:       {tfaults_t[j_best]:8.0f} (untuned: {faults:.0f})"]
-    text = profile_report(replicates, weeks, warmup, profiled, weeks_t, week, reporting, week_r1, calls, by_kind,
-                          by_caller, prof, best_week, tuned_lines)
+    tuned_lines = (
+        []
+        if j_best is None
+        else [
+            f"same weeks, glibc allocator tuned (mmap threshold 32 MiB, trim threshold 128 MiB), best of {passes}: "
+            f"{tweeks_t[j_best] * 1e3:.3f} ms = {tweeks_t[j_best] / replicates * 1e6:.3f} µs per replicate-week "
+            f"(passes: " + ", ".join(f"{w * 1e3:.2f}" for w in tweeks_t) + " ms)",
+            f"  of which weekly reporting:        {treporting_t[j_best] * 1e3:8.3f} ms",
+            f"  of which the model's processes:   {(tweeks_t[j_best] - treporting_t[j_best]) * 1e3:8.3f} ms",
+            f"  minor page faults per week:       {tfaults_t[j_best]:8.0f} (untuned: {faults:.0f})",
+        ]
+    )
+    text = profile_report(
+        replicates,
+        weeks,
+        warmup,
+        profiled,
+        weeks_t,
+        week,
+        reporting,
+        week_r1,
+        calls,
+        by_kind,
+        by_caller,
+        prof,
+        best_week,
+        tuned_lines,
+    )
     parts_text = "\n".join(f"  {v:8.3f}  {k}" for k, v in sorted(run_parts.items(), key=lambda kv: -kv[1]))
-    text += (f"\nOne whole sim.runner.run at R = {replicates:,} x {HORIZON} weeks under cProfile "
-             f"({run_wall:.3f} s wall; cumulative seconds):\n{parts_text}\n")
+    text += (
+        f"\nOne whole sim.runner.run at R = {replicates:,} x {HORIZON} weeks under cProfile "
+        f"({run_wall:.3f} s wall; cumulative seconds):\n{parts_text}\n"
+    )
     Path(out).write_text(text, encoding="utf-8")
     per_call_us = week_r1 / calls * 1e6 if calls else None
-    return {"replicates": replicates, "weeks_profiled": weeks, "warmup_weeks": warmup,
-            "week_ms": week * 1e3, "reporting_ms": reporting * 1e3, "model_ms": (week - reporting) * 1e3,
-            "week_ms_passes": stats([w * 1e3 for w in weeks_t]), "week_ms_at_r1_passes": stats([w * 1e3 for w in r1]),
-            "page_faults_per_week": faults,
-            "allocator_tuned": None if j_best is None else {
-                "week_ms": tweeks_t[j_best] * 1e3, "reporting_ms": treporting_t[j_best] * 1e3,
-                "model_ms": (tweeks_t[j_best] - treporting_t[j_best]) * 1e3,
-                "us_per_replicate_week": tweeks_t[j_best] / replicates * 1e6,
-                "page_faults_per_week": tfaults_t[j_best], "week_ms_passes": stats([w * 1e3 for w in tweeks_t])},
-            "week_ms_under_profiler": profiled * 1e3, "us_per_replicate_week": week / replicates * 1e6,
-            "week_ms_at_r1": week_r1 * 1e3, "numpy_calls_per_week": calls, "us_per_call_at_r1": per_call_us,
-            "ns_per_replicate_per_call": ((best_week - week_r1) / replicates / calls * 1e9) if calls else None,
-            "numpy_calls_by_kind": {k: v / weeks for k, v in by_kind.most_common()},
-            "numpy_calls_by_function": {k: v / weeks for k, v in by_caller.most_common()},
-            "top_functions": functions[:25], "whole_run_under_profiler_seconds": run_parts, "report": str(out)}
+    return {
+        "replicates": replicates,
+        "weeks_profiled": weeks,
+        "warmup_weeks": warmup,
+        "week_ms": week * 1e3,
+        "reporting_ms": reporting * 1e3,
+        "model_ms": (week - reporting) * 1e3,
+        "week_ms_passes": stats([w * 1e3 for w in weeks_t]),
+        "week_ms_at_r1_passes": stats([w * 1e3 for w in r1]),
+        "page_faults_per_week": faults,
+        "allocator_tuned": None
+        if j_best is None
+        else {
+            "week_ms": tweeks_t[j_best] * 1e3,
+            "reporting_ms": treporting_t[j_best] * 1e3,
+            "model_ms": (tweeks_t[j_best] - treporting_t[j_best]) * 1e3,
+            "us_per_replicate_week": tweeks_t[j_best] / replicates * 1e6,
+            "page_faults_per_week": tfaults_t[j_best],
+            "week_ms_passes": stats([w * 1e3 for w in tweeks_t]),
+        },
+        "week_ms_under_profiler": profiled * 1e3,
+        "us_per_replicate_week": week / replicates * 1e6,
+        "week_ms_at_r1": week_r1 * 1e3,
+        "numpy_calls_per_week": calls,
+        "us_per_call_at_r1": per_call_us,
+        "ns_per_replicate_per_call": ((best_week - week_r1) / replicates / calls * 1e9) if calls else None,
+        "numpy_calls_by_kind": {k: v / weeks for k, v in by_kind.most_common()},
+        "numpy_calls_by_function": {k: v / weeks for k, v in by_caller.most_common()},
+        "top_functions": functions[:25],
+        "whole_run_under_profiler_seconds": run_parts,
+        "report": str(out),
+    }
 
 
 def _fn_label(file: str, line: int, name: str, sim_dir: str) -> str:
@@ -809,8 +929,9 @@ def count_numpy_calls(model: Any, weeks: int) -> tuple[Counter[str], Counter[str
                 obj[k] = instrument(obj[k], level + 1)
         elif isinstance(obj, tuple):
             return tuple(instrument(x, level + 1) for x in obj)
-        elif hasattr(obj, "__dict__") and (type(obj).__module__.startswith("sim")
-                                           or type(obj).__name__ == "SimpleNamespace"):
+        elif hasattr(obj, "__dict__") and (
+            type(obj).__module__.startswith("sim") or type(obj).__name__ == "SimpleNamespace"
+        ):
             seen.add(id(obj))
             for k, v in list(vars(obj).items()):
                 if k in ("spec", "switches", "model"):
@@ -823,8 +944,24 @@ def count_numpy_calls(model: Any, weeks: int) -> tuple[Counter[str], Counter[str
     instrument(model)
     for agent in model.agents:
         instrument(agent)
-    creators = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like", "array",
-                "asarray", "asanyarray", "arange", "broadcast_to", "stack", "concatenate", "linspace")
+    creators = (
+        "zeros",
+        "ones",
+        "empty",
+        "full",
+        "zeros_like",
+        "ones_like",
+        "empty_like",
+        "full_like",
+        "array",
+        "asarray",
+        "asanyarray",
+        "arange",
+        "broadcast_to",
+        "stack",
+        "concatenate",
+        "linspace",
+    )
     saved = {name: getattr(np, name) for name in creators}
     ufuncs = {name: getattr(np, name) for name in dir(np) if isinstance(getattr(np, name, None), np.ufunc)}
     try:
@@ -842,18 +979,35 @@ def count_numpy_calls(model: Any, weeks: int) -> tuple[Counter[str], Counter[str
     return by_kind, by_caller
 
 
-def profile_report(replicates: int, weeks: int, warmup: int, profiled: float, weeks_t: list[float],
-                   week: float, reporting: float,
-                   week_r1: float, calls: float, by_kind: Counter[str], by_caller: Counter[str],
-                   prof: cProfile.Profile, best_week: float, tuned_lines: list[str]) -> str:
-    lines = [f"Leverage: profile of one week of the baseline at R = {replicates:,} (model.step with its weekly "
-             "reporting)",
-             f"generated {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} at commit {git_commit()}",
-             f"weeks {warmup + 1}-{warmup + weeks} after {warmup} warm-up weeks; every figure is per week (totals "
-             f"over {weeks} weeks / {weeks})", ""]
-    lines.append(f"time per week in a fresh process (no profiler, best of {len(weeks_t)} passes): "
-                 f"{week * 1e3:.3f} ms = {week / replicates * 1e6:.3f} µs per replicate-week (passes: "
-                 + ", ".join(f"{w * 1e3:.2f}" for w in weeks_t) + " ms)")
+def profile_report(
+    replicates: int,
+    weeks: int,
+    warmup: int,
+    profiled: float,
+    weeks_t: list[float],
+    week: float,
+    reporting: float,
+    week_r1: float,
+    calls: float,
+    by_kind: Counter[str],
+    by_caller: Counter[str],
+    prof: cProfile.Profile,
+    best_week: float,
+    tuned_lines: list[str],
+) -> str:
+    lines = [
+        f"Leverage: profile of one week of the baseline at R = {replicates:,} (model.step with its weekly reporting)",
+        f"generated {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} at commit {git_commit()}",
+        f"weeks {warmup + 1}-{warmup + weeks} after {warmup} warm-up weeks; every figure is per week (totals "
+        f"over {weeks} weeks / {weeks})",
+        "",
+    ]
+    lines.append(
+        f"time per week in a fresh process (no profiler, best of {len(weeks_t)} passes): "
+        f"{week * 1e3:.3f} ms = {week / replicates * 1e6:.3f} µs per replicate-week (passes: "
+        + ", ".join(f"{w * 1e3:.2f}" for w in weeks_t)
+        + " ms)"
+    )
     lines.append(f"  of which weekly reporting:        {reporting * 1e3:8.3f} ms (model._record: histograms, sums)")
     lines.append(f"  of which the model's processes:   {(week - reporting) * 1e3:8.3f} ms")
     lines += tuned_lines
@@ -861,8 +1015,10 @@ def profile_report(replicates: int, weeks: int, warmup: int, profiled: float, we
     lines.append(f"numpy calls per week:               {calls:8.1f}")
     if calls:
         lines.append(f"  overhead per call (R = 1):        {week_r1 / calls * 1e6:8.2f} µs")
-        lines.append(f"  element cost per call at R:       {(best_week - week_r1) / calls / replicates * 1e9:8.2f} ns "
-                     "per replicate (≈ one pass over one float64 array; from the fastest week above)")
+        lines.append(
+            f"  element cost per call at R:       {(best_week - week_r1) / calls / replicates * 1e9:8.2f} ns "
+            "per replicate (≈ one pass over one float64 array; from the fastest week above)"
+        )
     lines.append(f"time per week under cProfile:       {profiled * 1e3:8.3f} ms")
     lines += ["", "numpy calls per week, by calling function (sim/):"]
     for k, v in by_caller.most_common():
@@ -874,12 +1030,16 @@ def profile_report(replicates: int, weeks: int, warmup: int, profiled: float, we
     sim_dir = str(ROOT / "sim")
     rows: list[tuple[str, float, float, float]] = [
         (_fn_label(file, line, name, sim_dir), nc / weeks, tt / weeks * 1e3, ct / weeks * 1e3)
-        for (file, line, name), (_cc, nc, tt, ct, _callers) in st.stats.items()]  # type: ignore[attr-defined]
+        for (file, line, name), (_cc, nc, tt, ct, _callers) in st.stats.items()
+    ]  # type: ignore[attr-defined]
     total = sum(r[2] for r in rows)
     for col, title in ((2, "own time"), (3, "cumulative time")):
-        lines += ["", f"cProfile, by {title}, per week (the profiler slows small calls: {profiled * 1e3:.2f} ms a "
-                  f"week under it, {total:.2f} ms of own time in all):",
-                  f"  {'calls':>8} {'own ms':>8} {'cum ms':>8}  function"]
+        lines += [
+            "",
+            f"cProfile, by {title}, per week (the profiler slows small calls: {profiled * 1e3:.2f} ms a "
+            f"week under it, {total:.2f} ms of own time in all):",
+            f"  {'calls':>8} {'own ms':>8} {'cum ms':>8}  function",
+        ]
         for label, nc, tt, ct in sorted(rows, key=lambda r: -float(r[col]))[:40]:
             lines.append(f"  {nc:8.1f} {tt:8.3f} {ct:8.3f}  {label}")
     return "\n".join(lines) + "\n"
@@ -889,9 +1049,17 @@ def profile_report(replicates: int, weeks: int, warmup: int, profiled: float, we
 # The parts
 
 
-ENSEMBLE_KEYS = ("wall_seconds", "cpu_seconds", "us_per_replicate_week", "warm_us_per_replicate_week",
-                 "bare_us_per_replicate_week", "page_faults_per_chunk_week", "write_seconds", "peak_rss_bytes",
-                 "rss_before_bytes")
+ENSEMBLE_KEYS = (
+    "wall_seconds",
+    "cpu_seconds",
+    "us_per_replicate_week",
+    "warm_us_per_replicate_week",
+    "bare_us_per_replicate_week",
+    "page_faults_per_chunk_week",
+    "write_seconds",
+    "peak_rss_bytes",
+    "rss_before_bytes",
+)
 
 
 def part_ensemble(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
@@ -899,27 +1067,38 @@ def part_ensemble(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
     variants = [(r, False) for r in cfg["ensemble_sizes"]] + [(r, True) for r in cfg["malloc_variant_sizes"]]
     for r, tuned in variants:
         reps = cfg["ensemble_repeats"].get(r, cfg["repeats"])
-        runs = [one("ensemble", "--replicates", str(r), "--horizon", str(HORIZON), env=MALLOC_ENV if tuned else None)
-                for _ in range(reps)]
-        row: dict[str, Any] = {"replicates": r, "allocator_tuned": tuned, "repeats": reps,
-                               "chunk_size": runs[0]["chunk_size"], "other_cores": others(runs)}
+        runs = [
+            one("ensemble", "--replicates", str(r), "--horizon", str(HORIZON), env=MALLOC_ENV if tuned else None)
+            for _ in range(reps)
+        ]
+        row: dict[str, Any] = {
+            "replicates": r,
+            "allocator_tuned": tuned,
+            "repeats": reps,
+            "chunk_size": runs[0]["chunk_size"],
+            "other_cores": others(runs),
+        }
         for key in ENSEMBLE_KEYS:
             row[key] = stats([x[key] for x in runs])
         rows.append(row)
-        log(f"  R = {r:>7,}{' (allocator tuned)' if tuned else ''}: {row['wall_seconds']['median']:8.3f} s, "
+        log(
+            f"  R = {r:>7,}{' (allocator tuned)' if tuned else ''}: {row['wall_seconds']['median']:8.3f} s, "
             f"{row['us_per_replicate_week']['median']:9.3f} µs/replicate-week (warm "
             f"{row['warm_us_per_replicate_week']['median']:.3f}, bare model "
             f"{row['bare_us_per_replicate_week']['median']:.3f}), peak RSS "
             f"{row['peak_rss_bytes']['median'] / MIB:,.0f} MiB, "
-            f"{row['page_faults_per_chunk_week']['median']:,.0f} page faults a week")
-    return {"horizon_weeks": HORIZON,
-            "what": "sim.runner.run(scenario, workers=1) in a fresh process (cold, as sim run --workers 1 runs it; "
-                    "the target figure): build, 104 steps with weekly reporting, outcome table, weekly table, "
-                    "summary. warm = the same run again in that process (first-call costs paid, glibc's mmap "
-                    "threshold raised by earlier frees); bare = PressureModel.run() alone, warm; write = "
-                    "write_results (parquet, json), not in the wall time; allocator tuned = the cold run with "
-                    f"{' '.join(f'{k}={v}' for k, v in MALLOC_ENV.items())}",
-            "rows": rows}
+            f"{row['page_faults_per_chunk_week']['median']:,.0f} page faults a week"
+        )
+    return {
+        "horizon_weeks": HORIZON,
+        "what": "sim.runner.run(scenario, workers=1) in a fresh process (cold, as sim run --workers 1 runs it; "
+        "the target figure): build, 104 steps with weekly reporting, outcome table, weekly table, "
+        "summary. warm = the same run again in that process (first-call costs paid, glibc's mmap "
+        "threshold raised by earlier frees); bare = PressureModel.run() alone, warm; write = "
+        "write_results (parquet, json), not in the wall time; allocator tuned = the cold run with "
+        f"{' '.join(f'{k}={v}' for k, v in MALLOC_ENV.items())}",
+        "rows": rows,
+    }
 
 
 def part_idiomatic(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
@@ -927,24 +1106,31 @@ def part_idiomatic(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
     res = one("idiomatic", "--n", str(n), "--blocks", str(blocks), "--horizon", str(HORIZON), timeout=3600)
     idiom, ens = res["idiomatic_seconds_per_replicate"], res["ensemble_seconds_per_replicate"]
     early = res["early_stop_seconds_per_replicate"]
-    out = {"n": n, "blocks": blocks, "horizon_weeks": HORIZON,
-           "what": f"{n:,} PressureModel(scenario, 1, chunk=i) built and stepped in sequence with mesa.batch_run's "
-                   f"loop (while model.running and model.steps < {HORIZON}), in {blocks} blocks; each block also "
-                   f"run stopping each model once its replicate has ended, then one PressureModel(scenario, {n:,}) "
-                   "to the horizon; all collect the outcome record; one process",
-           "idiomatic_seconds_per_replicate": stats(idiom), "ensemble_seconds_per_replicate": stats(ens),
-           "idiomatic_total_seconds": res["idiomatic_total_seconds"],
-           "ratio_per_block": stats([i / e for i, e in zip(idiom, ens, strict=True)]),
-           "ratio_of_medians": statistics.median(idiom) / statistics.median(ens),
-           "early_stop_seconds_per_replicate": stats(early),
-           "early_stop_mean_weeks": res["early_stop_mean_weeks"],
-           "early_stop_ratio_per_block": stats([i / e for i, e in zip(early, ens, strict=True)]),
-           "early_stop_ratio_of_medians": statistics.median(early) / statistics.median(ens),
-           "contention": res.get("contention")}
-    log(f"  idiomatic {out['idiomatic_seconds_per_replicate']['median'] * 1e3:.2f} ms/replicate (stopping at the "
+    out = {
+        "n": n,
+        "blocks": blocks,
+        "horizon_weeks": HORIZON,
+        "what": f"{n:,} PressureModel(scenario, 1, chunk=i) built and stepped in sequence with mesa.batch_run's "
+        f"loop (while model.running and model.steps < {HORIZON}), in {blocks} blocks; each block also "
+        f"run stopping each model once its replicate has ended, then one PressureModel(scenario, {n:,}) "
+        "to the horizon; all collect the outcome record; one process",
+        "idiomatic_seconds_per_replicate": stats(idiom),
+        "ensemble_seconds_per_replicate": stats(ens),
+        "idiomatic_total_seconds": res["idiomatic_total_seconds"],
+        "ratio_per_block": stats([i / e for i, e in zip(idiom, ens, strict=True)]),
+        "ratio_of_medians": statistics.median(idiom) / statistics.median(ens),
+        "early_stop_seconds_per_replicate": stats(early),
+        "early_stop_mean_weeks": res["early_stop_mean_weeks"],
+        "early_stop_ratio_per_block": stats([i / e for i, e in zip(early, ens, strict=True)]),
+        "early_stop_ratio_of_medians": statistics.median(early) / statistics.median(ens),
+        "contention": res.get("contention"),
+    }
+    log(
+        f"  idiomatic {out['idiomatic_seconds_per_replicate']['median'] * 1e3:.2f} ms/replicate (stopping at the "
         f"outcome {out['early_stop_seconds_per_replicate']['median'] * 1e3:.2f}), ensemble "
         f"{out['ensemble_seconds_per_replicate']['median'] * 1e6:.1f} µs/replicate: ratio "
-        f"{out['ratio_of_medians']:,.0f}x ({out['early_stop_ratio_of_medians']:,.0f}x)")
+        f"{out['ratio_of_medians']:,.0f}x ({out['early_stop_ratio_of_medians']:,.0f}x)"
+    )
     return out
 
 
@@ -961,11 +1147,15 @@ def part_million(cfg: dict[str, Any], log: Any, verify: bool) -> dict[str, Any]:
         for i in range(cfg["million_repeats"]):
             r = timed_command([*base, "--out", str(tmp / "parallel")])
             runs.append(r)
-            log(f"  run {i + 1}: {r['wall_seconds']:.1f} s, peak tree RSS {r['peak_rss_tree_bytes'] / MIB:,.0f} MiB "
-                f"(PSS {r['peak_pss_tree_bytes'] / MIB:,.0f} MiB, {r['peak_processes']} processes)")
+            log(
+                f"  run {i + 1}: {r['wall_seconds']:.1f} s, peak tree RSS {r['peak_rss_tree_bytes'] / MIB:,.0f} MiB "
+                f"(PSS {r['peak_pss_tree_bytes'] / MIB:,.0f} MiB, {r['peak_processes']} processes)"
+            )
         out: dict[str, Any] = {
-            "replicates": n, "horizon_weeks": horizon, "workers": default_workers(),
-            "command": " ".join(["sim", *base[len(sim_command()):], "--out", "DIR"]),
+            "replicates": n,
+            "horizon_weeks": horizon,
+            "workers": default_workers(),
+            "command": " ".join(["sim", *base[len(sim_command()) :], "--out", "DIR"]),
             "wall_seconds": stats([r["wall_seconds"] for r in runs]),
             "peak_rss_tree_bytes": stats([r["peak_rss_tree_bytes"] for r in runs]),
             "peak_pss_tree_bytes": stats([r["peak_pss_tree_bytes"] for r in runs]),
@@ -974,7 +1164,7 @@ def part_million(cfg: dict[str, Any], log: Any, verify: bool) -> dict[str, Any]:
             "processes_at_peak": sorted(runs, key=lambda r: r["peak_pss_tree_bytes"])[len(runs) // 2]["at_peak_pss"],
             "us_per_replicate_week": stats([r["wall_seconds"] / (n * horizon) * 1e6 for r in runs]),
             "memory_note": "sampled every 0.1 s over the process tree from /proc: RSS summed (shared pages "
-                           "counted in each process, an upper bound) and PSS summed (shared pages split)",
+            "counted in each process, an upper bound) and PSS summed (shared pages split)",
         }
         with contextlib.suppress(OSError, ValueError, KeyError):
             man = json.loads((tmp / "parallel" / "manifest.json").read_text(encoding="utf-8"))
@@ -985,9 +1175,12 @@ def part_million(cfg: dict[str, Any], log: Any, verify: bool) -> dict[str, Any]:
             for name in ("outcomes.parquet", "weekly.parquet", "summary.json"):
                 a, b = tmp / "parallel" / name, tmp / "single" / name
                 files[name] = a.exists() and b.exists() and sha256(a) == sha256(b)
-            out["single_process"] = {"wall_seconds": r["wall_seconds"], "other_cores": others([r]),
-                                     "peak_rss_tree_bytes": r["peak_rss_tree_bytes"],
-                                     "peak_pss_tree_bytes": r["peak_pss_tree_bytes"]}
+            out["single_process"] = {
+                "wall_seconds": r["wall_seconds"],
+                "other_cores": others([r]),
+                "peak_rss_tree_bytes": r["peak_rss_tree_bytes"],
+                "peak_pss_tree_bytes": r["peak_pss_tree_bytes"],
+            }
             out["identical_to_single_process"] = all(files.values())
             out["identical_files"] = files
             log(f"  --workers 1: {r['wall_seconds']:.1f} s; files identical: {files}")
@@ -1029,14 +1222,24 @@ def part_sweep(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="leverage-bench-sweep-"))
     try:
         sweep_file = tmp / "bench_sweep.yaml"
-        sweep_file.write_text(SWEEP_TEMPLATE.format(points=points, replicates=reps, base=BASELINE),
-                              encoding="utf-8")
+        sweep_file.write_text(SWEEP_TEMPLATE.format(points=points, replicates=reps, base=BASELINE), encoding="utf-8")
         by_workers: dict[int, dict[str, Any]] = {}
         runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
         for i in range(cfg["sweep_repeats"]):
             for w in (1, 2):  # interleaved, so that both see the same machine
-                cmd = [*sim_command(), "sweep", str(sweep_file), "--workers", str(w), "--out", str(tmp / f"w{w}"),
-                       "--force", "-q", "--set", f"horizon_weeks={horizon}"]
+                cmd = [
+                    *sim_command(),
+                    "sweep",
+                    str(sweep_file),
+                    "--workers",
+                    str(w),
+                    "--out",
+                    str(tmp / f"w{w}"),
+                    "--force",
+                    "-q",
+                    "--set",
+                    f"horizon_weeks={horizon}",
+                ]
                 r = timed_command(cmd, memory=False)  # a timing: sampling memory would slow it (TreeMemory)
                 man = json.loads((tmp / f"w{w}" / "manifest.json").read_text(encoding="utf-8"))
                 t = man.get("timings", {})
@@ -1045,8 +1248,10 @@ def part_sweep(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
                 r["tasks"] = (man.get("tasks") or {}).get("total")
                 r["batch_size"] = man.get("batch_size")
                 runs[w].append(r)
-                log(f"  run {i + 1}, --workers {w}: {r['wall_seconds']:.2f} s (sweep {r['internal_wall_seconds']} s, "
-                    f"tasks' compute {r['compute_seconds']} s)")
+                log(
+                    f"  run {i + 1}, --workers {w}: {r['wall_seconds']:.2f} s (sweep {r['internal_wall_seconds']} s, "
+                    f"tasks' compute {r['compute_seconds']} s)"
+                )
         for w, rs in runs.items():
             internal = [r["internal_wall_seconds"] for r in rs]
             compute = [r["compute_seconds"] for r in rs]
@@ -1058,36 +1263,55 @@ def part_sweep(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
                 # machinery overhead: the sweep's wall x workers against the tasks' own compute
                 "overhead": stats([iw * w / c - 1.0 for iw, c in zip(internal, compute, strict=True)]),
                 "overhead_with_startup": stats([r["wall_seconds"] * w / r["compute_seconds"] - 1.0 for r in rs]),
-                "tasks": rs[0]["tasks"], "batch_size": rs[0]["batch_size"], "other_cores": others(rs),
+                "tasks": rs[0]["tasks"],
+                "batch_size": rs[0]["batch_size"],
+                "other_cores": others(rs),
             }
         s1 = [r["wall_seconds"] for r in runs[1]]
         s2 = [r["wall_seconds"] for r in runs[2]]
         speedups = [a / b for a, b in zip(s1, s2, strict=True)]
         i1 = [r["internal_wall_seconds"] for r in runs[1]]
         i2 = [r["internal_wall_seconds"] for r in runs[2]]
-        return {"available": True, "points": points, "replicates": reps, "horizon_weeks": horizon,
-                "sampler": "lhs over params.negotiation.talks_rate and params.costs.scale",
-                "what": "sim sweep FILE --workers W -q, wall time of the command; 'sweep' figures are the "
-                        "manifest's timings (run_sweep: design, tasks, parts, points.parquet, summary) and "
-                        "compute is the sum of the tasks' own time (run_chunk + the part's Parquet bytes)",
-                "workers": {str(w): v for w, v in by_workers.items()},
-                "speedup_2_over_1": stats(speedups),
-                "speedup_2_over_1_sweep_only": stats([a / b for a, b in zip(i1, i2, strict=True)]),
-                # the throughput of the tasks themselves: 1 worker's compute against 2 workers' compute / 2
-                "compute_speedup_2_over_1": stats([r1["compute_seconds"] / (r2["compute_seconds"] / 2)
-                                                   for r1, r2 in zip(runs[1], runs[2], strict=True)])}
+        return {
+            "available": True,
+            "points": points,
+            "replicates": reps,
+            "horizon_weeks": horizon,
+            "sampler": "lhs over params.negotiation.talks_rate and params.costs.scale",
+            "what": "sim sweep FILE --workers W -q, wall time of the command; 'sweep' figures are the "
+            "manifest's timings (run_sweep: design, tasks, parts, points.parquet, summary) and "
+            "compute is the sum of the tasks' own time (run_chunk + the part's Parquet bytes)",
+            "workers": {str(w): v for w, v in by_workers.items()},
+            "speedup_2_over_1": stats(speedups),
+            "speedup_2_over_1_sweep_only": stats([a / b for a, b in zip(i1, i2, strict=True)]),
+            # the throughput of the tasks themselves: 1 worker's compute against 2 workers' compute / 2
+            "compute_speedup_2_over_1": stats(
+                [r1["compute_seconds"] / (r2["compute_seconds"] / 2) for r1, r2 in zip(runs[1], runs[2], strict=True)]
+            ),
+        }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def part_profile(cfg: dict[str, Any], out_dir: Path, log: Any) -> dict[str, Any]:
     report = out_dir / PROFILE_FILE
-    res = one("profile", "--replicates", str(cfg["profile_replicates"]), "--weeks", str(cfg["profile_weeks"]),
-              "--warmup", str(cfg["warmup_weeks"]), "--report", str(report))
+    res = one(
+        "profile",
+        "--replicates",
+        str(cfg["profile_replicates"]),
+        "--weeks",
+        str(cfg["profile_weeks"]),
+        "--warmup",
+        str(cfg["warmup_weeks"]),
+        "--report",
+        str(report),
+    )
     res["report"] = os.path.relpath(report, ROOT) if report.is_relative_to(ROOT) else str(report)
-    log(f"  {res['week_ms']:.2f} ms a week ({res['reporting_ms']:.2f} ms reporting), "
+    log(
+        f"  {res['week_ms']:.2f} ms a week ({res['reporting_ms']:.2f} ms reporting), "
         f"{res['numpy_calls_per_week']:.0f} numpy calls a week, {res['week_ms_at_r1']:.2f} ms a week at R = 1; "
-        f"report in {res['report']}")
+        f"report in {res['report']}"
+    )
     return res
 
 
@@ -1106,56 +1330,90 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     ens = {row["replicates"]: row for row in rows if not row["allocator_tuned"]}
     if 10_000 in ens:
         v = ens[10_000]["warm_us_per_replicate_week"]["median"]
-        add("ensemble µs/replicate-week at R = 10,000 with reporting (sim.runner.run, steady state)",
-            f"≤ {TARGET_US_PER_RW} µs", f"{v:.3f} µs", v <= TARGET_US_PER_RW,
-            "second run in the process: per-process one-time costs excluded")
+        add(
+            "ensemble µs/replicate-week at R = 10,000 with reporting (sim.runner.run, steady state)",
+            f"≤ {TARGET_US_PER_RW} µs",
+            f"{v:.3f} µs",
+            v <= TARGET_US_PER_RW,
+            "second run in the process: per-process one-time costs excluded",
+        )
         c = ens[10_000]["us_per_replicate_week"]["median"]
         tuned = [row for row in rows if row["allocator_tuned"] and row["replicates"] == 10_000]
-        add("  the same, first run in a fresh process (one sim run -n 10000 --workers 1)", f"≤ {TARGET_US_PER_RW} µs",
-            f"{c:.3f} µs", c <= TARGET_US_PER_RW,
+        add(
+            "  the same, first run in a fresh process (one sim run -n 10000 --workers 1)",
+            f"≤ {TARGET_US_PER_RW} µs",
+            f"{c:.3f} µs",
+            c <= TARGET_US_PER_RW,
             "includes first calls into pandas and glibc page faults (benchmarks/README.md)"
-            + (f"; {tuned[0]['us_per_replicate_week']['median']:.3f} µs with the allocator tuned" if tuned else ""))
+            + (f"; {tuned[0]['us_per_replicate_week']['median']:.3f} µs with the allocator tuned" if tuned else ""),
+        )
     if 10_000 in ens and 100_000 in ens:
         a = ens[10_000]["warm_us_per_replicate_week"]["median"]
         b = ens[100_000]["warm_us_per_replicate_week"]["median"]
         ok = b <= a * (1 + NOISE)
         a_c = ens[10_000]["us_per_replicate_week"]["median"]
         b_c = ens[100_000]["us_per_replicate_week"]["median"]
-        add("cost per replicate-week at R = 100,000 vs R = 10,000 (steady state)", "no more",
-            f"{b:.3f} vs {a:.3f} µs ({b / a:.2f}x)", ok,
+        add(
+            "cost per replicate-week at R = 100,000 vs R = 10,000 (steady state)",
+            "no more",
+            f"{b:.3f} vs {a:.3f} µs ({b / a:.2f}x)",
+            ok,
             ("" if b <= a else f"within the {NOISE:.0%} run-to-run noise allowed; " if ok else "")
-            + f"first run in a fresh process: {b_c:.3f} vs {a_c:.3f} µs ({b_c / a_c:.2f}x)")
+            + f"first run in a fresh process: {b_c:.3f} vs {a_c:.3f} µs ({b_c / a_c:.2f}x)",
+        )
     idi = res.get("idiomatic")
     if idi and idi["n"] >= 1_000:
         r = idi["ratio_of_medians"]
-        add(f"speed-up over one Mesa model per replicate (N = {idi['n']:,})", f"≥ {TARGET_IDIOMATIC_RATIO:.0f}x",
+        add(
+            f"speed-up over one Mesa model per replicate (N = {idi['n']:,})",
+            f"≥ {TARGET_IDIOMATIC_RATIO:.0f}x",
             f"{r:,.0f}x (blocks {idi['ratio_per_block']['min']:,.0f}-{idi['ratio_per_block']['max']:,.0f}x)",
             r >= TARGET_IDIOMATIC_RATIO,
-            f"{idi['early_stop_ratio_of_medians']:,.0f}x against models that stop when their replicate ends")
+            f"{idi['early_stop_ratio_of_medians']:,.0f}x against models that stop when their replicate ends",
+        )
     mil = res.get("million")
     if mil and mil["replicates"] >= 1_000_000 and mil["horizon_weeks"] >= HORIZON:
         w = mil["wall_seconds"]["median"]
-        add("1,000,000 replicates x 104 weeks, sim run, default workers", f"< {TARGET_MILLION_SECONDS:.0f} s",
-            f"{w:.1f} s", w < TARGET_MILLION_SECONDS)
+        add(
+            "1,000,000 replicates x 104 weeks, sim run, default workers",
+            f"< {TARGET_MILLION_SECONDS:.0f} s",
+            f"{w:.1f} s",
+            w < TARGET_MILLION_SECONDS,
+        )
         p, rss = mil["peak_pss_tree_bytes"]["median"], mil["peak_rss_tree_bytes"]["median"]
-        add("  its peak memory, all processes", "< 2 GiB",
-            f"{p / 1024**3:.2f} GiB PSS ({rss / 1024**3:.2f} GiB summed RSS)", rss < TARGET_MILLION_BYTES,
-            "judged on summed RSS (the stricter)")
+        add(
+            "  its peak memory, all processes",
+            "< 2 GiB",
+            f"{p / 1024**3:.2f} GiB PSS ({rss / 1024**3:.2f} GiB summed RSS)",
+            rss < TARGET_MILLION_BYTES,
+            "judged on summed RSS (the stricter)",
+        )
         if mil.get("identical_to_single_process") is not None:
-            add("  its results identical to a single-process run", "byte-identical",
+            add(
+                "  its results identical to a single-process run",
+                "byte-identical",
                 "yes" if mil["identical_to_single_process"] else f"no: {mil['identical_files']}",
-                bool(mil["identical_to_single_process"]))
+                bool(mil["identical_to_single_process"]),
+            )
     sw = res.get("sweep")
     if sw and sw.get("available") and sw["points"] >= 100:
         o = sw["workers"]["1"]["overhead"]["median"]
         o_cli = sw["workers"]["1"]["overhead_with_startup"]["median"]
-        add("sweep machinery overhead (100 x 1,000, --workers 1)", f"< {TARGET_SWEEP_OVERHEAD:.0%} of compute",
-            f"{o:.1%} ({o_cli:.1%} with the CLI's start-up)", o < TARGET_SWEEP_OVERHEAD)
+        add(
+            "sweep machinery overhead (100 x 1,000, --workers 1)",
+            f"< {TARGET_SWEEP_OVERHEAD:.0%} of compute",
+            f"{o:.1%} ({o_cli:.1%} with the CLI's start-up)",
+            o < TARGET_SWEEP_OVERHEAD,
+        )
         s = sw["speedup_2_over_1"]["median"]
-        add("sweep, 2 workers against 1 (wall time of the command)", f"≥ {TARGET_SWEEP_SPEEDUP}x", f"{s:.2f}x",
+        add(
+            "sweep, 2 workers against 1 (wall time of the command)",
+            f"≥ {TARGET_SWEEP_SPEEDUP}x",
+            f"{s:.2f}x",
             s >= TARGET_SWEEP_SPEEDUP,
             f"{sw['speedup_2_over_1_sweep_only']['median']:.2f}x without the CLI's start-up, "
-            f"{sw['compute_speedup_2_over_1']['median']:.2f}x for the tasks' compute alone")
+            f"{sw['compute_speedup_2_over_1']['median']:.2f}x for the tasks' compute alone",
+        )
     return out
 
 
@@ -1171,86 +1429,122 @@ def fmt_others(s: dict[str, Any] | None) -> str:
 def table(res: dict[str, Any]) -> str:
     m = res["machine"]
     cpu = m.get("cpu") or {}
-    lines = [f"Leverage benchmark · {m['date']} · commit {m['git_commit']}",
-             f"machine: {m['cores']} cores, {m['cpu_model']} (family {cpu.get('family')} model {cpu.get('model')}, "
-             f"{'VM' if cpu.get('hypervisor') else 'bare metal'}), {m['memory_gib']} GiB · Python "
-             f"{m['versions']['python']}, numpy {m['versions']['numpy']}, Mesa {m['versions'].get('mesa')}"
-             + (" · SMOKE (sizes too small for the targets)" if res["settings"]["smoke"] else ""),
-             f"load average at start {m['load_average_at_start']}, at end {res.get('load_average_at_end')}; "
-             f"waited {res.get('seconds_waited_for_quiet', 0)} s for other processes to go quiet",
-             "figures: median [min-max] of the runs; 'others' = cores used by other processes during the runs", ""]
+    lines = [
+        f"Leverage benchmark · {m['date']} · commit {m['git_commit']}",
+        f"machine: {m['cores']} cores, {m['cpu_model']} (family {cpu.get('family')} model {cpu.get('model')}, "
+        f"{'VM' if cpu.get('hypervisor') else 'bare metal'}), {m['memory_gib']} GiB · Python "
+        f"{m['versions']['python']}, numpy {m['versions']['numpy']}, Mesa {m['versions'].get('mesa')}"
+        + (" · SMOKE (sizes too small for the targets)" if res["settings"]["smoke"] else ""),
+        f"load average at start {m['load_average_at_start']}, at end {res.get('load_average_at_end')}; "
+        f"waited {res.get('seconds_waited_for_quiet', 0)} s for other processes to go quiet",
+        "figures: median [min-max] of the runs; 'others' = cores used by other processes during the runs",
+        "",
+    ]
     ens = res.get("ensemble")
     if ens:
-        lines.append("1. Ensemble, baseline, 104 weeks, one process: sim.runner.run (model + weekly reporting + "
-                     "tables) in a fresh process; µs per replicate-week")
-        lines.append(f"   {'R':>9} {'runs':>4}  {'wall s':<24}{'µs/rw (cold)':<27}{'warm':<8}{'bare':<8}"
-                     f"{'faults/wk':>10}  {'peak RSS MiB':<16}others")
+        lines.append(
+            "1. Ensemble, baseline, 104 weeks, one process: sim.runner.run (model + weekly reporting + "
+            "tables) in a fresh process; µs per replicate-week"
+        )
+        lines.append(
+            f"   {'R':>9} {'runs':>4}  {'wall s':<24}{'µs/rw (cold)':<27}{'warm':<8}{'bare':<8}"
+            f"{'faults/wk':>10}  {'peak RSS MiB':<16}others"
+        )
         for row in ens["rows"]:
-            lines.append(f"   {row['replicates']:>9,} {row['repeats']:>4}  {fmt_stats(row['wall_seconds']):<24}"
-                         f"{fmt_stats(row['us_per_replicate_week']):<27}"
-                         f"{row['warm_us_per_replicate_week']['median']:<8.3f}"
-                         f"{row['bare_us_per_replicate_week']['median']:<8.3f}"
-                         f"{row['page_faults_per_chunk_week']['median']:>10,.0f}  "
-                         f"{fmt_stats(row['peak_rss_bytes'], 1 / MIB, 0):<16}{fmt_others(row.get('other_cores'))}"
-                         + ("  <- allocator tuned" if row["allocator_tuned"] else ""))
+            lines.append(
+                f"   {row['replicates']:>9,} {row['repeats']:>4}  {fmt_stats(row['wall_seconds']):<24}"
+                f"{fmt_stats(row['us_per_replicate_week']):<27}"
+                f"{row['warm_us_per_replicate_week']['median']:<8.3f}"
+                f"{row['bare_us_per_replicate_week']['median']:<8.3f}"
+                f"{row['page_faults_per_chunk_week']['median']:>10,.0f}  "
+                f"{fmt_stats(row['peak_rss_bytes'], 1 / MIB, 0):<16}{fmt_others(row.get('other_cores'))}"
+                + ("  <- allocator tuned" if row["allocator_tuned"] else "")
+            )
         lines.append("")
     idi = res.get("idiomatic")
     if idi:
         c = (idi.get("contention") or {}).get("other_cores")
-        lines.append(f"2. One Mesa model per replicate (batch_run's loop) against one ensemble, N = {idi['n']:,}, "
-                     "same process" + (f" (others {c:.2f} cores)" if c is not None else ""))
-        lines.append(f"   one model per replicate: {fmt_stats(idi['idiomatic_seconds_per_replicate'], 1e3, 2, ' ms')} "
-                     f"per replicate ({HORIZON} weeks each; {idi['idiomatic_total_seconds']:.1f} s for all "
-                     f"{idi['n']:,})")
-        lines.append(f"   one ensemble of R = {idi['n']:,}: "
-                     f"{fmt_stats(idi['ensemble_seconds_per_replicate'], 1e6, 1, ' µs')} per replicate")
+        lines.append(
+            f"2. One Mesa model per replicate (batch_run's loop) against one ensemble, N = {idi['n']:,}, "
+            "same process" + (f" (others {c:.2f} cores)" if c is not None else "")
+        )
+        lines.append(
+            f"   one model per replicate: {fmt_stats(idi['idiomatic_seconds_per_replicate'], 1e3, 2, ' ms')} "
+            f"per replicate ({HORIZON} weeks each; {idi['idiomatic_total_seconds']:.1f} s for all "
+            f"{idi['n']:,})"
+        )
+        lines.append(
+            f"   one ensemble of R = {idi['n']:,}: "
+            f"{fmt_stats(idi['ensemble_seconds_per_replicate'], 1e6, 1, ' µs')} per replicate"
+        )
         lines.append(f"   ratio: {idi['ratio_of_medians']:,.0f}x (per block {fmt_stats(idi['ratio_per_block'], 1, 0)})")
-        lines.append(f"   variant, each model stopped once its replicate ends (mean "
-                     f"{idi['early_stop_mean_weeks']:.1f} weeks): "
-                     f"{fmt_stats(idi['early_stop_seconds_per_replicate'], 1e3, 2, ' ms')} per replicate, ratio "
-                     f"{idi['early_stop_ratio_of_medians']:,.0f}x")
+        lines.append(
+            f"   variant, each model stopped once its replicate ends (mean "
+            f"{idi['early_stop_mean_weeks']:.1f} weeks): "
+            f"{fmt_stats(idi['early_stop_seconds_per_replicate'], 1e3, 2, ' ms')} per replicate, ratio "
+            f"{idi['early_stop_ratio_of_medians']:,.0f}x"
+        )
         lines.append("")
     mil = res.get("million")
     if mil:
-        lines.append(f"3. sim run, {mil['replicates']:,} replicates x {mil['horizon_weeks']} weeks, "
-                     f"{mil['workers']} workers (others {fmt_others(mil.get('other_cores'))} cores)")
-        lines.append(f"   wall: {fmt_stats(mil['wall_seconds'], 1, 1, ' s')}   "
-                     f"({fmt_stats(mil['us_per_replicate_week'])} µs/replicate-week)")
-        lines.append(f"   peak memory, process tree: PSS {fmt_stats(mil['peak_pss_tree_bytes'], 1 / MIB, 0, ' MiB')}, "
-                     f"summed RSS {fmt_stats(mil['peak_rss_tree_bytes'], 1 / MIB, 0, ' MiB')}, "
-                     f"{mil['peak_processes']} processes")
-        lines.append("   at the peak (PSS): " + ", ".join(f"{p['process']} {p['pss_mib']:,} MiB"
-                                                           for p in mil.get("processes_at_peak", [])))
+        lines.append(
+            f"3. sim run, {mil['replicates']:,} replicates x {mil['horizon_weeks']} weeks, "
+            f"{mil['workers']} workers (others {fmt_others(mil.get('other_cores'))} cores)"
+        )
+        lines.append(
+            f"   wall: {fmt_stats(mil['wall_seconds'], 1, 1, ' s')}   "
+            f"({fmt_stats(mil['us_per_replicate_week'])} µs/replicate-week)"
+        )
+        lines.append(
+            f"   peak memory, process tree: PSS {fmt_stats(mil['peak_pss_tree_bytes'], 1 / MIB, 0, ' MiB')}, "
+            f"summed RSS {fmt_stats(mil['peak_rss_tree_bytes'], 1 / MIB, 0, ' MiB')}, "
+            f"{mil['peak_processes']} processes"
+        )
+        lines.append(
+            "   at the peak (PSS): "
+            + ", ".join(f"{p['process']} {p['pss_mib']:,} MiB" for p in mil.get("processes_at_peak", []))
+        )
         if mil.get("single_process"):
             sp = mil["single_process"]
-            lines.append(f"   --workers 1: {sp['wall_seconds']:.1f} s, peak PSS {sp['peak_pss_tree_bytes'] / MIB:,.0f} "
-                         f"MiB (others {fmt_others(sp.get('other_cores'))} cores); identical results: "
-                         f"{mil['identical_to_single_process']}")
+            lines.append(
+                f"   --workers 1: {sp['wall_seconds']:.1f} s, peak PSS {sp['peak_pss_tree_bytes'] / MIB:,.0f} "
+                f"MiB (others {fmt_others(sp.get('other_cores'))} cores); identical results: "
+                f"{mil['identical_to_single_process']}"
+            )
         lines.append("")
     sw = res.get("sweep")
     if sw:
         if not sw.get("available"):
             lines += ["4. Sweep: `sim sweep` not available", ""]
         else:
-            lines.append(f"4. sim sweep, {sw['points']} points x {sw['replicates']:,} replicates x "
-                         f"{sw['horizon_weeks']} weeks")
+            lines.append(
+                f"4. sim sweep, {sw['points']} points x {sw['replicates']:,} replicates x {sw['horizon_weeks']} weeks"
+            )
             for w, v in sw["workers"].items():
-                lines.append(f"   --workers {w}: wall {fmt_stats(v['wall_seconds'], 1, 2, ' s')}, sweep "
-                             f"{fmt_stats(v['sweep_wall_seconds'], 1, 2, ' s')}, tasks' compute "
-                             f"{fmt_stats(v['compute_seconds'], 1, 2, ' s')} "
-                             f"(others {fmt_others(v.get('other_cores'))} cores)")
-                lines.append(f"      overhead {fmt_stats(v['overhead'], 100, 1, '%')} of compute "
-                             f"({fmt_stats(v['overhead_with_startup'], 100, 1, '%')} with the CLI's start-up)")
-            lines.append(f"   speed-up of 2 workers over 1: {fmt_stats(sw['speedup_2_over_1'], 1, 2, 'x')} (command), "
-                         f"{fmt_stats(sw['speedup_2_over_1_sweep_only'], 1, 2, 'x')} (sweep without start-up), "
-                         f"{fmt_stats(sw['compute_speedup_2_over_1'], 1, 2, 'x')} (tasks' compute)")
+                lines.append(
+                    f"   --workers {w}: wall {fmt_stats(v['wall_seconds'], 1, 2, ' s')}, sweep "
+                    f"{fmt_stats(v['sweep_wall_seconds'], 1, 2, ' s')}, tasks' compute "
+                    f"{fmt_stats(v['compute_seconds'], 1, 2, ' s')} "
+                    f"(others {fmt_others(v.get('other_cores'))} cores)"
+                )
+                lines.append(
+                    f"      overhead {fmt_stats(v['overhead'], 100, 1, '%')} of compute "
+                    f"({fmt_stats(v['overhead_with_startup'], 100, 1, '%')} with the CLI's start-up)"
+                )
+            lines.append(
+                f"   speed-up of 2 workers over 1: {fmt_stats(sw['speedup_2_over_1'], 1, 2, 'x')} (command), "
+                f"{fmt_stats(sw['speedup_2_over_1_sweep_only'], 1, 2, 'x')} (sweep without start-up), "
+                f"{fmt_stats(sw['compute_speedup_2_over_1'], 1, 2, 'x')} (tasks' compute)"
+            )
             lines.append("")
     pr = res.get("profile")
     if pr:
-        lines.append(f"5. Profile of a week at R = {pr['replicates']:,}: {pr['week_ms']:.2f} ms "
-                     f"({pr['us_per_replicate_week']:.3f} µs/replicate-week): model {pr['model_ms']:.2f} ms, reporting "
-                     f"{pr['reporting_ms']:.2f} ms; {pr['numpy_calls_per_week']:.0f} numpy calls a week; "
-                     f"{pr['week_ms_at_r1']:.2f} ms a week at R = 1")
+        lines.append(
+            f"5. Profile of a week at R = {pr['replicates']:,}: {pr['week_ms']:.2f} ms "
+            f"({pr['us_per_replicate_week']:.3f} µs/replicate-week): model {pr['model_ms']:.2f} ms, reporting "
+            f"{pr['reporting_ms']:.2f} ms; {pr['numpy_calls_per_week']:.0f} numpy calls a week; "
+            f"{pr['week_ms_at_r1']:.2f} ms a week at R = 1"
+        )
         top = ", ".join(f"{k.split(':')[-1]} {v:.0f}" for k, v in list(pr["numpy_calls_by_function"].items())[:5])
         lines.append(f"   numpy calls by function: {top}; full report: {pr['report']}")
         lines.append("")
@@ -1258,8 +1552,10 @@ def table(res: dict[str, Any]) -> str:
     if tg:
         lines.append("Targets (issue #6, 2 cores, no GPU)")
         for t in tg:
-            lines.append(f"   [{t['status']:>6}] {t['target']}: {t['measured']} (target {t['goal']})"
-                         + (f"; {t['note']}" if t["note"] else ""))
+            lines.append(
+                f"   [{t['status']:>6}] {t['target']}: {t['measured']} (target {t['goal']})"
+                + (f"; {t['note']}" if t["note"] else "")
+            )
     return "\n".join(lines)
 
 
@@ -1267,17 +1563,27 @@ def table(res: dict[str, Any]) -> str:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--smoke", action="store_true", help="tiny sizes and one repeat: seconds, no targets")
-    ap.add_argument("--out", type=Path, help=f"results JSON [{os.path.relpath(DEFAULT_OUT, ROOT)}; smoke: a "
-                    "temporary directory]")
+    ap.add_argument(
+        "--out", type=Path, help=f"results JSON [{os.path.relpath(DEFAULT_OUT, ROOT)}; smoke: a temporary directory]"
+    )
     ap.add_argument("--parts", default="1,2,3,4,5", help="which parts to run, e.g. 1,5 [all]")
-    ap.add_argument("--no-verify", action="store_true", help="part 3: skip the --workers 1 run that checks the "
-                    "results are identical")
-    ap.add_argument("--quiet-wait", type=float, default=60.0, metavar="SECONDS",
-                    help="before each measurement, wait up to this long for other processes to leave the CPUs "
-                    "idle (a shared machine slows every figure) [60; 0 = never wait; smoke: 0]")
+    ap.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="part 3: skip the --workers 1 run that checks the results are identical",
+    )
+    ap.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="before each measurement, wait up to this long for other processes to leave the CPUs "
+        "idle (a shared machine slows every figure) [60; 0 = never wait; smoke: 0]",
+    )
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--replicates", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--horizon", type=int, default=HORIZON, help=argparse.SUPPRESS)
@@ -1308,8 +1614,9 @@ def main(argv: list[str] | None = None) -> int:
     IN_PROCESS[0] = args.smoke
     QUIET["max_wait"] = 0.0 if args.smoke else args.quiet_wait
     cfg = SMOKE if args.smoke else FULL
-    out = args.out or (Path(tempfile.gettempdir()) / "leverage-bench-smoke" / "results.json" if args.smoke
-                       else DEFAULT_OUT)
+    out = args.out or (
+        Path(tempfile.gettempdir()) / "leverage-bench-smoke" / "results.json" if args.smoke else DEFAULT_OUT
+    )
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     parts = {int(p) for p in args.parts.split(",") if p.strip()}
@@ -1318,21 +1625,40 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, flush=True)
 
-    res: dict[str, Any] = {"machine": machine(),
-                           "settings": {"smoke": args.smoke, "parts": sorted(parts), **{k: v for k, v in cfg.items()
-                                                                                      if k != "ensemble_repeats"}}}
-    log(f"Leverage benchmark{' (smoke)' if args.smoke else ''}: {res['machine']['cores']} cores, "
-        f"{res['machine']['cpu_model']}, commit {res['machine']['git_commit']}, load {loadavg()}")
+    res: dict[str, Any] = {
+        "machine": machine(),
+        "settings": {
+            "smoke": args.smoke,
+            "parts": sorted(parts),
+            **{k: v for k, v in cfg.items() if k != "ensemble_repeats"},
+        },
+    }
+    log(
+        f"Leverage benchmark{' (smoke)' if args.smoke else ''}: {res['machine']['cores']} cores, "
+        f"{res['machine']['cpu_model']}, commit {res['machine']['git_commit']}, load {loadavg()}"
+    )
     sizes = ", ".join(f"{r:,}" for r in cfg["ensemble_sizes"])
     steps: list[tuple[int, str, str, Any]] = [
         (1, "ensemble", f"1. ensemble at R = {sizes}", lambda: part_ensemble(cfg, log)),
-        (2, "idiomatic", f"2. one Mesa model per replicate against one ensemble, N = {cfg['idiomatic_n']:,}",
-         lambda: part_idiomatic(cfg, log)),
+        (
+            2,
+            "idiomatic",
+            f"2. one Mesa model per replicate against one ensemble, N = {cfg['idiomatic_n']:,}",
+            lambda: part_idiomatic(cfg, log),
+        ),
         (3, "million", f"3. sim run -n {cfg['million_n']:,}", lambda: part_million(cfg, log, not args.no_verify)),
-        (4, "sweep", f"4. sim sweep, {cfg['sweep_points']} points x {cfg['sweep_replicates']:,} replicates",
-         lambda: part_sweep(cfg, log)),
-        (5, "profile", f"5. profile of a week at R = {cfg['profile_replicates']:,}",
-         lambda: part_profile(cfg, out.parent, log)),
+        (
+            4,
+            "sweep",
+            f"4. sim sweep, {cfg['sweep_points']} points x {cfg['sweep_replicates']:,} replicates",
+            lambda: part_sweep(cfg, log),
+        ),
+        (
+            5,
+            "profile",
+            f"5. profile of a week at R = {cfg['profile_replicates']:,}",
+            lambda: part_profile(cfg, out.parent, log),
+        ),
     ]
     for number, key, title, fn in steps:
         if number not in parts:

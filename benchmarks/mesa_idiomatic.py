@@ -36,8 +36,7 @@ def run_one(scenario: Any, i: int, *, stop_when_ended: bool = False) -> dict[str
     return record
 
 
-def run_sequential(scenario: Any, runs: range | list[int], *, stop_when_ended: bool = False
-                   ) -> list[dict[str, Any]]:
+def run_sequential(scenario: Any, runs: range | list[int], *, stop_when_ended: bool = False) -> list[dict[str, Any]]:
     """N runs in sequence, one model object each (``mesa.batch_run`` with ``number_processes=1``)."""
     return [run_one(scenario, i, stop_when_ended=stop_when_ended) for i in runs]
 

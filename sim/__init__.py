@@ -22,14 +22,27 @@ if TYPE_CHECKING:
     from sim.runner import RunResult
     from sim.scenario import Scenario, load_scenario
 
-__all__ = ["RunError", "RunResult", "Scenario", "ScenarioError", "SimError", "load_results", "load_scenario",
-           "run", "write_results"]
+__all__ = [
+    "RunError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "SimError",
+    "load_results",
+    "load_scenario",
+    "run",
+    "write_results",
+]
 __version__ = "0.1.0"
 
 # The model, pandas and pyarrow load on first use, not on ``import sim``: the command line imports this package
 # for every command, and a sweep's own process never needs the model (its workers do).
-_LAZY = {"load_results": "sim.results", "RunResult": "sim.runner", "Scenario": "sim.scenario",
-         "load_scenario": "sim.scenario"}
+_LAZY = {
+    "load_results": "sim.results",
+    "RunResult": "sim.runner",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -20,7 +20,11 @@ if TYPE_CHECKING:
     from sim.model import PressureModel
 
 OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
     "!=": operator.ne,
 }
 

@@ -18,8 +18,15 @@ SET_HELP = "Override any scenario field: --set dotted.path=value (repeatable; va
 def _progress(total: int, quiet: bool, unit: str = "rep-week") -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, disable=True if quiet else None, unit=unit, unit_scale=True, leave=False,
-                dynamic_ncols=True, desc="simulating")
+    return tqdm(
+        total=total,
+        disable=True if quiet else None,
+        unit=unit,
+        unit_scale=True,
+        leave=False,
+        dynamic_ncols=True,
+        desc="simulating",
+    )
 
 
 def _load(path: str, sets: tuple[str, ...], **fields: Any) -> Any:
@@ -49,12 +56,25 @@ def cli() -> None:
 @click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
-@click.option("--trajectories", metavar="VARS", help="Keep these state variables' weekly values for every "
-              "replicate (comma-separated), in trajectories.parquet.")
+@click.option(
+    "--trajectories",
+    metavar="VARS",
+    help="Keep these state variables' weekly values for every replicate (comma-separated), in trajectories.parquet.",
+)
 @click.option("--no-charts", is_flag=True, help="Skip the charts (<out>/charts/); `sim plot` makes them later.")
-def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | None, out: str | None,
-        workers: int | None, force: bool, quiet: bool, sets: tuple[str, ...], trajectories: str | None,
-        no_charts: bool) -> None:
+def run(
+    scenario: str,
+    replicates: int | None,
+    seed: int | None,
+    horizon: int | None,
+    out: str | None,
+    workers: int | None,
+    force: bool,
+    quiet: bool,
+    sets: tuple[str, ...],
+    trajectories: str | None,
+    no_charts: bool,
+) -> None:
     """Run SCENARIO and write its results directory (outcomes, weekly, summary, manifest, charts).
 
     \b
@@ -93,8 +113,9 @@ def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | 
         sink = TrajectoryWriter(tmp / TRAJECTORIES_FILE, sc.chunk_size) if sc.trajectories else None
         outcome_sink = ChunkWriter(tmp / OUTCOMES_FILE)
         with _progress(sc.replicates * sc.horizon_weeks, quiet) as bar:
-            result = run_scenario(sc, workers=n_workers, progress=bar.update, trajectory_sink=sink,
-                                  outcome_sink=outcome_sink)
+            result = run_scenario(
+                sc, workers=n_workers, progress=bar.update, trajectory_sink=sink, outcome_sink=outcome_sink
+            )
         outcome_sink.close()
         if sink is not None:
             sink.close()
@@ -108,19 +129,26 @@ def run(scenario: str, replicates: int | None, seed: int | None, horizon: int | 
 
 
 def format_summary(summary: dict[str, Any], sc: Any, out_dir: Path | None = None) -> str:
-    lines = [f"Leverage · {sc.name} · {summary['replicates']:,} replicates × {summary['horizon_weeks']} weeks "
-             f"from {summary['start_date']} · seed {sc.seed}", "",
-             f"{'outcome':<18}{'probability':>12}   95% interval"]
+    lines = [
+        f"Leverage · {sc.name} · {summary['replicates']:,} replicates × {summary['horizon_weeks']} weeks "
+        f"from {summary['start_date']} · seed {sc.seed}",
+        "",
+        f"{'outcome':<18}{'probability':>12}   95% interval",
+    ]
     for name, o in summary["outcomes"].items():
         lines.append(f"{name:<18}{o['p']:>11.1%}   [{o['lo']:.1%}, {o['hi']:.1%}]")
     sw, st = summary["settlement_week"], summary["settlement_terms"]
     lines.append("")
     if sw["median"] is not None:
         d = summary["settlement_date"]
-        lines.append(f"settlement week:  median {sw['median']:g} ({d['median']}), quartiles {sw['q25']:g}-"
-                     f"{sw['q75']:g} ({d['q25']} to {d['q75']})")
-        lines.append(f"settlement terms: Russia keeps a median {st['median']:.3f} of the disputed territory, "
-                     f"quartiles {st['q25']:.3f}-{st['q75']:.3f}")
+        lines.append(
+            f"settlement week:  median {sw['median']:g} ({d['median']}), quartiles {sw['q25']:g}-"
+            f"{sw['q75']:g} ({d['q25']} to {d['q75']})"
+        )
+        lines.append(
+            f"settlement terms: Russia keeps a median {st['median']:.3f} of the disputed territory, "
+            f"quartiles {st['q25']:.3f}-{st['q75']:.3f}"
+        )
     else:
         lines.append("settlement: none in any replicate")
     by = ", ".join(f"week {w}: {v['p']:.1%}" for w, v in summary["settlement_by_week"].items())
@@ -139,15 +167,22 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
     """Check SCENARIO (schema, ranges, weeks within the horizon) without running it."""
     sc = _load(scenario, sets)
     n_pol = sum(len(getattr(sc.agents, a).policies) for a in ("us", "russia", "ukraine", "india"))
-    click.echo(f"ok: {scenario}: '{sc.name}', {sc.replicates:,} replicates x {sc.horizon_weeks} weeks from "
-               f"{sc.start_date}, {len(sc.events)} events, {n_pol} policies")
+    click.echo(
+        f"ok: {scenario}: '{sc.name}', {sc.replicates:,} replicates x {sc.horizon_weeks} weeks from "
+        f"{sc.start_date}, {len(sc.events)} events, {n_pol} policies"
+    )
 
 
 @cli.command()
-@click.option("--scenario", "scenario", type=click.Path(dir_okay=False),
-              help="Show this scenario's values instead of the defaults.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "markdown", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--scenario",
+    "scenario",
+    type=click.Path(dir_okay=False),
+    help="Show this scenario's values instead of the defaults.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "markdown", "json"]), default="table", show_default=True
+)
 def params(scenario: str | None, fmt: str) -> None:
     """List every parameter: dotted path, value (or distribution), unit, source."""
     from sim.distributions import describe
@@ -159,12 +194,20 @@ def params(scenario: str | None, fmt: str) -> None:
         rows_src = iter_params(sc.params, "params") + iter_params(sc.initial, "initial")
     else:
         rows_src = iter_params(Params(), "params") + iter_params(Initial(), "initial")
-    rows = [{"path": path, "value": describe(value), "unit": extra.get("unit", ""),
-             "source": extra.get("source", "")} for path, value, extra, _doc in rows_src]
+    rows = [
+        {"path": path, "value": describe(value), "unit": extra.get("unit", ""), "source": extra.get("source", "")}
+        for path, value, extra, _doc in rows_src
+    ]
     for agent, table in LEVERS.items():
         for lever, (default, _lo, _hi, unit, doc) in table.items():
-            rows.append({"path": f"agents.{agent}.levers.{lever}",
-                         "value": "null" if default is None else f"{default:g}", "unit": unit, "source": doc})
+            rows.append(
+                {
+                    "path": f"agents.{agent}.levers.{lever}",
+                    "value": "null" if default is None else f"{default:g}",
+                    "unit": unit,
+                    "source": doc,
+                }
+            )
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     elif fmt == "csv":

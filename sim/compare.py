@@ -73,8 +73,9 @@ def run_weights(outcomes: pd.DataFrame, path: Path) -> np.ndarray | None:
         return None
     w = outcomes["weight"].to_numpy(dtype=float)
     if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ScenarioError("outcomes.parquet: the weight column must be finite, non-negative and not all zero",
-                            source=str(path))
+        raise ScenarioError(
+            "outcomes.parquet: the weight column must be finite, non-negative and not all zero", source=str(path)
+        )
     return w / w.sum()
 
 
@@ -88,8 +89,16 @@ def load_runs(paths: list[str | Path]) -> list[Run]:
         path = Path(p)
         result = load_results(path)
         manifest = read_manifest(path)
-        runs.append(Run(result.scenario.name, path, result, manifest, RunInfo.from_result(result, manifest),
-                        run_weights(result.outcomes, path)))
+        runs.append(
+            Run(
+                result.scenario.name,
+                path,
+                result,
+                manifest,
+                RunInfo.from_result(result, manifest),
+                run_weights(result.outcomes, path),
+            )
+        )
     labels = [r.label for r in runs]
     if len(set(labels)) < len(labels):  # the same scenario twice (say, two seeds): name runs by directory
         for r in runs:
@@ -125,14 +134,16 @@ def pairing(base: Run, other: Run) -> tuple[bool, str]:
         reasons.append(f"chunk sizes differ ({a.chunk_size} vs {b.chunk_size})")
     if made_independent(base.manifest) or made_independent(other.manifest):
         reasons.append("a run was made with --independent (no common random numbers)")
-    if not reasons and not np.array_equal(base.result.outcomes["replicate"].to_numpy(),
-                                          other.result.outcomes["replicate"].to_numpy()):
+    if not reasons and not np.array_equal(
+        base.result.outcomes["replicate"].to_numpy(), other.result.outcomes["replicate"].to_numpy()
+    ):
         reasons.append("replicate numbers do not line up")
     return (not reasons), "; ".join(reasons)
 
 
-def newcombe_paired(both: int, only_first: int, only_second: int, neither: int, z: float = Z95
-                    ) -> tuple[float, float, float]:
+def newcombe_paired(
+    both: int, only_first: int, only_second: int, neither: int, z: float = Z95
+) -> tuple[float, float, float]:
     """Difference p1 - p2 of two paired proportions and its interval (Newcombe 1998b, method 10).
 
     The 2x2 table counts replicates where the event happened in both runs, only in the first, only in the
@@ -175,8 +186,9 @@ def weighted_proportion(hit: np.ndarray, w: np.ndarray, z: float = Z95) -> tuple
     return p, ess, float(lo), float(hi)
 
 
-def weighted_paired(x1: np.ndarray, w1: np.ndarray, x2: np.ndarray, w2: np.ndarray, z: float = Z95
-                    ) -> tuple[float, float, float, float]:
+def weighted_paired(
+    x1: np.ndarray, w1: np.ndarray, x2: np.ndarray, w2: np.ndarray, z: float = Z95
+) -> tuple[float, float, float, float]:
     """Difference p1 - p2 of two weighted proportions over the same replicates, its 95% interval and the
     correlation used: p1 = sum w1 x1, p2 = sum w2 x2 (weights summing to 1; equal weights 1/n for an ordinary
     run; x1[i] and x2[i] are replicate i's indicators in each run).
@@ -221,12 +233,28 @@ def compare_table(runs: list[Run]) -> pd.DataFrame:
             if run.weights is None:
                 k, n = int(hit.sum()), hit.size
                 lo, hi = wilson(k, n)
-                row: dict[str, Any] = {"run": run.label, "outcome": o, "count": k, "n": n, "ess": float(n),
-                                       "p": k / n, "lo": float(lo), "hi": float(hi)}
+                row: dict[str, Any] = {
+                    "run": run.label,
+                    "outcome": o,
+                    "count": k,
+                    "n": n,
+                    "ess": float(n),
+                    "p": k / n,
+                    "lo": float(lo),
+                    "hi": float(hi),
+                }
             else:
                 p, ess, lo, hi = weighted_proportion(hit, run.weights)
-                row = {"run": run.label, "outcome": o, "count": int(round(p * ess)), "n": hit.size, "ess": ess,
-                       "p": p, "lo": lo, "hi": hi}
+                row = {
+                    "run": run.label,
+                    "outcome": o,
+                    "count": int(round(p * ess)),
+                    "n": hit.size,
+                    "ess": ess,
+                    "p": p,
+                    "lo": lo,
+                    "hi": hi,
+                }
             b = base_out == o
             if run is base:
                 row.update(diff=0.0, diff_lo=0.0, diff_hi=0.0, pairing="baseline", note="")
@@ -240,16 +268,19 @@ def compare_table(runs: list[Run]) -> pd.DataFrame:
                 if base.weights is not None:
                     pb, essb, _lo, _hi = weighted_proportion(b, base.weights)
                 row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_independent(
-                    row["p"] * row["ess"], row["ess"], pb * essb, essb)
+                    row["p"] * row["ess"], row["ess"], pb * essb, essb
+                )
                 row.update(pairing=INDEPENDENT_WEIGHTED, note=why)
             elif paired:
                 row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_paired(
-                    int((hit & b).sum()), int((hit & ~b).sum()), int((~hit & b).sum()), int((~hit & ~b).sum()))
+                    int((hit & b).sum()), int((hit & ~b).sum()), int((~hit & b).sum()), int((~hit & ~b).sum())
+                )
                 row.update(pairing=PAIRED, note="")
             else:
                 kb = int(b.sum())
-                row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_independent(row["count"], row["n"], kb,
-                                                                                   base_out.size)
+                row["diff"], row["diff_lo"], row["diff_hi"] = newcombe_independent(
+                    row["count"], row["n"], kb, base_out.size
+                )
                 row.update(pairing=INDEPENDENT, note=why)
             rows.append(row)
     return pd.DataFrame(rows)
@@ -258,46 +289,69 @@ def compare_table(runs: list[Run]) -> pd.DataFrame:
 def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
     """The comparison as text: one block per run, and a line on how each difference was computed."""
     base = runs[0].label
-    lines = [f"{'run':<20}{'outcome':<18}{'probability':>12}   {'95% interval':<17}"
-             f"{'difference from ' + base:>26}   95% interval"]
+    lines = [
+        f"{'run':<20}{'outcome':<18}{'probability':>12}   {'95% interval':<17}"
+        f"{'difference from ' + base:>26}   95% interval"
+    ]
     for run in runs:
         t = table[table["run"] == run.label]
         for _, r in t.iterrows():
-            diff = "" if r["pairing"] == "baseline" else (
-                f"{100 * r['diff']:>+22.1f} pts   [{100 * r['diff_lo']:+.1f}, {100 * r['diff_hi']:+.1f}]")
-            lines.append(f"{r['run']:<20}{r['outcome']:<18}{r['p']:>11.1%}   "
-                         f"[{r['lo']:.1%}, {r['hi']:.1%}]".ljust(65) + diff)
+            diff = (
+                ""
+                if r["pairing"] == "baseline"
+                else (f"{100 * r['diff']:>+22.1f} pts   [{100 * r['diff_lo']:+.1f}, {100 * r['diff_hi']:+.1f}]")
+            )
+            lines.append(
+                f"{r['run']:<20}{r['outcome']:<18}{r['p']:>11.1%}   [{r['lo']:.1%}, {r['hi']:.1%}]".ljust(65) + diff
+            )
         lines.append("")
     for run in runs:
         if run.weights is not None:
-            lines.append(f"{run.label}: conditioned (weight column): probabilities are weight shares, their "
-                         f"intervals Wilson's with n = ESS {run.ess:,.1f} (of {len(run.weights):,} replicates)")
+            lines.append(
+                f"{run.label}: conditioned (weight column): probabilities are weight shares, their "
+                f"intervals Wilson's with n = ESS {run.ess:,.1f} (of {len(run.weights):,} replicates)"
+            )
     for run in runs[1:]:
         t = table[table["run"] == run.label].iloc[0]
         if t["pairing"] == PAIRED:
-            lines.append(f"{run.label} vs {base}: paired differences (same seed, replicates and chunk size: "
-                         "common random numbers; Newcombe's paired interval)")
+            lines.append(
+                f"{run.label} vs {base}: paired differences (same seed, replicates and chunk size: "
+                "common random numbers; Newcombe's paired interval)"
+            )
         elif t["pairing"] == PAIRED_WEIGHTED:
-            lines.append(f"{run.label} vs {base}: paired weighted differences (same seed, replicates and chunk "
-                         "size; differences of weight shares over the same replicates; MOVER interval: the two "
-                         "Wilson intervals with n = ESS and the delta-method correlation of the weighted "
-                         "estimates)")
+            lines.append(
+                f"{run.label} vs {base}: paired weighted differences (same seed, replicates and chunk "
+                "size; differences of weight shares over the same replicates; MOVER interval: the two "
+                "Wilson intervals with n = ESS and the delta-method correlation of the weighted "
+                "estimates)"
+            )
         elif t["pairing"] == INDEPENDENT_WEIGHTED:
-            lines.append(f"{run.label} vs {base}: INDEPENDENT samples ({t['note']}); weighted differences use "
-                         "Newcombe's hybrid score interval with each run's n replaced by its ESS")
+            lines.append(
+                f"{run.label} vs {base}: INDEPENDENT samples ({t['note']}); weighted differences use "
+                "Newcombe's hybrid score interval with each run's n replaced by its ESS"
+            )
         else:
-            lines.append(f"{run.label} vs {base}: INDEPENDENT samples ({t['note']}); differences use Newcombe's "
-                         "hybrid score interval for independent proportions")
+            lines.append(
+                f"{run.label} vs {base}: INDEPENDENT samples ({t['note']}); differences use Newcombe's "
+                "hybrid score interval for independent proportions"
+            )
     horizons = {r.label: r.result.scenario.horizon_weeks for r in runs}
     if len(set(horizons.values())) > 1:
-        lines.append("warning: the horizons differ (" + ", ".join(f"{k}: {v} weeks" for k, v in horizons.items())
-                     + "); probabilities at the horizon are not like for like")
+        lines.append(
+            "warning: the horizons differ ("
+            + ", ".join(f"{k}: {v} weeks" for k, v in horizons.items())
+            + "); probabilities at the horizon are not like for like"
+        )
     return "\n".join(lines)
 
 
 def compare_caption(runs: list[Run]) -> str:
-    parts = [f"{r.label}: {r.info.replicates:,} replicates" + ("" if r.weights is None else f" (ESS {r.ess:,.0f})")
-             + f", seed {r.info.seed}" for r in runs]
+    parts = [
+        f"{r.label}: {r.info.replicates:,} replicates"
+        + ("" if r.weights is None else f" (ESS {r.ess:,.0f})")
+        + f", seed {r.info.seed}"
+        for r in runs
+    ]
     return f"Leverage {runs[0].info.version} · " + " · ".join(parts)
 
 
@@ -305,8 +359,9 @@ def default_out(paths: list[str | Path], runs: list[Run]) -> Path:
     return Path(paths[0]).parent / ("compare_" + "_vs_".join(r.label for r in runs))
 
 
-def write_comparison(paths: list[str | Path], out: Path | None = None, fmt: str = "png"
-                     ) -> tuple[pd.DataFrame, str, list[Path]]:
+def write_comparison(
+    paths: list[str | Path], out: Path | None = None, fmt: str = "png"
+) -> tuple[pd.DataFrame, str, list[Path]]:
     """Compare runs: write comparison.csv, comparison.txt and the charts into ``out``; return the table, its
     text and the files written."""
     check_format(fmt)
@@ -322,10 +377,11 @@ def write_comparison(paths: list[str | Path], out: Path | None = None, fmt: str 
     caption = compare_caption(runs)
     weeklies = {r.label: r.result.weekly for r in runs}
     infos = {r.label: r.info for r in runs}
-    figs = {"compare_outcomes": compare_outcomes(table, f"{names}: outcome probabilities", caption),
-            "compare_incidence": compare_incidence(weeklies, infos, f"{names}: cumulative incidence", caption)}
+    figs = {
+        "compare_outcomes": compare_outcomes(table, f"{names}: outcome probabilities", caption),
+        "compare_incidence": compare_incidence(weeklies, infos, f"{names}: cumulative incidence", caption),
+    }
     for var in FAN_VARIABLES:
-        figs[f"compare_fan_{var}"] = compare_fan(weeklies, infos, var, f"{names}: {FAN_VARIABLES[var].title}",
-                                                 caption)
+        figs[f"compare_fan_{var}"] = compare_fan(weeklies, infos, var, f"{names}: {FAN_VARIABLES[var].title}", caption)
     files += [save(fig, out / f"{stem}.{fmt}") for stem, fig in figs.items()]
     return table, text, files

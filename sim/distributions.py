@@ -73,8 +73,10 @@ class Normal(_Dist):
     def _cdf_bounds(self) -> tuple[float, float]:
         from scipy import special
 
-        return (float(special.ndtr((self.low - self.mean_) / self.sd)),
-                float(special.ndtr((self.high - self.mean_) / self.sd)))
+        return (
+            float(special.ndtr((self.low - self.mean_) / self.sd)),
+            float(special.ndtr((self.high - self.mean_) / self.sd)),
+        )
 
     def support(self) -> tuple[float, float]:
         return self.low, self.high

@@ -92,8 +92,11 @@ def part_bytes(point: int, outcomes: pa.Table) -> bytes:
     """One task's rows (sorted by replicate, as the model emits them) as Parquet bytes, with a ``point``
     column and the outcome dictionary in the fixed order of OUTCOMES, so every part shares one schema."""
     codes = outcome_codes(outcomes.column("outcome"))
-    table = outcomes.set_column(outcomes.schema.get_field_index("outcome"), "outcome",
-                                pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), pa.array(OUTCOMES)))
+    table = outcomes.set_column(
+        outcomes.schema.get_field_index("outcome"),
+        "outcome",
+        pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), pa.array(OUTCOMES)),
+    )
     table = table.add_column(0, "point", pa.array(np.full(table.num_rows, point, dtype=np.int64)))
     buf = io.BytesIO()
     pq.write_table(table.replace_schema_metadata(None), buf, compression=COMPRESSION)
@@ -225,8 +228,10 @@ class DaskCluster:
         try:
             self.client.wait_for_workers(n, timeout=timeout)
         except TimeoutError:
-            raise RunError(f"the Dask scheduler at {self.address} has no workers after {timeout:g} s; start "
-                           f"some with: dask worker {self.address}") from None
+            raise RunError(
+                f"the Dask scheduler at {self.address} has no workers after {timeout:g} s; start "
+                f"some with: dask worker {self.address}"
+            ) from None
 
     def start(self) -> Executor:
         # pure=False: a resubmitted batch is a new task, not the cached failure of the old one.
@@ -292,10 +297,17 @@ class RunStats:
     seconds: float = 0.0
 
 
-def run_batches[B, R](backend: Backend, fn: Callable[[B], R], batches: Iterable[B], *,
-                on_result: Callable[[B, R], None], on_lost: Callable[[B, str], None],
-                on_event: Callable[[str], None] | None = None, max_attempts: int = 3,
-                window: int | None = None) -> RunStats:
+def run_batches[B, R](
+    backend: Backend,
+    fn: Callable[[B], R],
+    batches: Iterable[B],
+    *,
+    on_result: Callable[[B, R], None],
+    on_lost: Callable[[B, str], None],
+    on_event: Callable[[str], None] | None = None,
+    max_attempts: int = 3,
+    window: int | None = None,
+) -> RunStats:
     """Run ``fn(batch)`` for every batch on the backend, at most ``window`` batches in flight (batches are
     drawn lazily, so an iterator of millions costs no memory). ``on_result(batch, result)`` gets every
     result in completion order. A batch whose worker died is resubmitted (a broken local pool is rebuilt
@@ -327,8 +339,7 @@ def run_batches[B, R](backend: Backend, fn: Callable[[B], R], batches: Iterable[
             broken = False
             for future in done:
                 batch, attempts = inflight.pop(future)
-                broken |= _settle(backend, future, batch, attempts, retry, stats, on_result, on_lost,
-                                  max_attempts)
+                broken |= _settle(backend, future, batch, attempts, retry, stats, on_result, on_lost, max_attempts)
             if broken and isinstance(backend, LocalPool):
                 # Every other future of a broken pool fails too; settle them, then start a fresh pool.
                 wait(inflight)
@@ -348,9 +359,17 @@ def run_batches[B, R](backend: Backend, fn: Callable[[B], R], batches: Iterable[
     return stats
 
 
-def _settle[B, R](backend: Backend, future: Future[R], batch: B, attempts: int, retry: deque[tuple[B, int]],
-            stats: RunStats, on_result: Callable[[B, R], None], on_lost: Callable[[B, str], None],
-            max_attempts: int) -> bool:
+def _settle[B, R](
+    backend: Backend,
+    future: Future[R],
+    batch: B,
+    attempts: int,
+    retry: deque[tuple[B, int]],
+    stats: RunStats,
+    on_result: Callable[[B, R], None],
+    on_lost: Callable[[B, str], None],
+    max_attempts: int,
+) -> bool:
     """Hand a finished future to its callback or queue it again; True when its worker died."""
     try:
         result = future.result()

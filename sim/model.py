@@ -48,8 +48,16 @@ class PressureModel(mesa.Model):
     scenario seed, the chunk and the stream name (and ``point`` when common random numbers are off).
     """
 
-    def __init__(self, scenario: Any, n: int, chunk: int = 0, *, point: int | None = None,
-                 trace: bool | int = False, keep: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        scenario: Any,
+        n: int,
+        chunk: int = 0,
+        *,
+        point: int | None = None,
+        trace: bool | int = False,
+        keep: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(rng=seeds.generator(scenario.seed, chunk, "policies", point=point))
         self.spec = scenario
         self.n = int(n)
@@ -65,14 +73,17 @@ class PressureModel(mesa.Model):
         self._notes_this_week: list[str] = []
         self.keep = keep
         seed = scenario.seed
-        self.streams = {name: seeds.generator(seed, chunk, name, point=point)
-                        for name in ("events", "oil", "strikes", "battle", "escalation", "negotiation")}
+        self.streams = {
+            name: seeds.generator(seed, chunk, name, point=point)
+            for name in ("events", "oil", "strikes", "battle", "escalation", "negotiation")
+        }
 
         # Parameters: numbers stay Python floats, distributions become per-replicate arrays from their own stream.
         self.sampled: dict[str, np.ndarray] = {}
         groups: dict[str, dict[str, Any]] = {}
-        for path, value, _extra, _doc in (iter_params(scenario.params, "params")
-                                          + iter_params(scenario.initial, "initial")):
+        for path, value, _extra, _doc in iter_params(scenario.params, "params") + iter_params(
+            scenario.initial, "initial"
+        ):
             if isinstance(value, DIST_TYPES):
                 u = seeds.generator(seed, chunk, "params", point=point, extra=seeds.path_key(path)).random(self.n)
                 arr = np.asarray(value.ppf(u), dtype=float)
@@ -94,7 +105,9 @@ class PressureModel(mesa.Model):
         # each event has its own stream (keyed by its name): adding or deleting one reshuffles no other
         self.event_happens = [
             seeds.generator(seed, chunk, "events", point=point, extra=seeds.path_key(name)).random(self.n)
-            < ev.probability for name, ev in self.events]
+            < ev.probability
+            for name, ev in self.events
+        ]
 
         self._init_state(init)
         # The reported state lives in the rows of one matrix: freezing is one copyto per variable and the
@@ -108,8 +121,9 @@ class PressureModel(mesa.Model):
 
     # ----------------------------------------------------------------------------------------------------
     def policy_uniforms(self, key: str) -> np.ndarray:
-        u = seeds.generator(self.spec.seed, self.chunk, "policies", point=self.point,
-                            extra=seeds.path_key(key)).random(self.n)
+        u = seeds.generator(self.spec.seed, self.chunk, "policies", point=self.point, extra=seeds.path_key(key)).random(
+            self.n
+        )
         return u
 
     def note(self, text: str) -> None:
@@ -122,8 +136,7 @@ class PressureModel(mesa.Model):
     def _init_state(self, init: SimpleNamespace) -> None:
         p, n = self.p, self.n
         self.n_steps = np.maximum(np.rint(self._full(p.front.n_steps)).astype(np.int64), 2)
-        self.front_steps = np.clip(np.rint(self._full(init.front) * self.n_steps).astype(np.int64), 0,
-                                   self.n_steps)
+        self.front_steps = np.clip(np.rint(self._full(init.front) * self.n_steps).astype(np.int64), 0, self.n_steps)
         self.front = self.front_steps / self.n_steps
         self.gamma = battle.balance_factor(p.front.p0, p.front.tullock_k)
         self.mil_ru, self.mil_ua = self._full(init.mil_ru), self._full(init.mil_ua)
@@ -134,16 +147,27 @@ class PressureModel(mesa.Model):
         self.resolve_ru, self.resolve_ua = self._full(init.resolve_ru), self._full(init.resolve_ua)
         self.brent = self._full(init.brent)
         o = p.oil
-        self.discount = oil.fob_discount(self.brent, o.fob_discount_share, self.lever("us", "sanctions"),
-                                         o.sanctions_threshold, o.sanctions_discount)
+        self.discount = oil.fob_discount(
+            self.brent, o.fob_discount_share, self.lever("us", "sanctions"), o.sanctions_threshold, o.sanctions_discount
+        )
         self.india_share = self._full(init.india_share)
         self.india_share0 = self.india_share.copy()
         self.refining_ru = self._full(init.refining_ru)
         self.refining_ru0 = self.refining_ru.copy()
-        self.revenue_ru = oil.russia_revenue(self.brent, self.discount, self.india_share, self.india_share0,
-                                             o.india_imports, o.export_volume, o.redirect_share,
-                                             o.redirect_discount, o.tax_take, o.product_share,
-                                             self.refining_ru, self.refining_ru0)
+        self.revenue_ru = oil.russia_revenue(
+            self.brent,
+            self.discount,
+            self.india_share,
+            self.india_share0,
+            o.india_imports,
+            o.export_volume,
+            o.redirect_share,
+            o.redirect_discount,
+            o.tax_take,
+            o.product_share,
+            self.refining_ru,
+            self.refining_ru0,
+        )
         # War spending = revenue at week 0 x (1 + deficit share) (MODEL.md precise rules).
         self.spending = self.revenue_ru * (1.0 + o.deficit_share)
         self.buffer_ru = self._full(init.buffer_ru)
@@ -152,8 +176,9 @@ class PressureModel(mesa.Model):
         self.strikes_ru, self.strikes_ua = self._full(init.strikes_ru), self._full(init.strikes_ua)
         s = p.strikes
         self.richardson = energy.expm2(self._full(-s.m), self._full(s.a), self._full(s.b), self._full(-s.n))
-        self.energy_deficit = np.zeros(n) if not self.switches.strikes else energy.energy_deficit(
-            self.grid_ua, self.demand(0))
+        self.energy_deficit = (
+            np.zeros(n) if not self.switches.strikes else energy.energy_deficit(self.grid_ua, self.demand(0))
+        )
         self.escalation = self._full(init.escalation)
         self.tomahawks_delivered = np.zeros(n)
         self.tomahawk_approved_week = np.full(n, np.inf)
@@ -166,8 +191,7 @@ class PressureModel(mesa.Model):
         # (weeks,) when demand's parameters are numbers, (weeks, R) when any is drawn per replicate
         self.demand_by_week = self.demand(weeks_ahead[:, None] if self._demand_sampled() else weeks_ahead)
         self._rows = np.arange(n)
-        self.deficit_nodes = [np.rint(frac * horizon_weeks).astype(np.int64) for frac in (0.125, 0.375, 0.625,
-                                                                                           0.875)]
+        self.deficit_nodes = [np.rint(frac * horizon_weeks).astype(np.int64) for frac in (0.125, 0.375, 0.625, 0.875)]
 
         # Outcomes and per-replicate accumulators.
         self.active = np.ones(n, dtype=bool)
@@ -243,23 +267,49 @@ class PressureModel(mesa.Model):
         us, ru, ua, india = (self.by_key[k].levers for k in ("us", "russia", "ukraine", "india"))
         approved = us["tomahawks"] > 0.5
         self.tomahawk_approved_week = np.where(approved, np.minimum(self.tomahawk_approved_week, t), np.inf)
-        tomahawks = np.where(approved & (t >= self.tomahawk_approved_week + p.refining.tomahawk_lag),
-                             p.refining.tomahawks_per_week, 0.0) * act
+        tomahawks = (
+            np.where(
+                approved & (t >= self.tomahawk_approved_week + p.refining.tomahawk_lag),
+                p.refining.tomahawks_per_week,
+                0.0,
+            )
+            * act
+        )
 
         # 2. Oil market, India's purchases, Russia's revenue and buffer.
         o = p.oil
         if sw.oil:
             brent = oil.brent_step(self.brent, o.brent_mean, o.brent_reversion, o.brent_vol, eps_brent)
-            discount = oil.fob_discount(brent, o.fob_discount_share, us["sanctions"], o.sanctions_threshold,
-                                        o.sanctions_discount)
-            target = oil.india_target_share(us["penalty_tariff"], us["sanctions"], o.delivered_discount,
-                                            o.india_imports, o.india_max_share, o.india_scale,
-                                            o.tariff_contingency, o.exposed_exports, o.enforcement_risk,
-                                            india["purchase_cap"])
+            discount = oil.fob_discount(
+                brent, o.fob_discount_share, us["sanctions"], o.sanctions_threshold, o.sanctions_discount
+            )
+            target = oil.india_target_share(
+                us["penalty_tariff"],
+                us["sanctions"],
+                o.delivered_discount,
+                o.india_imports,
+                o.india_max_share,
+                o.india_scale,
+                o.tariff_contingency,
+                o.exposed_exports,
+                o.enforcement_risk,
+                india["purchase_cap"],
+            )
             india_share = oil.india_share_step(self.india_share, target, o.contract_lag)
-            revenue = oil.russia_revenue(brent, discount, india_share, self.india_share0, o.india_imports,
-                                         o.export_volume, o.redirect_share, o.redirect_discount, o.tax_take,
-                                         o.product_share, self.refining_ru, self.refining_ru0)
+            revenue = oil.russia_revenue(
+                brent,
+                discount,
+                india_share,
+                self.india_share0,
+                o.india_imports,
+                o.export_volume,
+                o.redirect_share,
+                o.redirect_discount,
+                o.tax_take,
+                o.product_share,
+                self.refining_ru,
+                self.refining_ru0,
+            )
             buffer, strain = oil.fiscal_step(self.buffer_ru, revenue, self.spending)
         else:
             brent, discount, india_share = self.brent, self.discount, self.india_share
@@ -268,10 +318,12 @@ class PressureModel(mesa.Model):
         # 3. Strikes (Richardson, exact propagator) and energy.
         s = p.strikes
         if sw.strikes:
-            x_star, y_star = energy.richardson_equilibrium(s.m, s.n, s.a, s.b, ru["strike_forcing"],
-                                                           ua["deep_strike_forcing"])
-            strikes_ru, strikes_ua = energy.richardson_step(self.strikes_ru, self.strikes_ua, self.richardson,
-                                                            x_star, y_star)
+            x_star, y_star = energy.richardson_equilibrium(
+                s.m, s.n, s.a, s.b, ru["strike_forcing"], ua["deep_strike_forcing"]
+            )
+            strikes_ru, strikes_ua = energy.richardson_step(
+                self.strikes_ru, self.strikes_ua, self.richardson, x_star, y_star
+            )
             salvo = (u_salvo < s.salvo_prob) if sw.salvos else np.zeros(n, dtype=bool)
             pulse = salvo * s.salvo_size + salvo_extra
             interception = np.clip(s.interception + us["air_defence"], 0.0, 1.0)
@@ -280,9 +332,10 @@ class PressureModel(mesa.Model):
             grid = energy.grid_step(self.grid_ua, hits_ru, e.damage_per_hit, e.repair_rate, e.capacity_target)
             deficit = energy.energy_deficit(grid, self.demand_by_week[t])
             hits_ua = p.refining.penetration * strikes_ua + p.refining.tomahawk_hits * tomahawks
-            refining = energy.refining_step(self.refining_ru, hits_ua, p.refining.damage_per_hit,
-                                            p.refining.repair_half_life)
-            salvo_any = (pulse > 0)
+            refining = energy.refining_step(
+                self.refining_ru, hits_ua, p.refining.damage_per_hit, p.refining.repair_half_life
+            )
+            salvo_any = pulse > 0
         else:
             strikes_ru, strikes_ua, grid, refining = self.strikes_ru, self.strikes_ua, self.grid_ua, self.refining_ru
             deficit = self.energy_deficit
@@ -304,29 +357,54 @@ class PressureModel(mesa.Model):
         if sw.battle and sw.attrition:
             a = p.attrition
             funding_ru = 1.0 - a.strain_weight * strain
-            funding_ua = (1.0 - a.aid_weight - a.mobilisation_weight + a.aid_weight * us["aid"]
-                          + a.mobilisation_weight * ua["mobilisation"] + a.assets_bonus * us["assets"])
-            mil_ru, mil_ua = battle.attrition_step(self.mil_ru, self.mil_ua, russia_won, a.rate, intensity,
-                                                   a.loser_extra, a.base_replenishment, a.theta, funding_ru,
-                                                   funding_ua)
+            funding_ua = (
+                1.0
+                - a.aid_weight
+                - a.mobilisation_weight
+                + a.aid_weight * us["aid"]
+                + a.mobilisation_weight * ua["mobilisation"]
+                + a.assets_bonus * us["assets"]
+            )
+            mil_ru, mil_ua = battle.attrition_step(
+                self.mil_ru,
+                self.mil_ua,
+                russia_won,
+                a.rate,
+                intensity,
+                a.loser_extra,
+                a.base_replenishment,
+                a.theta,
+                funding_ru,
+                funding_ua,
+            )
         else:
             mil_ru, mil_ua = self.mil_ru, self.mil_ua
 
         # 5. Learning: both sides see the week's result.
         if sw.battle and sw.learning:
             b = p.beliefs
-            alpha_ru, beta_ru = beliefs.beta_update(self.alpha_ru, self.beta_ru, russia_won, self.a0_ru,
-                                                    self.b0_ru, b.forgetting)
-            alpha_ua, beta_ua = beliefs.beta_update(self.alpha_ua, self.beta_ua, russia_won, self.a0_ua,
-                                                    self.b0_ua, b.forgetting)
+            alpha_ru, beta_ru = beliefs.beta_update(
+                self.alpha_ru, self.beta_ru, russia_won, self.a0_ru, self.b0_ru, b.forgetting
+            )
+            alpha_ua, beta_ua = beliefs.beta_update(
+                self.alpha_ua, self.beta_ua, russia_won, self.a0_ua, self.b0_ua, b.forgetting
+            )
         else:
             alpha_ru, beta_ru, alpha_ua, beta_ua = self.alpha_ru, self.beta_ru, self.alpha_ua, self.beta_ua
 
         # 6. Escalation pressure and hazard.
         x = p.escalation
         if sw.escalation:
-            pressure = escalation.pressure_step(self.escalation, tomahawks, salvo_any, hits_ua, x.decay,
-                                                x.tomahawk_weight, x.salvo_weight, x.deep_strike_weight)
+            pressure = escalation.pressure_step(
+                self.escalation,
+                tomahawks,
+                salvo_any,
+                hits_ua,
+                x.decay,
+                x.tomahawk_weight,
+                x.salvo_weight,
+                x.deep_strike_weight,
+            )
             escalate = u_escalation < escalation.hazard(pressure, x.base_hazard, x.hazard_per_pressure)
         else:
             pressure, escalate = self.escalation, np.zeros(n, dtype=bool)
@@ -354,41 +432,65 @@ class PressureModel(mesa.Model):
             horizon = g.horizon
             deficit_ahead = self._expected_deficit(grid, t) if sw.strikes else deficit
             strain_ahead = oil.projected_strain(buffer, revenue, self.spending, horizon) if sw.oil else strain
-            cbar_ru = costs.weekly_cost_ru(c.base_ru, mil_ua, intensity, c.fuel, offline, c.fiscal,
-                                           strain_ahead, c.scale)
+            cbar_ru = costs.weekly_cost_ru(
+                c.base_ru, mil_ua, intensity, c.fuel, offline, c.fiscal, strain_ahead, c.scale
+            )
             cbar_ua = costs.weekly_cost_ua(c.base_ua, mil_ru, intensity, c.energy, deficit_ahead, c.scale)
             mean_ru, mean_ua = beliefs.belief_mean(alpha_ru, beta_ru), beliefs.belief_mean(alpha_ua, beta_ua)
             ef_ru = negotiation.expected_front(front, horizon, self.n_steps, mean_ru)
             ef_ua = negotiation.expected_front(front, horizon, self.n_steps, mean_ua)
-            v_ru, v_ua = negotiation.war_values(ef_ru, ef_ua, negotiation.expected_cost(cbar_ru, horizon, resolve_ru),
-                                                negotiation.expected_cost(cbar_ua, horizon, resolve_ua))
+            v_ru, v_ua = negotiation.war_values(
+                ef_ru,
+                ef_ua,
+                negotiation.expected_cost(cbar_ru, horizon, resolve_ru),
+                negotiation.expected_cost(cbar_ua, horizon, resolve_ua),
+            )
             relief = us["relief"] * g.relief_worth
-            lo, hi = negotiation.bargaining_range(v_ru, v_ua, g.commitment_k, us["guarantees"], relief,
-                                                  ru["demand"], ua["demand"])
-            offer = (np.full(n, g.fixed_offer) if np.all(np.asarray(g.fixed_offer) >= 0)
-                     else negotiation.nash_offer(lo, hi, g.beta))
-            settle = (talks & negotiation.accept(offer - lo, g.tau, u_acc_ru)
-                      & negotiation.accept(hi - offer, g.tau, u_acc_ua))
+            lo, hi = negotiation.bargaining_range(
+                v_ru, v_ua, g.commitment_k, us["guarantees"], relief, ru["demand"], ua["demand"]
+            )
+            offer = (
+                np.full(n, g.fixed_offer)
+                if np.all(np.asarray(g.fixed_offer) >= 0)
+                else negotiation.nash_offer(lo, hi, g.beta)
+            )
+            settle = (
+                talks
+                & negotiation.accept(offer - lo, g.tau, u_acc_ru)
+                & negotiation.accept(hi - offer, g.tau, u_acc_ua)
+            )
             if self.tracing and talks[self.trace_index]:
                 i = self.trace_index
-                self.note(f"talks: V_ru={v_ru[i]:.3f} V_ua={v_ua[i]:.3f} range=[{lo[i]:.3f}, {hi[i]:.3f}] "
-                          f"offer={offer[i]:.3f} -> " + ("deal" if settle[i] else "no deal"))
+                self.note(
+                    f"talks: V_ru={v_ru[i]:.3f} V_ua={v_ua[i]:.3f} range=[{lo[i]:.3f}, {hi[i]:.3f}] "
+                    f"offer={offer[i]:.3f} -> " + ("deal" if settle[i] else "no deal")
+                )
 
         # 8. Termination on the end-of-week state: escalation > ukraine_collapse > russia_collapse > settlement.
         a = p.attrition
-        ua_down = (front_steps >= self.n_steps) | (sw.attrition & (mil_ua < a.strength_floor)) | (
-            sw.costs & (resolve_ua < c.resolve_floor))
-        ru_down = (front_steps <= 0) | (sw.attrition & (mil_ru < a.strength_floor)) | (
-            sw.costs & (resolve_ru < c.resolve_floor))
+        ua_down = (
+            (front_steps >= self.n_steps)
+            | (sw.attrition & (mil_ua < a.strength_floor))
+            | (sw.costs & (resolve_ua < c.resolve_floor))
+        )
+        ru_down = (
+            (front_steps <= 0)
+            | (sw.attrition & (mil_ru < a.strength_floor))
+            | (sw.costs & (resolve_ru < c.resolve_floor))
+        )
         triggers = np.stack([escalate, ua_down, ru_down, settle])
         fired = triggers.any(axis=0) & act
-        code = np.select([escalate, ua_down, ru_down, settle], [ESCALATION, UA_COLLAPSE, RU_COLLAPSE, SETTLEMENT],
-                         ONGOING).astype(np.int8)
+        code = np.select(
+            [escalate, ua_down, ru_down, settle], [ESCALATION, UA_COLLAPSE, RU_COLLAPSE, SETTLEMENT], ONGOING
+        ).astype(np.int8)
         self.outcome = np.where(fired, code, self.outcome)
         self.end_week = np.where(fired, t, self.end_week).astype(np.int32)
         demand_ru = ru["demand"]
-        terms = np.select([code == SETTLEMENT, code == UA_COLLAPSE, code == RU_COLLAPSE],
-                          [offer, np.fmax(front, demand_ru), front], np.nan)
+        terms = np.select(
+            [code == SETTLEMENT, code == UA_COLLAPSE, code == RU_COLLAPSE],
+            [offer, np.fmax(front, demand_ru), front],
+            np.nan,
+        )
         self.terms = np.where(fired, terms, self.terms)
         self.co_trigger |= fired & (triggers.sum(axis=0) > 1)
 
@@ -396,13 +498,28 @@ class PressureModel(mesa.Model):
         w = act
         np.copyto(self.front_steps, front_steps, where=w)
         np.divide(self.front_steps, self.n_steps, out=self.front)
-        for mine, new in ((self.alpha_ru, alpha_ru), (self.beta_ru, beta_ru), (self.alpha_ua, alpha_ua),
-                          (self.beta_ua, beta_ua), (self.mil_ru, mil_ru), (self.mil_ua, mil_ua),
-                          (self.resolve_ru, resolve_ru), (self.resolve_ua, resolve_ua), (self.brent, brent),
-                          (self.discount, discount), (self.india_share, india_share), (self.revenue_ru, revenue),
-                          (self.buffer_ru, buffer), (self.strain_ru, strain), (self.refining_ru, refining),
-                          (self.grid_ua, grid), (self.energy_deficit, deficit), (self.strikes_ru, strikes_ru),
-                          (self.strikes_ua, strikes_ua), (self.escalation, pressure)):
+        for mine, new in (
+            (self.alpha_ru, alpha_ru),
+            (self.beta_ru, beta_ru),
+            (self.alpha_ua, alpha_ua),
+            (self.beta_ua, beta_ua),
+            (self.mil_ru, mil_ru),
+            (self.mil_ua, mil_ua),
+            (self.resolve_ru, resolve_ru),
+            (self.resolve_ua, resolve_ua),
+            (self.brent, brent),
+            (self.discount, discount),
+            (self.india_share, india_share),
+            (self.revenue_ru, revenue),
+            (self.buffer_ru, buffer),
+            (self.strain_ru, strain),
+            (self.refining_ru, refining),
+            (self.grid_ua, grid),
+            (self.energy_deficit, deficit),
+            (self.strikes_ru, strikes_ru),
+            (self.strikes_ua, strikes_ua),
+            (self.escalation, pressure),
+        ):
             if new is not mine:
                 np.copyto(mine, new, where=w)
         np.divide(self.alpha_ru, self.alpha_ru + self.beta_ru, out=self.belief_ru)
@@ -417,8 +534,10 @@ class PressureModel(mesa.Model):
         np.copyto(self.last_offer, offer, where=w & talks)
         if self.tracing and fired[self.trace_index]:
             i = self.trace_index
-            self.note(f"ended: {OUTCOMES[self.outcome[i]]}"
-                      + (f" on terms {self.terms[i]:.3f}" if not math.isnan(self.terms[i]) else ""))
+            self.note(
+                f"ended: {OUTCOMES[self.outcome[i]]}"
+                + (f" on terms {self.terms[i]:.3f}" if not math.isnan(self.terms[i]) else "")
+            )
         self.active = act & ~fired
         self._record()
 

@@ -40,8 +40,29 @@ N_BINS = 1000
 
 # Columns of the outcome table (``sim.outcomes.outcome_table``) after replicate, outcome, week, terms,
 # co_triggered and the sampled parameters: the state at the end (or at the horizon) and cumulative figures.
-END_STATE = ("front", "mil_ru", "mil_ua", "resolve_ru", "resolve_ua", "belief_ru", "belief_ua", "brent",
-             "india_share", "buffer_ru", "strain_ru", "refining_ru", "grid_ua", "escalation")
-CUMULATIVE = ("revenue_ru", "revenue_ru_per_week", "energy_deficit_weeks", "tomahawks_delivered",
-              "escalation_peak", "talks_held", "salvos")
+END_STATE = (
+    "front",
+    "mil_ru",
+    "mil_ua",
+    "resolve_ru",
+    "resolve_ua",
+    "belief_ru",
+    "belief_ua",
+    "brent",
+    "india_share",
+    "buffer_ru",
+    "strain_ru",
+    "refining_ru",
+    "grid_ua",
+    "escalation",
+)
+CUMULATIVE = (
+    "revenue_ru",
+    "revenue_ru_per_week",
+    "energy_deficit_weeks",
+    "tomahawks_delivered",
+    "escalation_peak",
+    "talks_held",
+    "salvos",
+)
 END_COLUMNS = tuple(f"end.{v}" for v in END_STATE) + tuple(f"cum.{v}" for v in CUMULATIVE)

@@ -17,6 +17,8 @@ from sim.names import CUMULATIVE, END_STATE
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 # The outcome columns ``summarise`` reads (all a streamed run keeps in memory).
 SUMMARY_COLUMNS = ("replicate", "outcome", "week", "terms", "co_triggered", "end.front")
+
+
 def outcome_table(model: PressureModel, offset: int) -> pa.Table:
     """One row per replicate of a finished chunk: outcome, week, terms, sampled parameters, end state and
     cumulative figures (also per active week)."""
@@ -79,25 +81,33 @@ class WeeklyAccumulator:
         with np.errstate(invalid="ignore", divide="ignore"):
             means = sum_scope / counts
         qs = histogram_quantiles(hists, QUANTILES)  # (weeks, 2, V, Q)
-        w_idx, s_idx, v_idx = np.meshgrid(np.arange(weeks), np.arange(2), np.arange(len(VARIABLE_NAMES)),
-                                          indexing="ij")
-        frame = pd.DataFrame({
-            "week": w_idx.ravel().astype(np.int32),
-            "variable": np.asarray(VARIABLE_NAMES)[v_idx.ravel()],
-            "scope": np.asarray(["active", "all"])[s_idx.ravel()],
-            "n": counts.ravel().astype(np.int64),
-            "mean": means.ravel(),
-            **{f"q{int(round(q * 100)):02d}": qs[..., i].ravel() for i, q in enumerate(QUANTILES)},
-        })
+        w_idx, s_idx, v_idx = np.meshgrid(np.arange(weeks), np.arange(2), np.arange(len(VARIABLE_NAMES)), indexing="ij")
+        frame = pd.DataFrame(
+            {
+                "week": w_idx.ravel().astype(np.int32),
+                "variable": np.asarray(VARIABLE_NAMES)[v_idx.ravel()],
+                "scope": np.asarray(["active", "all"])[s_idx.ravel()],
+                "n": counts.ravel().astype(np.int64),
+                "mean": means.ravel(),
+                **{f"q{int(round(q * 100)):02d}": qs[..., i].ravel() for i, q in enumerate(QUANTILES)},
+            }
+        )
         # Cumulative share of each outcome by week (over all replicates).
         shares = self.outcome_counts / max(self.n, 1)
         rows = []
         for k, name in enumerate(OUTCOMES):
-            rows.append(pd.DataFrame({
-                "week": np.arange(weeks, dtype=np.int32), "variable": f"share.{name}", "scope": "all",
-                "n": np.full(weeks, self.n, dtype=np.int64), "mean": shares[:, k],
-                **{f"q{int(round(q * 100)):02d}": np.nan for q in QUANTILES},
-            }))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "week": np.arange(weeks, dtype=np.int32),
+                        "variable": f"share.{name}",
+                        "scope": "all",
+                        "n": np.full(weeks, self.n, dtype=np.int64),
+                        "mean": shares[:, k],
+                        **{f"q{int(round(q * 100)):02d}": np.nan for q in QUANTILES},
+                    }
+                )
+            )
         frame = pd.concat([frame, *rows], ignore_index=True)
         frame.insert(1, "date", [start + dt.timedelta(weeks=int(w)) for w in frame["week"]])
         frame = frame.sort_values(["variable", "scope", "week"], kind="stable").reset_index(drop=True)
@@ -136,8 +146,12 @@ def summarise(outcomes: pd.DataFrame, start: dt.date, horizon: int) -> dict[str,
         lo, hi = wilson(k, n)
         probs[name] = {"count": k, "p": k / n, "lo": float(lo), "hi": float(hi)}
     settled = outcomes[outcomes["outcome"].astype(str) == OUTCOMES[SETTLEMENT]]
-    summary: dict[str, Any] = {"replicates": n, "horizon_weeks": horizon, "start_date": start.isoformat(),
-                               "outcomes": probs}
+    summary: dict[str, Any] = {
+        "replicates": n,
+        "horizon_weeks": horizon,
+        "start_date": start.isoformat(),
+        "outcomes": probs,
+    }
 
     def quartiles(values: pd.Series) -> dict[str, float | None]:
         if values.empty:
@@ -146,8 +160,11 @@ def summarise(outcomes: pd.DataFrame, start: dt.date, horizon: int) -> dict[str,
         return {"q25": float(q[0]), "median": float(q[1]), "q75": float(q[2]), "mean": float(values.mean())}
 
     summary["settlement_week"] = quartiles(settled["week"])
-    summary["settlement_date"] = {k: (None if v is None else (start + dt.timedelta(weeks=v)).isoformat())
-                                  for k, v in summary["settlement_week"].items() if k != "mean"}
+    summary["settlement_date"] = {
+        k: (None if v is None else (start + dt.timedelta(weeks=v)).isoformat())
+        for k, v in summary["settlement_week"].items()
+        if k != "mean"
+    }
     summary["settlement_terms"] = quartiles(settled["terms"])
     by_week = {}
     for w in sorted({26, 52, horizon} & set(range(1, horizon + 1))):

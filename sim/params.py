@@ -19,11 +19,11 @@ _DIST_ADAPTER: TypeAdapter[Any] = TypeAdapter(Dist)
 Num = Any  # a float or a distribution; validated by Group._number_or_dist
 
 
-def param(default: Any, unit: str, source: str, *, lo: float = -math.inf, hi: float = math.inf,
-          doc: str = "") -> Any:
+def param(default: Any, unit: str, source: str, *, lo: float = -math.inf, hi: float = math.inf, doc: str = "") -> Any:
     """A parameter field: default, unit, source (or "assumption"), admissible closed range [lo, hi]."""
-    return Field(default=default, description=doc,
-                 json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi})
+    return Field(
+        default=default, description=doc, json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi}
+    )
 
 
 def to_number_or_dist(value: Any) -> Any:
@@ -38,8 +38,9 @@ def to_number_or_dist(value: Any) -> Any:
         return float(value)
     if isinstance(value, dict):
         if value.get("dist") not in DIST_NAMES:
-            raise ValueError(f"expected a distribution with dist: one of {', '.join(DIST_NAMES)}; "
-                             f"got dist: {value.get('dist')!r}")
+            raise ValueError(
+                f"expected a distribution with dist: one of {', '.join(DIST_NAMES)}; got dist: {value.get('dist')!r}"
+            )
         try:
             return _DIST_ADAPTER.validate_python(value)
         except ValidationError as exc:
@@ -62,7 +63,7 @@ class Group(BaseModel):
         extra = cls.model_fields[info.field_name].json_schema_extra or {}
         lo = float(typing.cast(float, extra.get("lo", -math.inf)))  # type: ignore[union-attr]
         hi = float(typing.cast(float, extra.get("hi", math.inf)))  # type: ignore[union-attr]
-        low, high = (out.support() if isinstance(out, DIST_TYPES) else (out, out))
+        low, high = out.support() if isinstance(out, DIST_TYPES) else (out, out)
         if low < lo or high > hi:
             rng = f"[{lo:g}, {hi:g}]"
             got = describe(out)
@@ -73,126 +74,221 @@ class Group(BaseModel):
 class FrontParams(Group):
     """Battle front and contest (process 4)."""
 
-    n_steps: Num = param(200, "steps", "assumption: one step of the 136,000 km2 of the five claimed regions "
-                         "is about 680 km2, a month's gain in 2025 (ISW, DeepState)", lo=2, hi=10_000)
-    p0: Num = param(Uniform(low=0.51, high=0.57), "probability/week",
-                    "calibrated: about +0.05 of front over two years at 2025's pace (ISW; MODEL.md)", lo=0.01,
-                    hi=0.99)
+    n_steps: Num = param(
+        200,
+        "steps",
+        "assumption: one step of the 136,000 km2 of the five claimed regions "
+        "is about 680 km2, a month's gain in 2025 (ISW, DeepState)",
+        lo=2,
+        hi=10_000,
+    )
+    p0: Num = param(
+        Uniform(low=0.51, high=0.57),
+        "probability/week",
+        "calibrated: about +0.05 of front over two years at 2025's pace (ISW; MODEL.md)",
+        lo=0.01,
+        hi=0.99,
+    )
     tullock_k: Num = param(2.0, "1", "Tullock (1980); Hirshleifer (1989) contest decisiveness", lo=0.1, hi=20)
 
 
 class AttritionParams(Group):
     """Lanchester attrition with restoring replenishment (process 4)."""
 
-    rate: Num = param(0.02, "strength/week", "assumption: about 1,000 Russian casualties a day against a force "
-                      "of ~700,000 (UK MoD, 2025) is ~1% a week of strength; doubled for materiel", lo=0, hi=0.5)
+    rate: Num = param(
+        0.02,
+        "strength/week",
+        "assumption: about 1,000 Russian casualties a day against a force "
+        "of ~700,000 (UK MoD, 2025) is ~1% a week of strength; doubled for materiel",
+        lo=0,
+        hi=0.5,
+    )
     loser_extra: Num = param(0.5, "1", "assumption: the side that lost the week loses 50% more", lo=0, hi=5)
-    base_replenishment: Num = param(0.025, "strength/week", "derived: expected loss at parity, "
-                                    "rate x (1 + loser_extra/2)", lo=0, hi=0.5)
-    theta: Num = param(0.04, "1/week", "assumption: restoring term large enough that parity is stable "
-                       "(MODEL.md precise rules)", lo=0, hi=1)
-    strength_floor: Num = param(0.5, "strength", "assumption: below half of Oct 2025 strength a side collapses",
-                                lo=0, hi=1)
-    aid_weight: Num = param(0.4, "1", "assumption: share of Ukraine's replenishment the US aid lever funds "
-                            "(Kiel Ukraine Support Tracker: US ~40% of military aid to 2025)", lo=0, hi=1)
-    mobilisation_weight: Num = param(0.1, "1", "assumption: share of replenishment moved by mobilisation policy",
-                                     lo=0, hi=1)
-    assets_bonus: Num = param(0.1, "1", "assumption: a EUR 140bn reparations loan over ~2 years adds about a "
-                              "tenth to Ukraine's funding (European Commission proposal, Sep 2025)", lo=0, hi=1)
-    strain_weight: Num = param(0.5, "1", "assumption: share of Russia's replenishment lost at full fiscal strain",
-                               lo=0, hi=1)
-    tomahawk_strength: Num = param(0.003, "strength/missile", "assumption (MODEL.md prototype): firepower added "
-                                   "to Ukraine's contest strength in the week a missile is used",
-                                   lo=0, hi=0.1)
+    base_replenishment: Num = param(
+        0.025, "strength/week", "derived: expected loss at parity, rate x (1 + loser_extra/2)", lo=0, hi=0.5
+    )
+    theta: Num = param(
+        0.04,
+        "1/week",
+        "assumption: restoring term large enough that parity is stable (MODEL.md precise rules)",
+        lo=0,
+        hi=1,
+    )
+    strength_floor: Num = param(
+        0.5, "strength", "assumption: below half of Oct 2025 strength a side collapses", lo=0, hi=1
+    )
+    aid_weight: Num = param(
+        0.4,
+        "1",
+        "assumption: share of Ukraine's replenishment the US aid lever funds "
+        "(Kiel Ukraine Support Tracker: US ~40% of military aid to 2025)",
+        lo=0,
+        hi=1,
+    )
+    mobilisation_weight: Num = param(
+        0.1, "1", "assumption: share of replenishment moved by mobilisation policy", lo=0, hi=1
+    )
+    assets_bonus: Num = param(
+        0.1,
+        "1",
+        "assumption: a EUR 140bn reparations loan over ~2 years adds about a "
+        "tenth to Ukraine's funding (European Commission proposal, Sep 2025)",
+        lo=0,
+        hi=1,
+    )
+    strain_weight: Num = param(
+        0.5, "1", "assumption: share of Russia's replenishment lost at full fiscal strain", lo=0, hi=1
+    )
+    tomahawk_strength: Num = param(
+        0.003,
+        "strength/missile",
+        "assumption (MODEL.md prototype): firepower added to Ukraine's contest strength in the week a missile is used",
+        lo=0,
+        hi=0.1,
+    )
 
 
 class BeliefParams(Group):
     """Beta beliefs about p with forgetting (process 5)."""
 
-    prior_mean_ru: Num = param(Uniform(low=0.62, high=0.78), "probability",
-                               "assumption: mutual optimism (Blainey 1973; Fearon 1995), Russia above p0",
-                               lo=0.001, hi=0.999)
-    prior_mean_ua: Num = param(Uniform(low=0.40, high=0.52), "probability",
-                               "assumption: mutual optimism, Ukraine below p0", lo=0.001, hi=0.999)
+    prior_mean_ru: Num = param(
+        Uniform(low=0.62, high=0.78),
+        "probability",
+        "assumption: mutual optimism (Blainey 1973; Fearon 1995), Russia above p0",
+        lo=0.001,
+        hi=0.999,
+    )
+    prior_mean_ua: Num = param(
+        Uniform(low=0.40, high=0.52), "probability", "assumption: mutual optimism, Ukraine below p0", lo=0.001, hi=0.999
+    )
     prior_strength_ru: Num = param(Uniform(low=10, high=40), "pseudo-weeks", "assumption", lo=0.1, hi=1e6)
     prior_strength_ua: Num = param(Uniform(low=10, high=40), "pseudo-weeks", "assumption", lo=0.1, hi=1e6)
-    forgetting: Num = param(Uniform(low=0.97, high=0.99), "1/week", "assumption: memory of 33-100 weeks",
-                            lo=0, hi=1)
+    forgetting: Num = param(Uniform(low=0.97, high=0.99), "1/week", "assumption: memory of 33-100 weeks", lo=0, hi=1)
 
 
 class NegotiationParams(Group):
     """Bargaining rounds (process 7)."""
 
-    horizon: Num = param(Uniform(low=18, high=34), "weeks", "assumption: a planning horizon of about half a "
-                         "year (MODEL.md: the odds are sensitive to it)", lo=1, hi=104)
+    horizon: Num = param(
+        Uniform(low=18, high=34),
+        "weeks",
+        "assumption: a planning horizon of about half a year (MODEL.md: the odds are sensitive to it)",
+        lo=1,
+        hi=104,
+    )
     beta: Num = param(0.5, "1", "Nash (1950); Rubinstein (1982) with equal patience", lo=0, hi=1)
     tau: Num = param(0.005, "share", "assumption: small acceptance noise (MODEL.md: keep <= 0.01)", lo=0, hi=0.1)
-    talks_rate: Num = param(0.05, "probability/week", "calibrated: four rounds in 2025 (Istanbul x3, Alaska) "
-                            "in ~40 weeks is ~0.1, half of them with no mandate", lo=0, hi=1)
-    commitment_k: Num = param(Uniform(low=0.06, high=0.18), "share", "Powell (2006) commitment problem; "
-                              "assumption on size", lo=0, hi=1)
-    relief_worth: Num = param(Uniform(low=0.02, high=0.06), "share", "assumption: Russia's value of sanctions "
-                              "relief in territory-share units", lo=0, hi=1)
-    fixed_offer: Num = param(-1.0, "share", "validation only: a fixed offer in [0, 1] replaces the Nash split "
-                             "(negative: use the Nash split)", lo=-1, hi=1)
+    talks_rate: Num = param(
+        0.05,
+        "probability/week",
+        "calibrated: four rounds in 2025 (Istanbul x3, Alaska) in ~40 weeks is ~0.1, half of them with no mandate",
+        lo=0,
+        hi=1,
+    )
+    commitment_k: Num = param(
+        Uniform(low=0.06, high=0.18), "share", "Powell (2006) commitment problem; assumption on size", lo=0, hi=1
+    )
+    relief_worth: Num = param(
+        Uniform(low=0.02, high=0.06),
+        "share",
+        "assumption: Russia's value of sanctions relief in territory-share units",
+        lo=0,
+        hi=1,
+    )
+    fixed_offer: Num = param(
+        -1.0,
+        "share",
+        "validation only: a fixed offer in [0, 1] replaces the Nash split (negative: use the Nash split)",
+        lo=-1,
+        hi=1,
+    )
 
 
 class CostParams(Group):
     """Weekly costs of fighting and resolve (processes 3, 7, 8)."""
 
-    scale: Num = param(1.0, "1", "sensitivity multiplier on every weekly cost (MODEL.md: x0.5 -> 1%, "
-                       "x1.5 -> 82% settlement in the prototype)", lo=0, hi=100)
-    base_ru: Num = param(Uniform(low=2e-4, high=8e-4), "share/week", "revealed preference: a year of war cost "
-                         "Russia less than the gap between positions (MODEL.md)", lo=0, hi=1)
-    base_ua: Num = param(Uniform(low=3e-4, high=9e-4), "share/week", "revealed preference, as base_ru",
-                         lo=0, hi=1)
+    scale: Num = param(
+        1.0,
+        "1",
+        "sensitivity multiplier on every weekly cost (MODEL.md: x0.5 -> 1%, x1.5 -> 82% settlement in the prototype)",
+        lo=0,
+        hi=100,
+    )
+    base_ru: Num = param(
+        Uniform(low=2e-4, high=8e-4),
+        "share/week",
+        "revealed preference: a year of war cost Russia less than the gap between positions (MODEL.md)",
+        lo=0,
+        hi=1,
+    )
+    base_ua: Num = param(Uniform(low=3e-4, high=9e-4), "share/week", "revealed preference, as base_ru", lo=0, hi=1)
     energy: Num = param(Uniform(low=0.002, high=0.01), "share/week per deficit share", "assumption", lo=0, hi=1)
-    fuel: Num = param(0.001, "share/week per share offline", "assumption: half the prototype's 0.002 (export "
-                      "bans kept domestic fuel shortages local); calibrated to a baseline near the prototype's",
-                      lo=0, hi=1)
+    fuel: Num = param(
+        0.001,
+        "share/week per share offline",
+        "assumption: half the prototype's 0.002 (export "
+        "bans kept domestic fuel shortages local); calibrated to a baseline near the prototype's",
+        lo=0,
+        hi=1,
+    )
     fiscal: Num = param(Uniform(low=0.002, high=0.006), "share/week per strain", "assumption", lo=0, hi=1)
     resolve_recovery: Num = param(Uniform(low=0.01, high=0.015), "1/week", "assumption (MODEL.md)", lo=0, hi=1)
-    resolve_erosion: Num = param(5.0, "resolve per share of cost", "assumption: stationary resolve ~0.7",
-                                 lo=0, hi=1000)
+    resolve_erosion: Num = param(5.0, "resolve per share of cost", "assumption: stationary resolve ~0.7", lo=0, hi=1000)
     resolve_floor: Num = param(0.2, "resolve", "assumption (MODEL.md)", lo=0, hi=1)
 
 
 class OilParams(Group):
     """Oil market, India's purchases, Russia's revenue and buffer (process 2)."""
 
-    brent_mean: Num = param(Uniform(low=55, high=75), "$/bbl", "assumption around EIA STEO Oct 2025 ($62)",
-                            lo=1, hi=300)
+    brent_mean: Num = param(
+        Uniform(low=55, high=75), "$/bbl", "assumption around EIA STEO Oct 2025 ($62)", lo=1, hi=300
+    )
     brent_reversion: Num = param(0.05, "1/week", "assumption: half-life about 3 months", lo=0, hi=1)
     brent_vol: Num = param(0.04, "log/week", "assumption: ~30% a year, Brent's realised volatility", lo=0, hi=1)
-    fob_discount_share: Num = param(0.17, "share of Brent", "Bank of Russia: ~15% Q2-Q3, 17% in Oct 2025",
-                                    lo=0, hi=1)
-    sanctions_discount: Num = param(6.0, "$/bbl", "assumption (MODEL.md prototype): enforcement past threshold "
-                                    "widens the FOB discount", lo=0, hi=100)
+    fob_discount_share: Num = param(0.17, "share of Brent", "Bank of Russia: ~15% Q2-Q3, 17% in Oct 2025", lo=0, hi=1)
+    sanctions_discount: Num = param(
+        6.0,
+        "$/bbl",
+        "assumption (MODEL.md prototype): enforcement past threshold widens the FOB discount",
+        lo=0,
+        hi=100,
+    )
     sanctions_threshold: Num = param(0.3, "enforcement", "assumption", lo=0, hi=1)
-    delivered_discount: Num = param(3.0, "$/bbl", "Reuters/Kpler: $1.7-2 Jul-Aug, $3-4 for Oct loading",
-                                    lo=0, hi=100)
+    delivered_discount: Num = param(3.0, "$/bbl", "Reuters/Kpler: $1.7-2 Jul-Aug, $3-4 for Oct loading", lo=0, hi=100)
     india_imports: Num = param(4.8, "mb/d", "Kpler: 4.7-5.1 mb/d in 2025", lo=0, hi=20)
-    india_max_share: Num = param(0.5, "share", "assumption: upper asymptote of India's logistic response",
-                                 lo=0, hi=1)
-    india_scale: Num = param(1.7, "$bn/year", "MODEL.md prototype, scale of India's logistic response",
-                             lo=1e-6, hi=100)
-    tariff_contingency: Num = param(0.1, "1", "assumption: share of the penalty India believes it would avoid by "
-                                    "stopping (calibrated: share 41% Jul -> 34-37% Sep-Oct)", lo=0, hi=1)
-    exposed_exports: Num = param(40.0, "$bn/year", "GTRI/Reuters: ~$40bn of $86.5bn FY25 exports exposed",
-                                 lo=0, hi=1000)
-    enforcement_risk: Num = param(2.0, "$bn/year at full enforcement", "assumption: calibrated with "
-                                  "tariff_contingency to India's 34-37% share in Sep-Oct 2025",
-                                  lo=0, hi=1000)
+    india_max_share: Num = param(0.5, "share", "assumption: upper asymptote of India's logistic response", lo=0, hi=1)
+    india_scale: Num = param(1.7, "$bn/year", "MODEL.md prototype, scale of India's logistic response", lo=1e-6, hi=100)
+    tariff_contingency: Num = param(
+        0.1,
+        "1",
+        "assumption: share of the penalty India believes it would avoid by "
+        "stopping (calibrated: share 41% Jul -> 34-37% Sep-Oct)",
+        lo=0,
+        hi=1,
+    )
+    exposed_exports: Num = param(
+        40.0, "$bn/year", "GTRI/Reuters: ~$40bn of $86.5bn FY25 exports exposed", lo=0, hi=1000
+    )
+    enforcement_risk: Num = param(
+        2.0,
+        "$bn/year at full enforcement",
+        "assumption: calibrated with tariff_contingency to India's 34-37% share in Sep-Oct 2025",
+        lo=0,
+        hi=1000,
+    )
     contract_lag: Num = param(6.0, "weeks", "assumption: term contracts and loading schedules", lo=1, hi=104)
-    redirect_share: Num = param(0.6, "share", "assumption: China and Turkey absorb most dropped barrels", lo=0,
-                                hi=1)
+    redirect_share: Num = param(0.6, "share", "assumption: China and Turkey absorb most dropped barrels", lo=0, hi=1)
     redirect_discount: Num = param(5.0, "$/bbl", "assumption: market power of the remaining buyers", lo=0, hi=100)
-    export_volume: Num = param(7.3, "mb/d", "calibrated: crude and products exports giving $1.45bn a week",
-                               lo=0, hi=30)
+    export_volume: Num = param(7.3, "mb/d", "calibrated: crude and products exports giving $1.45bn a week", lo=0, hi=30)
     tax_take: Num = param(0.55, "share", "assumption: MET plus export duty equivalent (MinFin)", lo=0, hi=1)
     product_share: Num = param(0.3, "share", "assumption: revenue lost per share of refining offline", lo=0, hi=1)
-    deficit_share: Num = param(Uniform(low=0.10, high=0.25), "share", "MinFin: 2025 deficit widened to 2.6% of "
-                               "GDP; war spending above oil revenue", lo=0, hi=5)
+    deficit_share: Num = param(
+        Uniform(low=0.10, high=0.25),
+        "share",
+        "MinFin: 2025 deficit widened to 2.6% of GDP; war spending above oil revenue",
+        lo=0,
+        hi=5,
+    )
 
 
 class StrikeParams(Group):
@@ -202,10 +298,12 @@ class StrikeParams(Group):
     n: Num = param(0.5, "1/week", "Richardson (1960); assumption on size", lo=1e-6, hi=10)
     a: Num = param(0.3, "1/week", "assumption: Russia's reaction to Ukrainian deep strikes", lo=0, hi=10)
     b: Num = param(0.05, "1/week", "assumption: Ukraine's reaction to Russian strikes", lo=0, hi=10)
-    salvo_prob: Num = param(0.25, "probability/week", "Sep-Oct 2025: salvos of 28 Sep, 3 Oct, 10 Oct, 16 Oct",
-                            lo=0, hi=1)
-    salvo_size: Num = param(800.0, "drone-equivalents", "28 Sep: 595 drones + 48 missiles (a missile ~4 drones)",
-                            lo=0, hi=1e5)
+    salvo_prob: Num = param(
+        0.25, "probability/week", "Sep-Oct 2025: salvos of 28 Sep, 3 Oct, 10 Oct, 16 Oct", lo=0, hi=1
+    )
+    salvo_size: Num = param(
+        800.0, "drone-equivalents", "28 Sep: 595 drones + 48 missiles (a missile ~4 drones)", lo=0, hi=1e5
+    )
     interception: Num = param(0.85, "share", "Ukrainian Air Force reports 2025", lo=0, hi=1)
 
     @model_validator(mode="after")
@@ -213,8 +311,10 @@ class StrikeParams(Group):
         # Richardson's spiral is stable iff m n > a b; check it for every value the distributions allow.
         (m_lo, _), (n_lo, _), (_, a_hi), (_, b_hi) = (_bounds(v) for v in (self.m, self.n, self.a, self.b))
         if not m_lo * n_lo > a_hi * b_hi:
-            raise ValueError(f"m, n, a, b: strike intensities run away unless m*n > a*b; here min m*n = "
-                             f"{m_lo * n_lo:g} and max a*b = {a_hi * b_hi:g}")
+            raise ValueError(
+                f"m, n, a, b: strike intensities run away unless m*n > a*b; here min m*n = "
+                f"{m_lo * n_lo:g} and max a*b = {a_hi * b_hi:g}"
+            )
         return self
 
 
@@ -227,8 +327,9 @@ class EnergyParams(Group):
 
     damage_per_hit: Num = param(0.004, "GW/hit", "calibrated: steady state near 16 GW available", lo=0, hi=10)
     repair_rate: Num = param(0.08, "1/week", "assumption (MODEL.md)", lo=0, hi=1)
-    capacity_target: Num = param(22.0, "GW", "assumption: repairable capacity (55 GW pre-war, <20 GW by mid-2024)",
-                                 lo=0, hi=100)
+    capacity_target: Num = param(
+        22.0, "GW", "assumption: repairable capacity (55 GW pre-war, <20 GW by mid-2024)", lo=0, hi=100
+    )
     demand_mean: Num = param(14.5, "GW", "Ukrenergo: winter peak about 18 GW", lo=0, hi=100)
     demand_amplitude: Num = param(3.5, "GW", "Ukrenergo: winter peak about 18 GW", lo=0, hi=100)
     peak_day: Num = param(15.0, "day of year", "mid-January peak", lo=1, hi=366)
@@ -238,11 +339,13 @@ class RefiningParams(Group):
     """Russian refining under Ukrainian deep strikes (process 3)."""
 
     penetration: Num = param(0.25, "share", "assumption", lo=0, hi=1)
-    damage_per_hit: Num = param(0.0015, "share/hit", "calibrated: ~24% offline in steady state (Reuters: 17-38% "
-                                "idle Aug-Sep 2025)", lo=0, hi=1)
+    damage_per_hit: Num = param(
+        0.0015, "share/hit", "calibrated: ~24% offline in steady state (Reuters: 17-38% idle Aug-Sep 2025)", lo=0, hi=1
+    )
     repair_half_life: Num = param(4.0, "weeks", "Reuters: refineries restart in weeks", lo=0.1, hi=520)
-    tomahawk_hits: Num = param(8.0, "drone hits/missile", "assumption: ~450 kg warhead vs ~50 kg drone payloads",
-                               lo=0, hi=1000)
+    tomahawk_hits: Num = param(
+        8.0, "drone hits/missile", "assumption: ~450 kg warhead vs ~50 kg drone payloads", lo=0, hi=1000
+    )
     tomahawks_per_week: Num = param(6.0, "missiles/week", "assumption: a few dozen a quarter", lo=0, hi=1000)
     tomahawk_lag: Num = param(10.0, "weeks", "assumption: training, launchers, delivery", lo=0, hi=104)
 
@@ -251,13 +354,13 @@ class EscalationParams(Group):
     """Escalation pressure and the hazard of direct NATO-Russia confrontation (process 6)."""
 
     decay: Num = param(0.9, "1/week", "assumption", lo=0, hi=1)
-    tomahawk_weight: Num = param(0.08, "pressure/missile", "assumption: Kremlin 'qualitatively new stage'",
-                                 lo=0, hi=100)
+    tomahawk_weight: Num = param(
+        0.08, "pressure/missile", "assumption: Kremlin 'qualitatively new stage'", lo=0, hi=100
+    )
     salvo_weight: Num = param(0.05, "pressure/salvo", "assumption", lo=0, hi=100)
     deep_strike_weight: Num = param(0.0002, "pressure/hit", "assumption: strikes deep in Russia", lo=0, hi=100)
     base_hazard: Num = param(2e-5, "1/week", "assumption: ~0.1% a year absent provocation", lo=0, hi=1)
-    hazard_per_pressure: Num = param(Uniform(low=3e-5, high=9e-5), "1/week per pressure", "assumption",
-                                     lo=0, hi=1)
+    hazard_per_pressure: Num = param(Uniform(low=3e-5, high=9e-5), "1/week per pressure", "assumption", lo=0, hi=1)
 
 
 class Params(BaseModel):
@@ -278,22 +381,30 @@ class Params(BaseModel):
 class Initial(Group):
     """The state at week 0 (16 October 2025)."""
 
-    front: Num = param(0.83, "share", "ISW/DeepState Oct 2025: Crimea, ~99% Luhansk, ~77% Donetsk, ~73% "
-                       "Zaporizhzhia and Kherson", lo=0, hi=1)
+    front: Num = param(
+        0.83,
+        "share",
+        "ISW/DeepState Oct 2025: Crimea, ~99% Luhansk, ~77% Donetsk, ~73% Zaporizhzhia and Kherson",
+        lo=0,
+        hi=1,
+    )
     mil_ru: Num = param(1.0, "index", "definition: Oct 2025 = 1", lo=0, hi=10)
     mil_ua: Num = param(1.0, "index", "definition: Oct 2025 = 1", lo=0, hi=10)
     resolve_ru: Num = param(0.7, "index", "assumption: near the stationary value", lo=0, hi=1)
     resolve_ua: Num = param(0.7, "index", "assumption: near the stationary value", lo=0, hi=1)
     brent: Num = param(62.0, "$/bbl", "ICE Brent, 16 Oct 2025", lo=1, hi=300)
     india_share: Num = param(0.36, "share", "Kpler: ~1.8 of ~5 mb/d early Oct 2025", lo=0, hi=1)
-    buffer_ru: Num = param(Uniform(low=35, high=55), "$bn", "MinFin: NWF liquid assets ~RUB 4 trn in 2025",
-                           lo=0, hi=1000)
+    buffer_ru: Num = param(
+        Uniform(low=35, high=55), "$bn", "MinFin: NWF liquid assets ~RUB 4 trn in 2025", lo=0, hi=1000
+    )
     refining_ru: Num = param(0.8, "share online", "Reuters: 17-38% idle Aug-Sep 2025", lo=0, hi=1)
     grid_ua: Num = param(16.0, "GW", "MODEL.md: under 20 GW available by mid-2024, 2025 strikes", lo=0, hi=100)
-    strikes_ru: Num = param(600.0, "drone-equivalents/week", "Ukrainian Air Force: ~4,000-6,000 drones a month "
-                            "in 2025", lo=0, hi=1e5)
-    strikes_ua: Num = param(150.0, "drone-equivalents/week", "assumption: Ukrainian long-range drone launches",
-                            lo=0, hi=1e5)
+    strikes_ru: Num = param(
+        600.0, "drone-equivalents/week", "Ukrainian Air Force: ~4,000-6,000 drones a month in 2025", lo=0, hi=1e5
+    )
+    strikes_ua: Num = param(
+        150.0, "drone-equivalents/week", "assumption: Ukrainian long-range drone launches", lo=0, hi=1e5
+    )
     escalation: Num = param(0.0, "pressure", "definition", lo=0, hi=1e6)
 
 

@@ -39,9 +39,9 @@ IMAGE_DPI = 110
 
 CHART_NOTES: dict[str, str] = {
     "outcomes": "How each replicate ended by the horizon. Whiskers are 95% Wilson intervals: Monte Carlo "
-                "uncertainty only, not the uncertainty of the model.",
+    "uncertainty only, not the uncertainty of the model.",
     "incidence": "Cumulative share of replicates that have reached each terminal outcome by each date. The "
-                 "outcomes compete: a replicate that settled can no longer collapse. Bands are 95% pointwise.",
+    "outcomes compete: a replicate that settled can no longer collapse. Bands are 95% pointwise.",
     "settlement_terms": "Terms of the settlements: Russia's share of the disputed territory under the deal.",
     "settlement_timing": "When settlements happen, as a share of all replicates, in four-week windows.",
 }
@@ -106,13 +106,17 @@ def figure_data_uri(fig: Figure, dpi: int = IMAGE_DPI) -> str:
 
 def figure_html(stem: str, fig: Figure, note: str = "") -> str:
     title = fig.get_suptitle() or stem
-    return (f'<figure id="chart-{esc(stem)}"><img src="{figure_data_uri(fig)}" alt="{esc(title)}" '
-            f'width="{int(fig.get_figwidth() * IMAGE_DPI)}" height="{int(fig.get_figheight() * IMAGE_DPI)}">'
-            + (f"<figcaption>{esc(note)}</figcaption>" if note else "") + "</figure>")
+    return (
+        f'<figure id="chart-{esc(stem)}"><img src="{figure_data_uri(fig)}" alt="{esc(title)}" '
+        f'width="{int(fig.get_figwidth() * IMAGE_DPI)}" height="{int(fig.get_figheight() * IMAGE_DPI)}">'
+        + (f"<figcaption>{esc(note)}</figcaption>" if note else "")
+        + "</figure>"
+    )
 
 
-def table_html(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None,
-               raw: set[int] | None = None) -> str:
+def table_html(
+    header: list[str], rows: list[list[Any]], numeric: set[int] | None = None, raw: set[int] | None = None
+) -> str:
     numeric, raw = numeric or set(), raw or set()
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = []
@@ -126,10 +130,12 @@ def table_html(header: list[str], rows: list[list[Any]], numeric: set[int] | Non
 
 
 def page(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{esc(title)}</title><style>{STYLE}</style><script>{SELF_CHECK}</script></head>"
-            f"<body><p id=\"selfcheck\" hidden></p>{body}</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{STYLE}</style><script>{SELF_CHECK}</script></head>"
+        f'<body><p id="selfcheck" hidden></p>{body}</body></html>\n'
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -141,8 +147,10 @@ def headline(summary: dict[str, Any], horizon: int) -> str:
     cards = []
 
     def card(label: str, value: str, ci: str = "") -> None:
-        cards.append(f'<div class="card"><div class="value">{esc(value)}</div><div class="label">{esc(label)}'
-                     f'</div><div class="ci">{esc(ci)}</div></div>')
+        cards.append(
+            f'<div class="card"><div class="value">{esc(value)}</div><div class="label">{esc(label)}'
+            f'</div><div class="ci">{esc(ci)}</div></div>'
+        )
 
     s = o["settlement"]
     card(f"settlement within {horizon} weeks", f"{s['p']:.0%}", f"95% interval {s['lo']:.1%} – {s['hi']:.1%}")
@@ -152,11 +160,17 @@ def headline(summary: dict[str, Any], horizon: int) -> str:
         card("settlement within 26 weeks", f"{b['p']:.0%}", f"95% interval {b['lo']:.1%} – {b['hi']:.1%}")
     d, t = summary.get("settlement_date", {}), summary.get("settlement_terms", {})
     if d.get("median"):
-        card("median settlement date", dt.date.fromisoformat(d["median"]).strftime("%b %Y"),
-             f"quartiles {d['q25']} to {d['q75']}")
+        card(
+            "median settlement date",
+            dt.date.fromisoformat(d["median"]).strftime("%b %Y"),
+            f"quartiles {d['q25']} to {d['q75']}",
+        )
     if t.get("median") is not None:
-        card("median terms: Russia keeps", f"{t['median']:.0%}",
-             f"of the disputed territory; quartiles {t['q25']:.0%} – {t['q75']:.0%}")
+        card(
+            "median terms: Russia keeps",
+            f"{t['median']:.0%}",
+            f"of the disputed territory; quartiles {t['q25']:.0%} – {t['q75']:.0%}",
+        )
     for name in ("ongoing", "ukraine_collapse", "russia_collapse", "escalation"):
         r = o[name]
         card(OUTCOME_STYLE[name][0], f"{r['p']:.1%}", f"95% interval {r['lo']:.1%} – {r['hi']:.1%}")
@@ -169,12 +183,19 @@ def outcome_table(summary: dict[str, Any], outcomes: pd.DataFrame, start: dt.dat
     for name in OUTCOME_ORDER:
         r = summary["outcomes"][name]
         weeks = outcomes.loc[kinds == name, "week"]
-        med = "" if weeks.empty or name == "ongoing" else (
-            f"{np.median(weeks):g} ({start + dt.timedelta(weeks=float(np.median(weeks))):%d %b %Y})")
+        med = (
+            ""
+            if weeks.empty or name == "ongoing"
+            else (f"{np.median(weeks):g} ({start + dt.timedelta(weeks=float(np.median(weeks))):%d %b %Y})")
+        )
         swatch = f'<span class="swatch" style="background:{OUTCOME_STYLE[name][1]}"></span>{esc(name)}'
         rows.append([swatch, f"{r['count']:,}", f"{r['p']:.2%}", f"{r['lo']:.2%} – {r['hi']:.2%}", med])
-    return table_html(["outcome", "replicates", "probability", "95% interval (Wilson)", "median week (date)"],
-                      rows, numeric={1, 2, 3, 4}, raw={0})
+    return table_html(
+        ["outcome", "replicates", "probability", "95% interval (Wilson)", "median week (date)"],
+        rows,
+        numeric={1, 2, 3, 4},
+        raw={0},
+    )
 
 
 def events_table(sc: Any) -> str:
@@ -185,10 +206,20 @@ def events_table(sc: Any) -> str:
         target = ev.target()
         what = ev.kind if target is None else f"{target[0]}.{target[1]}"
         value = "" if ev.value is None else f"{ev.value:g}"
-        rows.append([ev.week, f"{sc.start_date + dt.timedelta(weeks=ev.week):%d %b %Y}", name, what, value,
-                     f"{ev.probability:g}", ev.label])
-    return table_html(["week", "date", "event", "kind or lever", "value", "probability", "label"], rows,
-                      numeric={0, 4, 5})
+        rows.append(
+            [
+                ev.week,
+                f"{sc.start_date + dt.timedelta(weeks=ev.week):%d %b %Y}",
+                name,
+                what,
+                value,
+                f"{ev.probability:g}",
+                ev.label,
+            ]
+        )
+    return table_html(
+        ["week", "date", "event", "kind or lever", "value", "probability", "label"], rows, numeric={0, 4, 5}
+    )
 
 
 def policy_text(pol: Any) -> str:
@@ -207,8 +238,10 @@ def policy_text(pol: Any) -> str:
         if pol.from_week or pol.until_week is not None:
             bits.append(f"weeks {pol.from_week} to {pol.until_week if pol.until_week is not None else 'end'}")
         return ", ".join(bits)
-    return (f"clip({pol.base:g} + {pol.slope:g} x ({pol.var} - {pol.ref:g}), {pol.min:g}, {pol.max:g}) from "
-            f"week {pol.from_week}")
+    return (
+        f"clip({pol.base:g} + {pol.slope:g} x ({pol.var} - {pol.ref:g}), {pol.min:g}, {pol.max:g}) from "
+        f"week {pol.from_week}"
+    )
 
 
 def policies_table(sc: Any) -> str:
@@ -236,8 +269,9 @@ def levers_table(sc: Any) -> str:
             def show(v: float | None) -> str:
                 return "null" if v is None else f"{v:g}"
 
-            rows.append([f"{agent}.{lever}", show(value), show(default), unit, doc,
-                         "" if value == default else "changed"])
+            rows.append(
+                [f"{agent}.{lever}", show(value), show(default), unit, doc, "" if value == default else "changed"]
+            )
     return table_html(["lever", "value at week 0", "default", "unit", "meaning", ""], rows, numeric={1, 2})
 
 
@@ -250,8 +284,15 @@ def changed_parameters(sc: Any) -> list[list[str]]:
     rows = []
     for path, value, extra, _doc in iter_params(sc.params, "params") + iter_params(sc.initial, "initial"):
         if value != defaults.get(path):
-            rows.append([path, describe(value), describe(defaults[path]) if path in defaults else "",
-                         str(extra.get("unit", "")), str(extra.get("source", ""))])
+            rows.append(
+                [
+                    path,
+                    describe(value),
+                    describe(defaults[path]) if path in defaults else "",
+                    str(extra.get("unit", "")),
+                    str(extra.get("source", "")),
+                ]
+            )
     return rows
 
 
@@ -275,30 +316,38 @@ def run_report(results_dir: Path, *, traces: bool = True) -> str:
     sc, summary = result.scenario, result.summary
     figs = run_figures(result, manifest)
     horizon_date = sc.start_date + dt.timedelta(weeks=sc.horizon_weeks)
-    parts = [f"<h1>Leverage · {esc(sc.name)}</h1>",
-             f'<p class="muted">{summary["replicates"]:,} replicates × {sc.horizon_weeks} weeks, '
-             f"{sc.start_date:%d %b %Y} to {horizon_date:%d %b %Y} · seed {sc.seed} · Leverage "
-             f"{esc(manifest.get('versions', {}).get('leverage-sim', __version__))}</p>"]
+    parts = [
+        f"<h1>Leverage · {esc(sc.name)}</h1>",
+        f'<p class="muted">{summary["replicates"]:,} replicates × {sc.horizon_weeks} weeks, '
+        f"{sc.start_date:%d %b %Y} to {horizon_date:%d %b %Y} · seed {sc.seed} · Leverage "
+        f"{esc(manifest.get('versions', {}).get('leverage-sim', __version__))}</p>",
+    ]
     if sc.question:
         parts.append(f'<div class="question"><strong>The question.</strong> {esc(sc.question)}</div>')
     if sc.description:
         parts.append(f"<p>{esc(sc.description)}</p>")
-    parts.append('<nav><a href="#headline">Headline</a><a href="#charts">Charts</a><a href="#outcomes">Outcomes</a>'
-                 '<a href="#paths">Sample paths</a><a href="#scenario">Events and policies</a>'
-                 '<a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>')
+    parts.append(
+        '<nav><a href="#headline">Headline</a><a href="#charts">Charts</a><a href="#outcomes">Outcomes</a>'
+        '<a href="#paths">Sample paths</a><a href="#scenario">Events and policies</a>'
+        '<a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>'
+    )
     parts.append('<h2 id="headline">Headline</h2>' + headline(summary, sc.horizon_weeks))
     parts.append('<h2 id="charts">Charts</h2>')
     for stem, fig in figs.items():
         note = CHART_NOTES.get(stem, "")
         if stem.startswith("fan_"):
             var = stem[4:]
-            note = (f"{FAN_VARIABLES[var].title}: median and the bands holding 50% and 90% of the replicates still "
-                    "at war each week; dotted lines are the scenario's events.")
+            note = (
+                f"{FAN_VARIABLES[var].title}: median and the bands holding 50% and 90% of the replicates still "
+                "at war each week; dotted lines are the scenario's events."
+            )
         parts.append(figure_html(stem, fig, note))
     parts.append('<h2 id="outcomes">Outcomes</h2>' + outcome_table(summary, result.outcomes, sc.start_date))
-    parts.append('<h2 id="paths">Sample paths</h2><p>One replicate per outcome that occurred: the one whose end '
-                 "week is closest to that outcome's median week (<code>sim trace RESULTS --outcome NAME</code> "
-                 "prints the same).</p>")
+    parts.append(
+        '<h2 id="paths">Sample paths</h2><p>One replicate per outcome that occurred: the one whose end '
+        "week is closest to that outcome's median week (<code>sim trace RESULTS --outcome NAME</code> "
+        "prints the same).</p>"
+    )
     if traces:
         counts = result.outcomes["outcome"].astype(str).value_counts()
         for name in OUTCOME_ORDER:
@@ -307,10 +356,12 @@ def run_report(results_dir: Path, *, traces: bool = True) -> str:
             rep, _why = representative(result.outcomes, name)
             tr = replay(result, rep)
             check = "" if tr.matches else " (WARNING: the replay differs from the recorded outcome)"
-            parts.append(f"<h3>{esc(OUTCOME_STYLE[name][0])}: replicate {rep}{esc(check)}</h3>"
-                         f"<p class=\"muted\">{esc(tr.headline())}</p>"
-                         f"<pre>{esc(chr(10).join(f'{e.week:>4}  {e.date:%d %b %Y}  {e.text}' for e in tr.entries))}"
-                         "</pre>")
+            parts.append(
+                f"<h3>{esc(OUTCOME_STYLE[name][0])}: replicate {rep}{esc(check)}</h3>"
+                f'<p class="muted">{esc(tr.headline())}</p>'
+                f"<pre>{esc(chr(10).join(f'{e.week:>4}  {e.date:%d %b %Y}  {e.text}' for e in tr.entries))}"
+                "</pre>"
+            )
     else:
         parts.append("<p>(left out: --no-traces)</p>")
     parts.append('<h2 id="scenario">Events and policies</h2><h3>Scheduled events</h3>' + events_table(sc))
@@ -318,11 +369,15 @@ def run_report(results_dir: Path, *, traces: bool = True) -> str:
     parts.append("<h3>Levers at week 0</h3>" + levers_table(sc))
     changed = changed_parameters(sc)
     parts.append('<h2 id="parameters">Parameters that differ from the defaults</h2>')
-    parts.append(table_html(["parameter", "value", "default", "unit", "source"], changed) if changed
-                 else "<p>None: every parameter is at its default (see <code>sim params</code>).</p>")
+    parts.append(
+        table_html(["parameter", "value", "default", "unit", "source"], changed)
+        if changed
+        else "<p>None: every parameter is at its default (see <code>sim params</code>).</p>"
+    )
     parts.append('<h2 id="manifest">Manifest</h2>' + manifest_html(manifest))
-    parts.append(f'<p class="muted">Report written {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by '
-                 f"<code>sim report</code>.</p>")
+    parts.append(
+        f'<p class="muted">Report written {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by <code>sim report</code>.</p>'
+    )
     return page(f"Leverage · {sc.name}", "\n".join(parts))
 
 
@@ -330,18 +385,22 @@ def sweep_report(results_dir: Path) -> str:
     sweep = load_sweep(results_dir)
     figs = sweep_figures(sweep)
     m = sweep.manifest
-    parts = [f"<h1>Leverage · sweep {esc(sweep.name)}</h1>",
-             f'<p class="muted">{esc(sweep.caption)}</p>',
-             f"<p>Sampler <strong>{esc(sweep.sampler)}</strong> over "
-             + ", ".join(f"<code>{esc(p)}</code>" for p in sweep.parameters) + ".</p>",
-             "<h2>Charts</h2>", *(figure_html(stem, fig) for stem, fig in figs.items()),
-             "<h2>Points</h2>"]
+    parts = [
+        f"<h1>Leverage · sweep {esc(sweep.name)}</h1>",
+        f'<p class="muted">{esc(sweep.caption)}</p>',
+        f"<p>Sampler <strong>{esc(sweep.sampler)}</strong> over "
+        + ", ".join(f"<code>{esc(p)}</code>" for p in sweep.parameters)
+        + ".</p>",
+        "<h2>Charts</h2>",
+        *(figure_html(stem, fig) for stem, fig in figs.items()),
+        "<h2>Points</h2>",
+    ]
     cols = ["point", *sweep.parameters, *sweep.metrics]
     shown = sweep.points[[c for c in cols if c in sweep.points.columns]].head(200)
     rows = [[f"{v:.4g}" if isinstance(v, float) else v for v in r] for r in shown.itertuples(index=False)]
     parts.append(table_html(list(shown.columns), rows, numeric=set(range(1, len(shown.columns)))))
     if len(sweep.points) > 200:
-        parts.append(f"<p class=\"muted\">First 200 of {len(sweep.points):,} points; all are in points.parquet.</p>")
+        parts.append(f'<p class="muted">First 200 of {len(sweep.points):,} points; all are in points.parquet.</p>')
     parts.append("<h2>Manifest</h2>" + manifest_html(m))
     return page(f"Leverage · sweep {sweep.name}", "\n".join(parts))
 

@@ -71,8 +71,14 @@ def atomic_dir(out: Path, force: bool) -> Iterator[Path]:
         raise
 
 
-TRAJECTORY_SCHEMA = pa.schema([("replicate", pa.int64()), ("week", pa.int32()),
-                               ("variable", pa.dictionary(pa.int32(), pa.string())), ("value", pa.float32())])
+TRAJECTORY_SCHEMA = pa.schema(
+    [
+        ("replicate", pa.int64()),
+        ("week", pa.int32()),
+        ("variable", pa.dictionary(pa.int32(), pa.string())),
+        ("value", pa.float32()),
+    ]
+)
 
 
 def chunk_trajectories(chunk: int, chunk_size: int, arrays: dict[str, np.ndarray]) -> pa.Table:
@@ -80,12 +86,17 @@ def chunk_trajectories(chunk: int, chunk_size: int, arrays: dict[str, np.ndarray
     frames = []
     for var, arr in arrays.items():
         weeks, n = arr.shape
-        frames.append(pa.table({
-            "replicate": np.tile(np.arange(chunk * chunk_size, chunk * chunk_size + n, dtype=np.int64), weeks),
-            "week": np.repeat(np.arange(weeks, dtype=np.int32), n),
-            "variable": pa.DictionaryArray.from_arrays(np.zeros(weeks * n, dtype=np.int32), [var]),
-            "value": arr.ravel(),
-        }, schema=TRAJECTORY_SCHEMA))
+        frames.append(
+            pa.table(
+                {
+                    "replicate": np.tile(np.arange(chunk * chunk_size, chunk * chunk_size + n, dtype=np.int64), weeks),
+                    "week": np.repeat(np.arange(weeks, dtype=np.int32), n),
+                    "variable": pa.DictionaryArray.from_arrays(np.zeros(weeks * n, dtype=np.int32), [var]),
+                    "value": arr.ravel(),
+                },
+                schema=TRAJECTORY_SCHEMA,
+            )
+        )
     return pa.concat_tables(frames)
 
 
@@ -131,12 +142,18 @@ def trajectories_table(result: RunResult) -> pa.Table | None:
     if not result.trajectories:
         return None
     size = result.scenario.chunk_size
-    return pa.concat_tables([chunk_trajectories(c, size, arrays) for c, arrays in
-                             sorted(result.trajectories.items())])
+    return pa.concat_tables([chunk_trajectories(c, size, arrays) for c, arrays in sorted(result.trajectories.items())])
 
 
-def write_results(result: RunResult, out: Path, *, force: bool = False, command: str | None = None,
-                  source: str | None = None, extra_manifest: dict[str, Any] | None = None) -> Path:
+def write_results(
+    result: RunResult,
+    out: Path,
+    *,
+    force: bool = False,
+    command: str | None = None,
+    source: str | None = None,
+    extra_manifest: dict[str, Any] | None = None,
+) -> Path:
     """Write the results directory of a run atomically."""
     with atomic_dir(out, force) as tmp:
         write_results_into(result, tmp, command=command, source=source, extra_manifest=extra_manifest)
@@ -144,8 +161,14 @@ def write_results(result: RunResult, out: Path, *, force: bool = False, command:
     return out
 
 
-def write_results_into(result: RunResult, tmp: Path, *, command: str | None = None, source: str | None = None,
-                       extra_manifest: dict[str, Any] | None = None) -> None:
+def write_results_into(
+    result: RunResult,
+    tmp: Path,
+    *,
+    command: str | None = None,
+    source: str | None = None,
+    extra_manifest: dict[str, Any] | None = None,
+) -> None:
     """Write a run's files into a directory (the temporary one of ``atomic_dir``)."""
     sc = result.scenario
     if not result.outcomes_streamed:
@@ -190,6 +213,5 @@ def load_results(path: str | Path, columns: list[str] | None = None) -> RunResul
     outcomes = pd.read_parquet(path / OUTCOMES_FILE, columns=columns)
     weekly = pd.read_parquet(path / WEEKLY_FILE)
     summary = json.loads((path / SUMMARY_FILE).read_text(encoding="utf-8"))
-    manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")) if (
-        path / MANIFEST_FILE).exists() else {}
+    manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")) if (path / MANIFEST_FILE).exists() else {}
     return RunResult(scenario, outcomes, weekly, summary, manifest.get("timings", {}), {}, str(path))

@@ -21,8 +21,14 @@ from sim.pool import default_workers, make_pool  # noqa: F401  (default_workers 
 from sim.scenario import Scenario, chunk_sizes  # noqa: F401  (chunk_sizes re-exported)
 
 
-def run_chunk(scenario: Scenario, chunk: int, n: int, point: int | None = None,
-              keep: tuple[str, ...] = (), on_week: Callable[[int], None] | None = None) -> dict[str, Any]:
+def run_chunk(
+    scenario: Scenario,
+    chunk: int,
+    n: int,
+    point: int | None = None,
+    keep: tuple[str, ...] = (),
+    on_week: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
     """Run one chunk to the horizon; return its outcome table (Arrow IPC bytes) and weekly aggregates."""
     started = time.perf_counter()
     model = PressureModel(scenario, n, chunk, point=point, keep=keep)
@@ -33,8 +39,13 @@ def run_chunk(scenario: Scenario, chunk: int, n: int, point: int | None = None,
     offset = chunk * scenario.chunk_size
     table = outcome_table(model, offset)
     return {
-        "chunk": chunk, "n": n, "outcomes": table, "hist": model.hist, "sums": model.sums,
-        "n_active": model.n_active, "outcome_counts": model.outcome_counts,
+        "chunk": chunk,
+        "n": n,
+        "outcomes": table,
+        "hist": model.hist,
+        "sums": model.sums,
+        "n_active": model.n_active,
+        "outcome_counts": model.outcome_counts,
         "trajectories": {k: v for k, v in model.trajectories.items()},
         "seconds": time.perf_counter() - started,
     }
@@ -58,9 +69,14 @@ class RunResult:
         return float(self.summary["outcomes"][outcome]["p"])
 
 
-def execute(scenario: Scenario, *, workers: int = 1, point: int | None = None,
-            progress: Callable[[int], None] | None = None, executor: Executor | None = None
-            ) -> Iterator[dict[str, Any]]:
+def execute(
+    scenario: Scenario,
+    *,
+    workers: int = 1,
+    point: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+) -> Iterator[dict[str, Any]]:
     """Yield every chunk's result (in completion order). ``progress`` receives replicate-weeks done."""
     sizes = chunk_sizes(scenario.replicates, scenario.chunk_size)
     keep = tuple(scenario.trajectories)
@@ -93,10 +109,15 @@ def execute(scenario: Scenario, *, workers: int = 1, point: int | None = None,
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run(scenario: Scenario, *, workers: int = 1, point: int | None = None,
-        progress: Callable[[int], None] | None = None,
-        trajectory_sink: Callable[[int, dict[str, Any]], None] | None = None,
-        outcome_sink: Callable[[int, pa.Table], None] | None = None) -> RunResult:
+def run(
+    scenario: Scenario,
+    *,
+    workers: int = 1,
+    point: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    trajectory_sink: Callable[[int, dict[str, Any]], None] | None = None,
+    outcome_sink: Callable[[int, pa.Table], None] | None = None,
+) -> RunResult:
     """Run a scenario in memory and return its tables and summary (see ``sim.results.write_results``).
 
     Kept trajectories (``scenario.trajectories``) go to ``trajectory_sink(chunk, arrays)`` as each chunk
@@ -128,6 +149,12 @@ def run(scenario: Scenario, *, workers: int = 1, point: int | None = None,
     summary["seed"] = scenario.seed
     wall = time.perf_counter() - started
     traj = {c: trajectories[c] for c in sorted(trajectories)}
-    return RunResult(scenario, outcomes, weekly, summary,
-                     {"wall_seconds": wall, "compute_seconds": compute}, traj,
-                     outcomes_streamed=outcome_sink is not None)
+    return RunResult(
+        scenario,
+        outcomes,
+        weekly,
+        summary,
+        {"wall_seconds": wall, "compute_seconds": compute},
+        traj,
+        outcomes_streamed=outcome_sink is not None,
+    )

@@ -30,16 +30,26 @@ MAX_EXTENDS_DEPTH = 8
 
 LEVERS: dict[str, dict[str, tuple[float | None, float, float, str, str]]] = {
     "us": {
-        "penalty_tariff": (25.0, 0, 100, "points", "Russia-oil penalty tariff on India on top of the 25% "
-                           "reciprocal rate (0 or 25 in 2025)"),
+        "penalty_tariff": (
+            25.0,
+            0,
+            100,
+            "points",
+            "Russia-oil penalty tariff on India on top of the 25% reciprocal rate (0 or 25 in 2025)",
+        ),
         "tomahawks": (0.0, 0, 1, "0/1", "Tomahawk approval; deliveries start after refining.tomahawk_lag"),
         "sanctions": (0.2, 0, 1, "enforcement", "enforcement of sanctions on Russian oil (0 none, 1 full)"),
         "aid": (1.0, 0, 3, "x Oct 2025", "US military aid and intelligence (1 = Oct 2025 level)"),
         "air_defence": (0.0, 0, 0.15, "share", "added interception share from air-defence deliveries"),
         "assets": (0.0, 0, 1, "0/1", "frozen Russian assets mobilised for Ukraine (G7 reparations loan)"),
         "mediation": (1.0, 0, 10, "x", "multiplier on the weekly chance of talks"),
-        "guarantees": (0.25, 0, 1, "strength", "security guarantees for Ukraine in a deal (0 none, 0.25 "
-                       "partial, 0.8 strong)"),
+        "guarantees": (
+            0.25,
+            0,
+            1,
+            "strength",
+            "security guarantees for Ukraine in a deal (0 none, 0.25 partial, 0.8 strong)",
+        ),
         "relief": (1.0, 0, 1, "share", "share of negotiation.relief_worth on offer to Russia in a deal"),
     },
     "russia": {
@@ -59,9 +69,29 @@ LEVERS: dict[str, dict[str, tuple[float | None, float, float, str, str]]] = {
 
 # Observable variables that rules and responses may read (all end-of-last-week values).
 OBSERVABLES = (
-    "week", "front", "mil_ru", "mil_ua", "resolve_ru", "resolve_ua", "brent", "discount", "india_share",
-    "revenue_ru", "buffer_ru", "strain_ru", "refining_ru", "grid_ua", "energy_deficit", "strikes_ru",
-    "strikes_ua", "escalation", "tomahawks_delivered", "belief_ru", "belief_ua", "talks_held", "penalty_tariff",
+    "week",
+    "front",
+    "mil_ru",
+    "mil_ua",
+    "resolve_ru",
+    "resolve_ua",
+    "brent",
+    "discount",
+    "india_share",
+    "revenue_ru",
+    "buffer_ru",
+    "strain_ru",
+    "refining_ru",
+    "grid_ua",
+    "energy_deficit",
+    "strikes_ru",
+    "strikes_ua",
+    "escalation",
+    "tomahawks_delivered",
+    "belief_ru",
+    "belief_ua",
+    "talks_held",
+    "penalty_tariff",
 )
 
 EVENT_ALIASES: dict[str, tuple[str, str]] = {
@@ -91,8 +121,9 @@ class Condition(Strict):
     @classmethod
     def _known(cls, v: str) -> str:
         if v not in OBSERVABLES:
-            raise ValueError(f"unknown variable {v!r}{_did_you_mean(v, OBSERVABLES)}; expected one of "
-                             + ", ".join(OBSERVABLES))
+            raise ValueError(
+                f"unknown variable {v!r}{_did_you_mean(v, OBSERVABLES)}; expected one of " + ", ".join(OBSERVABLES)
+            )
         return v
 
 
@@ -165,8 +196,11 @@ class Agents(Strict):
             for pname, pol in spec.policies.items():
                 where = f"agents.{agent}.policies.{pname}"
                 _check_lever(agent, pol.lever, None, where + ".lever", name_only=True)
-                values = list(pol.at.values()) if isinstance(pol, SchedulePolicy) else (
-                    [pol.value] if isinstance(pol, RulePolicy) else [])
+                values = (
+                    list(pol.at.values())
+                    if isinstance(pol, SchedulePolicy)
+                    else ([pol.value] if isinstance(pol, RulePolicy) else [])
+                )
                 for v in values:
                     _check_lever(agent, pol.lever, v, where)
         return self
@@ -181,8 +215,7 @@ def _check_lever(agent: str, name: str, value: float | None, where: str, *, name
         return
     if value is None:
         if default is not None:
-            raise ValueError(f"{where}: expected a number in [{lo:g}, {hi:g}], got null (only demand levers "
-                             "take null)")
+            raise ValueError(f"{where}: expected a number in [{lo:g}, {hi:g}], got null (only demand levers take null)")
         return
     if not lo <= value <= hi:
         raise ValueError(f"{where}: expected a value in [{lo:g}, {hi:g}], got {value:g}")
@@ -194,8 +227,19 @@ class Event(Strict):
     guarantees, relief, mediation): the lever takes ``value`` from that week, with ``probability``."""
 
     week: int = Field(ge=1)  # week 0 is the initial state: set a lever's starting value under agents.*.levers
-    kind: Literal["summit", "salvo", "lever", "tariff", "sanctions", "tomahawks", "assets", "aid", "guarantees",
-                  "relief", "mediation"]
+    kind: Literal[
+        "summit",
+        "salvo",
+        "lever",
+        "tariff",
+        "sanctions",
+        "tomahawks",
+        "assets",
+        "aid",
+        "guarantees",
+        "relief",
+        "mediation",
+    ]
     probability: float = Field(1.0, ge=0, le=1)
     value: float | None = None
     agent: Literal["us", "russia", "ukraine", "india"] | None = None
@@ -269,22 +313,25 @@ class Scenario(Strict):
         h = self.horizon_weeks
         for name, ev in self.events.items():
             if ev.week > h:
-                raise ValueError(f"events.{name}.week: expected a week in [0, {h}] (the horizon), "
-                                 f"got {ev.week}")
+                raise ValueError(f"events.{name}.week: expected a week in [0, {h}] (the horizon), got {ev.week}")
         for agent in LEVERS:
             for pname, pol in getattr(self.agents, agent).policies.items():
                 where = f"agents.{agent}.policies.{pname}"
                 if isinstance(pol, SchedulePolicy):
                     for w in pol.at:
                         if not 1 <= w <= h:
-                            raise ValueError(f"{where}.at: expected weeks in [1, {h}] (week 0 is the initial "
-                                             f"state, set by agents.{agent}.levers), got {w}")
+                            raise ValueError(
+                                f"{where}.at: expected weeks in [1, {h}] (week 0 is the initial "
+                                f"state, set by agents.{agent}.levers), got {w}"
+                            )
                 elif pol.from_week > h:
-                    raise ValueError(f"{where}.from_week: expected a week in [0, {h}] (the horizon), "
-                                     f"got {pol.from_week}")
+                    raise ValueError(
+                        f"{where}.from_week: expected a week in [0, {h}] (the horizon), got {pol.from_week}"
+                    )
                 if isinstance(pol, RulePolicy) and pol.until_week is not None and pol.until_week < pol.from_week:
-                    raise ValueError(f"{where}.until_week: expected a week >= from_week ({pol.from_week}), "
-                                     f"got {pol.until_week}")
+                    raise ValueError(
+                        f"{where}.until_week: expected a week >= from_week ({pol.from_week}), got {pol.until_week}"
+                    )
         return self
 
     @property
@@ -326,11 +373,14 @@ class _LimitedLoader(yaml.SafeLoader):
 # YAML 1.1 (PyYAML) reads 1e-5 as a string: numbers in scientific notation without a dot are floats here.
 _LimitedLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
     |\.[0-9_]+(?:[eE][-+][0-9]+)?
     |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""", re.X),
+    |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
     list("-+0123456789."),
 )
 
@@ -387,8 +437,9 @@ def _safe_load_limited(text: str) -> Any:
         if node is None:
             return None
         if _expanded_size(node, {}) > MAX_NODES:
-            raise yaml.YAMLError(f"the document expands to more than {MAX_NODES} nodes through its aliases "
-                                 "(alias-expansion attack?)")
+            raise yaml.YAMLError(
+                f"the document expands to more than {MAX_NODES} nodes through its aliases (alias-expansion attack?)"
+            )
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -411,8 +462,7 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _read_with_extends(path: Path, depth: int = 0, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     path = path.resolve() if path.exists() else path
     if path in seen:
-        raise ScenarioError("extends: cycle through " + " -> ".join(str(p) for p in (*seen, path)),
-                            source=str(path))
+        raise ScenarioError("extends: cycle through " + " -> ".join(str(p) for p in (*seen, path)), source=str(path))
     if depth > MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"extends: deeper than {MAX_EXTENDS_DEPTH} levels", source=str(path))
     data = read_yaml(path)

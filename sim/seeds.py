@@ -31,8 +31,9 @@ def path_key(path: str) -> int:
     return zlib.crc32(path.encode("utf-8"))
 
 
-def generator(root: int, chunk: int, stream: str, *, point: int | None = None, extra: int | None = None
-              ) -> np.random.Generator:
+def generator(
+    root: int, chunk: int, stream: str, *, point: int | None = None, extra: int | None = None
+) -> np.random.Generator:
     """The generator of one process stream for one chunk (and, without common random numbers, one point)."""
     key: list[int] = [] if point is None else [int(point)]
     key += [int(chunk), STREAMS[stream]]

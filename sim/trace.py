@@ -23,9 +23,23 @@ from sim.model import OUTCOMES, PressureModel
 from sim.scenario import chunk_sizes
 
 # Reported weekly in the JSON path of the replicate.
-PATH_VARIABLES = ("front", "mil_ru", "mil_ua", "belief_ru", "belief_ua", "resolve_ru", "resolve_ua", "brent",
-                  "india_share", "revenue_ru", "buffer_ru", "refining_ru", "energy_deficit", "escalation",
-                  "tomahawks_delivered")
+PATH_VARIABLES = (
+    "front",
+    "mil_ru",
+    "mil_ua",
+    "belief_ru",
+    "belief_ua",
+    "resolve_ru",
+    "resolve_ua",
+    "brent",
+    "india_share",
+    "revenue_ru",
+    "buffer_ru",
+    "refining_ru",
+    "energy_deficit",
+    "escalation",
+    "tomahawks_delivered",
+)
 INDIA_STEP = 0.02  # report India's Russian share each time it has moved two points since the last report
 
 
@@ -59,8 +73,10 @@ class Trace:
     def matches(self) -> bool:
         a, b = self.recorded, self.replayed
         same_terms = (a["terms"] is None and b["terms"] is None) or (
-            a["terms"] is not None and b["terms"] is not None and math.isclose(a["terms"], b["terms"],
-                                                                                 rel_tol=1e-9, abs_tol=1e-12))
+            a["terms"] is not None
+            and b["terms"] is not None
+            and math.isclose(a["terms"], b["terms"], rel_tol=1e-9, abs_tol=1e-12)
+        )
         return a["outcome"] == b["outcome"] and a["week"] == b["week"] and same_terms
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,14 +90,19 @@ class Trace:
     def headline(self) -> str:
         r = self.recorded
         end = r["outcome"].replace("_", " ")
-        when = (f"still at war at the horizon, week {r['week']} ({self.date(r['week']):%d %b %Y})"
-                if r["outcome"] == "ongoing" else f"{end} in week {r['week']} ({self.date(r['week']):%d %b %Y})")
+        when = (
+            f"still at war at the horizon, week {r['week']} ({self.date(r['week']):%d %b %Y})"
+            if r["outcome"] == "ongoing"
+            else f"{end} in week {r['week']} ({self.date(r['week']):%d %b %Y})"
+        )
         terms = "" if r["terms"] is None else f" on terms {r['terms']:.3f}"
         return f"{when}{terms}"
 
     def format(self) -> str:
-        lines = [f"Replicate {self.replicate} of '{self.scenario}' (chunk {self.chunk}, index {self.index}; "
-                 f"seed {self.seed})"]
+        lines = [
+            f"Replicate {self.replicate} of '{self.scenario}' (chunk {self.chunk}, index {self.index}; "
+            f"seed {self.seed})"
+        ]
         if self.chosen_because:
             lines.append(f"Chosen as {self.chosen_because}")
         lines.append(f"Recorded: {self.headline()}")
@@ -89,15 +110,21 @@ class Trace:
             lines.append("Replay: identical to the recorded outcome (the run is deterministic)")
         else:
             p = self.replayed
-            lines.append(f"WARNING: the replay ended in {p['outcome']} in week {p['week']} (terms {p['terms']}), "
-                         "not as recorded: the code or the scenario changed since the run, so this timeline is "
-                         "not the recorded replicate's")
+            lines.append(
+                f"WARNING: the replay ended in {p['outcome']} in week {p['week']} (terms {p['terms']}), "
+                "not as recorded: the code or the scenario changed since the run, so this timeline is "
+                "not the recorded replicate's"
+            )
         if self.parameters:
-            lines.append("Sampled parameters: " + ", ".join(f"{k.removeprefix('params.')} = {v:.4g}"
-                                                             for k, v in self.parameters.items()))
-        lines.append("Talks: V_ru and V_ua are each side's value of fighting on (in shares of the disputed "
-                     "territory); range: the terms both would accept (with guarantees, relief and demands); offer: "
-                     "the mediator's split.")
+            lines.append(
+                "Sampled parameters: "
+                + ", ".join(f"{k.removeprefix('params.')} = {v:.4g}" for k, v in self.parameters.items())
+            )
+        lines.append(
+            "Talks: V_ru and V_ua are each side's value of fighting on (in shares of the disputed "
+            "territory); range: the terms both would accept (with guarantees, relief and demands); offer: "
+            "the mediator's split."
+        )
         lines.append("")
         lines.append(f"{'week':>4}  {'date':<11}  what happened")
         for e in self.entries:
@@ -137,12 +164,15 @@ def representative(outcomes: pd.DataFrame, outcome: str) -> tuple[int, str]:
     second = rows["terms"] if rows["terms"].notna().any() else rows["end.front"]
     s = second.to_numpy(dtype=float)
     med_w, med_s = float(np.median(week)), float(np.nanmedian(s))
-    order = np.lexsort((rows["replicate"].to_numpy(), np.nan_to_num(np.abs(s - med_s), nan=np.inf),
-                        np.abs(week - med_w)))
+    order = np.lexsort(
+        (rows["replicate"].to_numpy(), np.nan_to_num(np.abs(s - med_s), nan=np.inf), np.abs(week - med_w))
+    )
     rep = int(rows["replicate"].iloc[order[0]])
     what = "terms" if second.name == "terms" else "final front"
-    why = (f"the representative '{outcome}' replicate: of {len(rows):,}, the one whose week is closest to the "
-           f"median week ({med_w:g}), then {what} closest to the median ({med_s:.3f})")
+    why = (
+        f"the representative '{outcome}' replicate: of {len(rows):,}, the one whose week is closest to the "
+        f"median week ({med_w:g}), then {what} closest to the median ({med_s:.3f})"
+    )
     return rep, why
 
 
@@ -151,8 +181,7 @@ def replay(result: Any, replicate: int, point: int | None = None) -> Trace:
     sc = result.scenario
     outcomes = result.outcomes
     if not 0 <= replicate < sc.replicates:
-        raise ScenarioError(f"replicate {replicate} is out of range: this run has replicates 0 to "
-                            f"{sc.replicates - 1}")
+        raise ScenarioError(f"replicate {replicate} is out of range: this run has replicates 0 to {sc.replicates - 1}")
     chunk, index = divmod(replicate, sc.chunk_size)
     n = chunk_sizes(sc.replicates, sc.chunk_size)[chunk]
     model = PressureModel(sc, n, chunk, point=point, trace=index)
@@ -168,9 +197,12 @@ def replay(result: Any, replicate: int, point: int | None = None) -> Trace:
     def add(kind: str, text: str) -> None:
         entries.append(TraceEntry(model.week, model.date(model.week), kind, text))
 
-    add("start", f"start: front {model.front[i]:.1%}, Russian strength {model.mil_ru[i]:.2f}, Ukrainian "
+    add(
+        "start",
+        f"start: front {model.front[i]:.1%}, Russian strength {model.mil_ru[i]:.2f}, Ukrainian "
         f"{model.mil_ua[i]:.2f}, India's Russian share {model.india_share[i]:.0%}, Russia's buffer "
-        f"${model.buffer_ru[i]:.1f}bn, refining online {model.refining_ru[i]:.0%}")
+        f"${model.buffer_ru[i]:.1f}bn, refining online {model.refining_ru[i]:.0%}",
+    )
     snapshot()
     salvos, shown_share = int(model.salvos[i]), float(model.india_share[i])
     short = bool(model.energy_deficit[i] > 0)
@@ -183,8 +215,11 @@ def replay(result: Any, replicate: int, point: int | None = None) -> Trace:
             if _kind(text) != "end":
                 add(_kind(text), text)
         if model.salvos[i] > salvos and not any(t.startswith("salvo") for _w, t in notes):
-            add("salvo", f"Russian salvo on Ukraine's grid ({salvo_size:g} drone-equivalents on top of "
-                f"{model.strikes_ru[i]:.0f} a week)")
+            add(
+                "salvo",
+                f"Russian salvo on Ukraine's grid ({salvo_size:g} drone-equivalents on top of "
+                f"{model.strikes_ru[i]:.0f} a week)",
+            )
         salvos = int(model.salvos[i])
         share = float(model.india_share[i])
         if abs(share - shown_share) >= INDIA_STEP:
@@ -192,27 +227,52 @@ def replay(result: Any, replicate: int, point: int | None = None) -> Trace:
             shown_share = share
         deficit = float(model.energy_deficit[i])
         if (deficit > 0) != short:
-            add("energy", f"Ukraine's power shortfall begins: {deficit:.0%} of demand unmet" if deficit > 0
-                else "Ukraine's power shortfall ends")
+            add(
+                "energy",
+                f"Ukraine's power shortfall begins: {deficit:.0%} of demand unmet"
+                if deficit > 0
+                else "Ukraine's power shortfall ends",
+            )
             short = deficit > 0
         if model.tomahawks_delivered[i] > 0 and not any(e.kind == "tomahawks" for e in entries):
             add("tomahawks", "first Tomahawks delivered and used on Russian refineries")
         for _week, text in notes:
             if _kind(text) == "end":
-                add("end", text + f" (front {model.front[i]:.1%}, Russian strength {model.mil_ru[i]:.2f}, "
+                add(
+                    "end",
+                    text + f" (front {model.front[i]:.1%}, Russian strength {model.mil_ru[i]:.2f}, "
                     f"Ukrainian {model.mil_ua[i]:.2f}, resolve {model.resolve_ru[i]:.2f} / "
-                    f"{model.resolve_ua[i]:.2f})")
+                    f"{model.resolve_ua[i]:.2f})",
+                )
         snapshot()
     if model.active[i]:
-        add("end", f"horizon reached: the war goes on (front {model.front[i]:.1%}, {int(model.talks_held[i])} "
-            "rounds of talks without a deal)")
+        add(
+            "end",
+            f"horizon reached: the war goes on (front {model.front[i]:.1%}, {int(model.talks_held[i])} "
+            "rounds of talks without a deal)",
+        )
     row = outcomes.loc[outcomes["replicate"] == replicate].iloc[0]
     recorded = {"outcome": str(row["outcome"]), "week": int(row["week"]), "terms": _optional(row["terms"])}
-    replayed = {"outcome": OUTCOMES[int(model.outcome[i])], "week": int(model.end_week[i]),
-                "terms": _optional(model.terms[i])}
+    replayed = {
+        "outcome": OUTCOMES[int(model.outcome[i])],
+        "week": int(model.end_week[i]),
+        "terms": _optional(model.terms[i]),
+    }
     parameters = {k: float(v[i]) for k, v in model.sampled.items()}
-    return Trace(sc.name, replicate, chunk, index, sc.seed, sc.start_date, sc.horizon_weeks, recorded, replayed,
-                 parameters, entries, path)
+    return Trace(
+        sc.name,
+        replicate,
+        chunk,
+        index,
+        sc.seed,
+        sc.start_date,
+        sc.horizon_weeks,
+        recorded,
+        replayed,
+        parameters,
+        entries,
+        path,
+    )
 
 
 def trace_run(results_dir: str | Path, replicate: int | None = None, outcome: str | None = None) -> Trace:

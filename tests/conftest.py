@@ -51,8 +51,9 @@ def conditioned_pair(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     import sim
 
     base = tmp_path_factory.mktemp("conditioned")
-    sc = sim.load_scenario(SCENARIOS / "baseline.yaml",
-                           ["replicates=600", "horizon_weeks=30", "trajectories=[india_share,front]"])
+    sc = sim.load_scenario(
+        SCENARIOS / "baseline.yaml", ["replicates=600", "horizon_weeks=30", "trajectories=[india_share,front]"]
+    )
     prior = sim.write_results(sim.run(sc), base / "prior")
     obs = base / "observations.csv"
     obs.write_text(CONDITIONING_OBSERVATIONS, encoding="utf-8")

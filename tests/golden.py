@@ -18,8 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "golden_data"
 CASES: dict[str, tuple[str, list[str]]] = {
     name: (f"scenarios/{name}.yaml", ["replicates=2000", "seed=11"])
-    for name in ("baseline", "tomahawks_approved", "india_stops", "max_pressure", "us_steps_back",
-                 "winter_energy_war")
+    for name in ("baseline", "tomahawks_approved", "india_stops", "max_pressure", "us_steps_back", "winter_energy_war")
 }
 
 

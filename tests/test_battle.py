@@ -19,6 +19,7 @@ Z99 = 2.5758293035489004  # two-sided 99% normal quantile
 
 # --- Tullock contest ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("k", "expected"), [(1, 0.666667), (2, 0.8), (4, 0.941176), (8, 0.996109)])
 def test_tullock_two_to_one_strengths_match_fixture(k, expected):
     p = battle.tullock(2.0, 1.0, 1.0, k)
@@ -37,8 +38,9 @@ def test_tullock_with_gamma_scales_ukraines_strength():
     rng = np.random.default_rng(2)
     m_ru, m_ua = rng.uniform(0.1, 3.0, 200), rng.uniform(0.1, 3.0, 200)
     gamma, k = rng.uniform(0.5, 2.0, 200), 2.0
-    np.testing.assert_allclose(battle.tullock(m_ru, m_ua, gamma, k),
-                               m_ru**k / (m_ru**k + (gamma * m_ua) ** k), rtol=1e-12)
+    np.testing.assert_allclose(
+        battle.tullock(m_ru, m_ua, gamma, k), m_ru**k / (m_ru**k + (gamma * m_ua) ** k), rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("p0", [0.3, 0.5, 0.51, 0.54, 0.57, 0.9])
@@ -65,16 +67,14 @@ def test_tullock_stays_finite_when_a_side_has_zero_strength():
     assert battle.tullock(1.0, 0.0, 1.0, 2.0) == 1.0
 
 
-@given(m_ru=st.floats(0.01, 10.0), m_ua=st.floats(0.01, 10.0), gamma=st.floats(0.1, 10.0),
-       k=st.floats(0.1, 20.0))
+@given(m_ru=st.floats(0.01, 10.0), m_ua=st.floats(0.01, 10.0), gamma=st.floats(0.1, 10.0), k=st.floats(0.1, 20.0))
 def test_tullock_is_a_probability(m_ru, m_ua, gamma, k):
     p = float(battle.tullock(m_ru, m_ua, gamma, k))
     assert 0.0 <= p <= 1.0
     assert not math.isnan(p)
 
 
-@given(m_ru=st.floats(0.05, 5.0), m_ua=st.floats(0.05, 5.0), extra=st.floats(0.01, 2.0),
-       k=st.floats(0.1, 8.0))
+@given(m_ru=st.floats(0.05, 5.0), m_ua=st.floats(0.05, 5.0), extra=st.floats(0.01, 2.0), k=st.floats(0.1, 8.0))
 def test_tullock_increases_in_russian_strength_and_decreases_in_ukrainian(m_ru, m_ua, extra, k):
     base = battle.tullock(m_ru, m_ua, 1.0, k)
     assert battle.tullock(m_ru + extra, m_ua, 1.0, k) >= base
@@ -88,8 +88,10 @@ def test_tullock_is_symmetric_under_swapping_sides(m_ru, m_ua, k):
 
 # --- Gambler's ruin closed forms ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("n", "k", "p", "prob", "duration"),
-                         [(10, 5, 0.55, 0.731717, 23.1717), (10, 5, 0.50, 0.5, 25.0)])
+
+@pytest.mark.parametrize(
+    ("n", "k", "p", "prob", "duration"), [(10, 5, 0.55, 0.731717, 23.1717), (10, 5, 0.50, 0.5, 25.0)]
+)
 def test_gamblers_ruin_matches_fixture_table(n, k, p, prob, duration):
     assert battle.gamblers_ruin_probability(n, k, p) == pytest.approx(prob, abs=5e-7)
     assert battle.gamblers_ruin_duration(n, k, p) == pytest.approx(duration, abs=5e-5)
@@ -136,6 +138,7 @@ def test_gamblers_ruin_formulas_solve_first_step_equations(p):
 
 
 # --- The front: Monte Carlo of front_step reduces to gambler's ruin -------------------------------
+
 
 def _simulate_front(n: int, k: int, p: float, walks: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
@@ -193,11 +196,31 @@ RATE, LOSER_EXTRA, THETA = 0.02, 0.5, 0.04
 BASE = RATE * (1.0 + LOSER_EXTRA / 2.0)  # the parameter's documented derivation: expected loss at parity
 
 
-def _attrition(m_ru, m_ua, won, *, intensity=1.0, funding_ru=1.0, funding_ua=1.0,
-               rate=RATE, loser_extra=LOSER_EXTRA, base=BASE, theta=THETA):
-    return battle.attrition_step(np.asarray(m_ru, dtype=float), np.asarray(m_ua, dtype=float),
-                                 np.asarray(won, dtype=bool), rate, intensity, loser_extra, base, theta,
-                                 funding_ru, funding_ua)
+def _attrition(
+    m_ru,
+    m_ua,
+    won,
+    *,
+    intensity=1.0,
+    funding_ru=1.0,
+    funding_ua=1.0,
+    rate=RATE,
+    loser_extra=LOSER_EXTRA,
+    base=BASE,
+    theta=THETA,
+):
+    return battle.attrition_step(
+        np.asarray(m_ru, dtype=float),
+        np.asarray(m_ua, dtype=float),
+        np.asarray(won, dtype=bool),
+        rate,
+        intensity,
+        loser_extra,
+        base,
+        theta,
+        funding_ru,
+        funding_ua,
+    )
 
 
 def test_attrition_expected_change_is_zero_at_parity_with_full_funding():
@@ -277,13 +300,33 @@ strength = st.floats(0.0, 3.0)
 unit = st.floats(0.0, 1.0)
 
 
-@given(m_ru=strength, m_ua=strength, won=st.booleans(), rate=st.floats(0.0, 0.5),
-       intensity=st.floats(0.0, 3.0), loser_extra=st.floats(0.0, 5.0), base=st.floats(0.0, 0.5), theta=unit,
-       funding_ru=st.floats(0.0, 2.0), funding_ua=st.floats(0.0, 2.0))
-def test_attrition_strengths_stay_non_negative_and_finite(m_ru, m_ua, won, rate, intensity, loser_extra, base,
-                                                          theta, funding_ru, funding_ua):
-    out_ru, out_ua = battle.attrition_step(np.array([m_ru]), np.array([m_ua]), np.array([won]), rate,
-                                           intensity, loser_extra, base, theta, funding_ru, funding_ua)
+@given(
+    m_ru=strength,
+    m_ua=strength,
+    won=st.booleans(),
+    rate=st.floats(0.0, 0.5),
+    intensity=st.floats(0.0, 3.0),
+    loser_extra=st.floats(0.0, 5.0),
+    base=st.floats(0.0, 0.5),
+    theta=unit,
+    funding_ru=st.floats(0.0, 2.0),
+    funding_ua=st.floats(0.0, 2.0),
+)
+def test_attrition_strengths_stay_non_negative_and_finite(
+    m_ru, m_ua, won, rate, intensity, loser_extra, base, theta, funding_ru, funding_ua
+):
+    out_ru, out_ua = battle.attrition_step(
+        np.array([m_ru]),
+        np.array([m_ua]),
+        np.array([won]),
+        rate,
+        intensity,
+        loser_extra,
+        base,
+        theta,
+        funding_ru,
+        funding_ua,
+    )
     for out in (out_ru, out_ua):
         assert np.all(np.isfinite(out))
         assert np.all(out >= 0.0)

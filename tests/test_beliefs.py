@@ -36,8 +36,7 @@ def test_beta_update_without_forgetting_is_conjugate():
 
 
 def test_beta_update_single_step_adds_win_or_loss():
-    a, b = beliefs.beta_update(np.array([3.0, 3.0]), np.array([2.0, 2.0]), np.array([True, False]),
-                               3.0, 2.0, 1.0)
+    a, b = beliefs.beta_update(np.array([3.0, 3.0]), np.array([2.0, 2.0]), np.array([True, False]), 3.0, 2.0, 1.0)
     np.testing.assert_array_equal(a, [4.0, 3.0])
     np.testing.assert_array_equal(b, [2.0, 3.0])
 
@@ -50,8 +49,10 @@ def _grid_posterior_mean(alpha0: float, beta0: float, wins: int, losses: int, po
     return float((p * w).sum() / w.sum())
 
 
-@pytest.mark.parametrize(("alpha0", "beta0", "p_true", "weeks", "seed"),
-                         [(1.0, 1.0, 0.55, 40, 1), (14.0, 6.0, 0.54, 52, 2), (2.0, 8.0, 0.7, 25, 3)])
+@pytest.mark.parametrize(
+    ("alpha0", "beta0", "p_true", "weeks", "seed"),
+    [(1.0, 1.0, 0.55, 40, 1), (14.0, 6.0, 0.54, 52, 2), (2.0, 8.0, 0.7, 25, 3)],
+)
 def test_beta_update_matches_grid_bayes_posterior_mean(alpha0, beta0, p_true, weeks, seed):
     outcomes = np.random.default_rng(seed).random(weeks) < p_true
     a = np.array([alpha0])
@@ -63,7 +64,8 @@ def test_beta_update_matches_grid_bayes_posterior_mean(alpha0, beta0, p_true, we
         losses += int(not won)
         # check after every observation, not only at the end
         assert beliefs.belief_mean(a, b)[0] == pytest.approx(
-            _grid_posterior_mean(alpha0, beta0, wins, losses), abs=1e-6)
+            _grid_posterior_mean(alpha0, beta0, wins, losses), abs=1e-6
+        )
 
 
 def test_forgetting_strength_converges_to_prior_strength_plus_effective_memory():
@@ -122,10 +124,10 @@ def test_two_type_posterior_matches_fixture(won, expected):
 def test_two_type_posterior_is_bayes_rule_vectorised():
     mu = np.linspace(0.01, 0.99, 50)
     pw, ps = 0.65, 0.45
-    np.testing.assert_allclose(beliefs.two_type_posterior(mu, pw, ps, True),
-                               mu * pw / (mu * pw + (1 - mu) * ps))
-    np.testing.assert_allclose(beliefs.two_type_posterior(mu, pw, ps, False),
-                               mu * (1 - pw) / (mu * (1 - pw) + (1 - mu) * (1 - ps)))
+    np.testing.assert_allclose(beliefs.two_type_posterior(mu, pw, ps, True), mu * pw / (mu * pw + (1 - mu) * ps))
+    np.testing.assert_allclose(
+        beliefs.two_type_posterior(mu, pw, ps, False), mu * (1 - pw) / (mu * (1 - pw) + (1 - mu) * (1 - ps))
+    )
 
 
 @given(mu=st.floats(0.001, 0.999), pw=st.floats(0.01, 0.99), ps=st.floats(0.01, 0.99))
@@ -142,8 +144,12 @@ def test_two_type_posterior_is_a_martingale(mu, pw, ps):
         assert after_loss <= mu + 1e-12
 
 
-@given(mean=st.floats(0.001, 0.999), strength=st.floats(0.5, 100.0), lam=st.floats(0.5, 1.0),
-       outcomes=st.lists(st.booleans(), min_size=1, max_size=60))
+@given(
+    mean=st.floats(0.001, 0.999),
+    strength=st.floats(0.5, 100.0),
+    lam=st.floats(0.5, 1.0),
+    outcomes=st.lists(st.booleans(), min_size=1, max_size=60),
+)
 def test_belief_mean_stays_a_probability_and_strength_positive(mean, strength, lam, outcomes):
     a0, b0 = beliefs.prior(mean, strength)
     a, b = np.atleast_1d(a0).copy(), np.atleast_1d(b0).copy()

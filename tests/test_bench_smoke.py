@@ -16,8 +16,14 @@ BENCH = ROOT / "benchmarks" / "bench.py"
 
 def test_bench_smoke_writes_every_section(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    proc = subprocess.run([sys.executable, str(BENCH), "--smoke", "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     res = json.loads(out.read_text(encoding="utf-8"))
 
@@ -32,8 +38,14 @@ def test_bench_smoke_writes_every_section(tmp_path: Path) -> None:
     assert [r["replicates"] for r in rows if not r["allocator_tuned"]] == res["settings"]["ensemble_sizes"]
     assert [r["replicates"] for r in rows if r["allocator_tuned"]] == res["settings"]["malloc_variant_sizes"]
     for r in rows:
-        for key in ("wall_seconds", "us_per_replicate_week", "warm_us_per_replicate_week",
-                    "bare_us_per_replicate_week", "page_faults_per_chunk_week", "peak_rss_bytes"):
+        for key in (
+            "wall_seconds",
+            "us_per_replicate_week",
+            "warm_us_per_replicate_week",
+            "bare_us_per_replicate_week",
+            "page_faults_per_chunk_week",
+            "peak_rss_bytes",
+        ):
             assert set(r[key]) >= {"median", "min", "max"}
             assert r[key]["min"] <= r[key]["median"] <= r[key]["max"]
         assert r["peak_rss_bytes"]["median"] > 0

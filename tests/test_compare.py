@@ -39,8 +39,11 @@ SMALL = ["replicates=400", "horizon_weeks=30"]
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("compare")
     out = {}
-    for name, file, extra in (("baseline", "baseline.yaml", []), ("max_pressure", "max_pressure.yaml", []),
-                              ("reseeded", "baseline.yaml", ["seed=7"])):
+    for name, file, extra in (
+        ("baseline", "baseline.yaml", []),
+        ("max_pressure", "max_pressure.yaml", []),
+        ("reseeded", "baseline.yaml", ["seed=7"]),
+    ):
         sc = sim.load_scenario(ROOT / "scenarios" / file, SMALL + extra)
         out[name] = sim.write_results(sim.run(sc), base / name)
     return out
@@ -137,8 +140,13 @@ def test_compare_chart_shows_the_table(runs: dict[str, Path]) -> None:
 def test_write_comparison_writes_table_and_charts(runs: dict[str, Path], tmp_path: Path) -> None:
     table, text, files = write_comparison([runs["baseline"], runs["max_pressure"]], tmp_path, "svg")
     names = {f.name for f in files}
-    assert {"comparison.csv", "comparison.txt", "compare_outcomes.svg", "compare_incidence.svg",
-            "compare_fan_front.svg"} <= names
+    assert {
+        "comparison.csv",
+        "comparison.txt",
+        "compare_outcomes.svg",
+        "compare_incidence.svg",
+        "compare_fan_front.svg",
+    } <= names
     assert all(f.exists() and f.stat().st_size > 0 for f in files)
     assert (tmp_path / "comparison.txt").read_text(encoding="utf-8").strip() == text
 
@@ -148,15 +156,17 @@ def test_compare_needs_two_runs(runs: dict[str, Path]) -> None:
         load_runs([runs["baseline"]])
 
 
-def test_sim_compare_prints_the_pairing(runs: dict[str, Path], tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_sim_compare_prints_the_pairing(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["compare", str(runs["baseline"]), str(runs["reseeded"]), "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "INDEPENDENT" in out and (tmp_path / "compare_outcomes.png").exists()
 
 
-def test_sim_compare_of_a_missing_directory_exits_2(runs: dict[str, Path], tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_sim_compare_of_a_missing_directory_exits_2(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["compare", str(runs["baseline"]), str(tmp_path / "nope")])
     assert exc.value.code == 2
@@ -164,6 +174,7 @@ def test_sim_compare_of_a_missing_directory_exits_2(runs: dict[str, Path], tmp_p
 
 
 # ---- conditioned (weighted) runs ----
+
 
 @pytest.fixture(scope="module")
 def conditioned(conditioned_pair: dict[str, Path]) -> dict[str, Path]:
@@ -192,8 +203,13 @@ def test_a_conditioned_run_is_compared_with_its_weights(conditioned: dict[str, P
     settle, ongoing = table.loc[(post.label, "settlement")], table.loc[(post.label, "ongoing")]
     assert settle["diff"] < -0.02 and settle["diff_hi"] < 0
     assert ongoing["diff"] > 0.02 and ongoing["diff_lo"] > 0
-    assert settle["p"] == pytest.approx(float(post.weights[  # type: ignore[index]
-        post.result.outcomes["outcome"].astype(str).to_numpy() == "settlement"].sum()))
+    assert settle["p"] == pytest.approx(
+        float(
+            post.weights[  # type: ignore[index]
+                post.result.outcomes["outcome"].astype(str).to_numpy() == "settlement"
+            ].sum()
+        )
+    )
     text = format_table(compare_table(loaded), loaded)
     assert f"{post.label} vs {prior.label}: paired weighted differences" in text
     assert "n = ESS" in text and "MOVER" in text
@@ -204,8 +220,7 @@ def test_a_conditioned_run_is_compared_with_its_weights(conditioned: dict[str, P
 def test_a_conditioned_run_can_be_the_baseline(conditioned: dict[str, Path]) -> None:
     loaded = load_runs([conditioned["posterior"], conditioned["prior"]])
     table = compare_table(loaded).set_index(["run", "outcome"])
-    forward = compare_table(load_runs([conditioned["prior"], conditioned["posterior"]])).set_index(
-        ["run", "outcome"])
+    forward = compare_table(load_runs([conditioned["prior"], conditioned["posterior"]])).set_index(["run", "outcome"])
     post, prior = loaded[0].label, loaded[1].label
     for o in OUTCOME_ORDER:
         assert table.loc[(prior, o), "pairing"] == PAIRED_WEIGHTED
@@ -213,13 +228,12 @@ def test_a_conditioned_run_can_be_the_baseline(conditioned: dict[str, Path]) -> 
         assert table.loc[(prior, o), "diff_lo"] == pytest.approx(-forward.loc[(post, o), "diff_hi"])
 
 
-def test_weighted_run_against_an_unpaired_one_is_independent_with_n_ess(
-        runs: dict[str, Path], tmp_path: Path) -> None:
+def test_weighted_run_against_an_unpaired_one_is_independent_with_n_ess(runs: dict[str, Path], tmp_path: Path) -> None:
     # Weights constructed directly on a copy of the reseeded run: unpaired with the baseline (seeds differ).
     weighted = tmp_path / "reseeded_weighted"
     shutil.copytree(runs["reseeded"], weighted)
     outcomes = pd.read_parquet(weighted / "outcomes.parquet")
-    w = np.exp(-((outcomes["terms"].fillna(0.8).to_numpy() - 0.75) / 0.05) ** 2)
+    w = np.exp(-(((outcomes["terms"].fillna(0.8).to_numpy() - 0.75) / 0.05) ** 2))
     outcomes["weight"] = w / w.sum()
     outcomes.to_parquet(weighted / "outcomes.parquet")
     loaded = load_runs([runs["baseline"], weighted])
@@ -267,12 +281,12 @@ def test_weighted_paired_interval_covers_the_true_difference_at_about_95_percent
     rng = np.random.default_rng(21)
     big = rng.random(1_000_000)
     obs = np.clip(big + rng.normal(0, 0.2, big.size), 0, 1)
-    kernel = np.exp(-((obs - 0.3) / 0.12) ** 2 / 2)
+    kernel = np.exp(-(((obs - 0.3) / 0.12) ** 2) / 2)
     truth = float(kernel @ (big < 0.4) / kernel.sum() - 0.4)
     n, sims, hits = 400, 500, 0
     for _ in range(sims):
         u = rng.random(n)
-        w = np.exp(-((np.clip(u + rng.normal(0, 0.2, n), 0, 1) - 0.3) / 0.12) ** 2 / 2)
+        w = np.exp(-(((np.clip(u + rng.normal(0, 0.2, n), 0, 1) - 0.3) / 0.12) ** 2) / 2)
         _d, lo, hi, _rho = weighted_paired(u < 0.4, w / w.sum(), u < 0.4, np.full(n, 1 / n))
         hits += lo <= truth <= hi
     assert 0.92 <= hits / sims <= 0.99

@@ -12,8 +12,9 @@ from tests import hypothesis_profile  # noqa: F401  (deterministic hypothesis pr
 
 
 def test_weekly_cost_ru_is_casualties_fuel_and_fiscal_strain():
-    out = costs.weekly_cost_ru(5e-4, np.array([1.0, 0.8]), 1.0, 0.002, np.array([0.24, 0.3]), 0.004,
-                               np.array([0.0, 0.5]), 1.0)
+    out = costs.weekly_cost_ru(
+        5e-4, np.array([1.0, 0.8]), 1.0, 0.002, np.array([0.24, 0.3]), 0.004, np.array([0.0, 0.5]), 1.0
+    )
     np.testing.assert_allclose(out, [5e-4 + 0.002 * 0.24, 5e-4 * 0.8 + 0.002 * 0.3 + 0.004 * 0.5])
 
 
@@ -24,16 +25,21 @@ def test_weekly_cost_ua_is_casualties_and_energy_deficit():
 
 def test_weekly_costs_scale_linearly():
     args_ru = (5e-4, np.array([1.0]), 1.0, 0.002, np.array([0.24]), 0.004, np.array([0.3]))
-    assert costs.weekly_cost_ru(*args_ru, 3.0)[0] == pytest.approx(
-        3.0 * costs.weekly_cost_ru(*args_ru, 1.0)[0])
+    assert costs.weekly_cost_ru(*args_ru, 3.0)[0] == pytest.approx(3.0 * costs.weekly_cost_ru(*args_ru, 1.0)[0])
     args_ua = (6e-4, np.array([1.0]), 1.0, 0.006, np.array([0.2]))
-    assert costs.weekly_cost_ua(*args_ua, 0.5)[0] == pytest.approx(
-        0.5 * costs.weekly_cost_ua(*args_ua, 1.0)[0])
+    assert costs.weekly_cost_ua(*args_ua, 0.5)[0] == pytest.approx(0.5 * costs.weekly_cost_ua(*args_ua, 1.0)[0])
 
 
-@given(base=st.floats(0.0, 0.01), m=st.floats(0.0, 3.0), intensity=st.floats(0.0, 3.0),
-       c1=st.floats(0.0, 0.05), x1=st.floats(0.0, 1.0), c2=st.floats(0.0, 0.05), x2=st.floats(0.0, 1.0),
-       scale=st.floats(0.0, 3.0))
+@given(
+    base=st.floats(0.0, 0.01),
+    m=st.floats(0.0, 3.0),
+    intensity=st.floats(0.0, 3.0),
+    c1=st.floats(0.0, 0.05),
+    x1=st.floats(0.0, 1.0),
+    c2=st.floats(0.0, 0.05),
+    x2=st.floats(0.0, 1.0),
+    scale=st.floats(0.0, 3.0),
+)
 def test_weekly_costs_are_non_negative_for_non_negative_drivers(base, m, intensity, c1, x1, c2, x2, scale):
     ru = costs.weekly_cost_ru(base, np.array([m]), intensity, c1, np.array([x1]), c2, np.array([x2]), scale)
     ua = costs.weekly_cost_ua(base, np.array([m]), intensity, c1, np.array([x1]), scale)
@@ -68,8 +74,9 @@ def test_resolve_is_clipped_to_unit_interval():
     np.testing.assert_array_equal(out, [0.0, 1.0])
 
 
-@given(resolve=st.floats(0.0, 1.0), cost=st.floats(0.0, 1.0), recovery=st.floats(0.0, 1.0),
-       erosion=st.floats(0.0, 1000.0))
+@given(
+    resolve=st.floats(0.0, 1.0), cost=st.floats(0.0, 1.0), recovery=st.floats(0.0, 1.0), erosion=st.floats(0.0, 1000.0)
+)
 def test_resolve_step_stays_in_unit_interval(resolve, cost, recovery, erosion):
     out = costs.resolve_step(np.array([resolve]), np.array([cost]), recovery, erosion)
     assert np.isfinite(out).all()

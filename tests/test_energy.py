@@ -17,8 +17,9 @@ from tests import hypothesis_profile  # noqa: F401  (deterministic hypothesis pr
 
 def _propagator(m, n, a, b):
     """exp(A) for A = [[-m, a], [b, -n]], as the model builds it."""
-    return energy.expm2(-np.asarray(m, dtype=float), np.asarray(a, dtype=float), np.asarray(b, dtype=float),
-                        -np.asarray(n, dtype=float))
+    return energy.expm2(
+        -np.asarray(m, dtype=float), np.asarray(a, dtype=float), np.asarray(b, dtype=float), -np.asarray(n, dtype=float)
+    )
 
 
 def _as_matrices(entries):
@@ -27,6 +28,7 @@ def _as_matrices(entries):
 
 
 # --- Richardson equilibrium -----------------------------------------------------------------------
+
 
 def test_richardson_equilibrium_matches_fixture():
     x, y = energy.richardson_equilibrium(5.0, 3.0, 2.0, 2.0, 5.0, 5.0)
@@ -60,6 +62,7 @@ def test_richardson_stability_criterion():
 
 # --- expm2 against scipy --------------------------------------------------------------------------
 
+
 def test_expm2_matches_scipy_for_random_matrices_with_real_and_complex_eigenvalues():
     rng = np.random.default_rng(22)
     a = rng.normal(0.0, 1.5, size=(400, 2, 2))
@@ -70,16 +73,19 @@ def test_expm2_matches_scipy_for_random_matrices_with_real_and_complex_eigenvalu
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("matrix", [
-    [[1.0, 1.0], [0.0, 1.0]],        # Jordan block: repeated eigenvalue, not diagonalisable
-    [[-0.5, 0.0], [0.0, -0.5]],      # scalar matrix
-    [[0.0, 0.0], [0.0, 0.0]],        # zero
-    [[-2.0, 3.0], [0.0, -2.0]],      # repeated negative eigenvalue
-    [[1.0, 1.0], [-1e-18, 1.0]],     # repeated up to rounding (d^2 slightly negative)
-    [[1.0, 1.0], [1e-18, 1.0]],      # repeated up to rounding (d^2 slightly positive)
-    [[0.0, 1.0], [-1.0, 0.0]],       # pure rotation (imaginary eigenvalues)
-    [[-3.0, 2.0], [2.0, -3.0]],      # stiff Richardson, eigenvalues -1 and -5
-])
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        [[1.0, 1.0], [0.0, 1.0]],  # Jordan block: repeated eigenvalue, not diagonalisable
+        [[-0.5, 0.0], [0.0, -0.5]],  # scalar matrix
+        [[0.0, 0.0], [0.0, 0.0]],  # zero
+        [[-2.0, 3.0], [0.0, -2.0]],  # repeated negative eigenvalue
+        [[1.0, 1.0], [-1e-18, 1.0]],  # repeated up to rounding (d^2 slightly negative)
+        [[1.0, 1.0], [1e-18, 1.0]],  # repeated up to rounding (d^2 slightly positive)
+        [[0.0, 1.0], [-1.0, 0.0]],  # pure rotation (imaginary eigenvalues)
+        [[-3.0, 2.0], [2.0, -3.0]],  # stiff Richardson, eigenvalues -1 and -5
+    ],
+)
 def test_expm2_matches_scipy_for_special_cases(matrix):
     a = np.array(matrix)
     got = _as_matrices(energy.expm2(a[0, 0], a[0, 1], a[1, 0], a[1, 1]))
@@ -88,8 +94,8 @@ def test_expm2_matches_scipy_for_special_cases(matrix):
 
 def test_expm2_matches_scipy_on_both_sides_of_the_small_d_switch():
     for d in (1e-10, 5e-9, 2e-8, 1e-7, 1e-4):
-        real = np.array([[0.3 + d, 1.0], [0.0, 0.3 - d]])      # eigenvalues 0.3 +- d: d^2 = +d^2
-        complex_ = np.array([[0.3, 1.0], [-d * d, 0.3]])       # eigenvalues 0.3 +- i d: d^2 = -d^2
+        real = np.array([[0.3 + d, 1.0], [0.0, 0.3 - d]])  # eigenvalues 0.3 +- d: d^2 = +d^2
+        complex_ = np.array([[0.3, 1.0], [-d * d, 0.3]])  # eigenvalues 0.3 +- i d: d^2 = -d^2
         for a in (real, complex_):
             got = _as_matrices(energy.expm2(a[0, 0], a[0, 1], a[1, 0], a[1, 1]))
             np.testing.assert_allclose(got, scipy.linalg.expm(a), rtol=1e-9, atol=1e-14)
@@ -97,20 +103,27 @@ def test_expm2_matches_scipy_on_both_sides_of_the_small_d_switch():
 
 # --- Richardson dynamics --------------------------------------------------------------------------
 
+
 def test_richardson_step_is_the_exact_one_week_flow_of_the_ode():
     m, n, a, b, r, s = 0.5, 0.5, 0.3, 0.05, 255.0, 45.0
     x_star, y_star = energy.richardson_equilibrium(m, n, a, b, r, s)
     prop = _propagator(m, n, a, b)
     x, y = np.array([200.0]), np.array([20.0])
-    sol = solve_ivp(lambda t, z: [a * z[1] - m * z[0] + r, b * z[0] - n * z[1] + s], (0.0, 1.0),
-                    [200.0, 20.0], rtol=1e-11, atol=1e-11)
+    sol = solve_ivp(
+        lambda t, z: [a * z[1] - m * z[0] + r, b * z[0] - n * z[1] + s],
+        (0.0, 1.0),
+        [200.0, 20.0],
+        rtol=1e-11,
+        atol=1e-11,
+    )
     x1, y1 = energy.richardson_step(x, y, prop, x_star, y_star)
     assert x1[0] == pytest.approx(sol.y[0, -1], rel=1e-8)
     assert y1[0] == pytest.approx(sol.y[1, -1], rel=1e-8)
 
 
-@pytest.mark.parametrize(("m", "n", "a", "b", "r", "s"),
-                         [(5.0, 3.0, 2.0, 2.0, 5.0, 5.0), (0.5, 0.5, 0.3, 0.05, 255.0, 45.0)])
+@pytest.mark.parametrize(
+    ("m", "n", "a", "b", "r", "s"), [(5.0, 3.0, 2.0, 2.0, 5.0, 5.0), (0.5, 0.5, 0.3, 0.05, 255.0, 45.0)]
+)
 def test_richardson_step_converges_to_equilibrium_when_stable(m, n, a, b, r, s):
     x_star, y_star = energy.richardson_equilibrium(m, n, a, b, r, s)
     prop = _propagator(m, n, a, b)
@@ -165,6 +178,7 @@ def test_richardson_step_clips_at_zero():
 
 # --- grid, demand, deficit, refining --------------------------------------------------------------
 
+
 def test_seasonal_demand_peaks_on_peak_day():
     days = np.arange(0, 366)
     for peak in (15, 40, 200):
@@ -178,13 +192,17 @@ def test_seasonal_demand_peaks_on_peak_day():
 
 def test_seasonal_demand_is_periodic_over_a_year():
     days = np.linspace(0, 365, 50)
-    np.testing.assert_allclose(energy.seasonal_demand(days, 14.5, 3.5, 15.0),
-                               energy.seasonal_demand(days + 365.25, 14.5, 3.5, 15.0), rtol=1e-12)
+    np.testing.assert_allclose(
+        energy.seasonal_demand(days, 14.5, 3.5, 15.0),
+        energy.seasonal_demand(days + 365.25, 14.5, 3.5, 15.0),
+        rtol=1e-12,
+    )
 
 
 def test_energy_deficit_share_of_unmet_demand():
-    np.testing.assert_allclose(energy.energy_deficit(np.array([20.0, 16.0, 9.0, 0.0]), 18.0),
-                               [0.0, 2.0 / 18.0, 0.5, 1.0])
+    np.testing.assert_allclose(
+        energy.energy_deficit(np.array([20.0, 16.0, 9.0, 0.0]), 18.0), [0.0, 2.0 / 18.0, 0.5, 1.0]
+    )
 
 
 def test_grid_step_repairs_toward_target_and_hits_destroy():
@@ -202,8 +220,13 @@ def test_grid_steady_state_under_constant_hits():
     assert cap[0] == pytest.approx(22.0 - 0.004 * hits[0] / 0.08, rel=1e-9)
 
 
-@given(capacity=st.floats(0.0, 60.0), hits=st.floats(0.0, 1e5), damage=st.floats(0.0, 10.0),
-       repair=st.floats(0.0, 1.0), target=st.floats(0.0, 100.0))
+@given(
+    capacity=st.floats(0.0, 60.0),
+    hits=st.floats(0.0, 1e5),
+    damage=st.floats(0.0, 10.0),
+    repair=st.floats(0.0, 1.0),
+    target=st.floats(0.0, 100.0),
+)
 def test_grid_step_stays_non_negative_and_finite(capacity, hits, damage, repair, target):
     out = energy.grid_step(np.array([capacity]), np.array([hits]), damage, repair, target)
     assert np.isfinite(out).all()
@@ -211,8 +234,9 @@ def test_grid_step_stays_non_negative_and_finite(capacity, hits, damage, repair,
     assert out[0] <= max(capacity, target) + 1e-9  # repairs never overshoot the target
 
 
-@given(online=st.floats(0.0, 1.0), hits=st.floats(0.0, 1e4), damage=st.floats(0.0, 1.0),
-       half_life=st.floats(0.1, 520.0))
+@given(
+    online=st.floats(0.0, 1.0), hits=st.floats(0.0, 1e4), damage=st.floats(0.0, 1.0), half_life=st.floats(0.1, 520.0)
+)
 def test_refining_step_stays_in_unit_interval(online, hits, damage, half_life):
     out = energy.refining_step(np.array([online]), np.array([hits]), damage, half_life)
     assert np.isfinite(out).all()

@@ -19,8 +19,16 @@ H0, H1 = 2e-5, 6e-5
 
 def _step(pressure, tomahawks=0.0, salvo=False, deep=0.0, decay=DECAY):
     n = np.size(pressure)
-    return escalation.pressure_step(np.asarray(pressure, dtype=float), np.full(n, tomahawks),
-                                    np.full(n, salvo), np.full(n, deep), decay, W_TOMAHAWK, W_SALVO, W_DEEP)
+    return escalation.pressure_step(
+        np.asarray(pressure, dtype=float),
+        np.full(n, tomahawks),
+        np.full(n, salvo),
+        np.full(n, deep),
+        decay,
+        W_TOMAHAWK,
+        W_SALVO,
+        W_DEEP,
+    )
 
 
 def test_pressure_decays_geometrically_without_provocations():
@@ -46,8 +54,7 @@ def test_pressure_under_constant_provocation_converges_to_flow_over_decay():
 
 def test_hazard_formula():
     pressure = np.array([0.0, 0.5, 5.0, 100.0])
-    np.testing.assert_allclose(escalation.hazard(pressure, H0, H1), 1.0 - np.exp(-(H0 + H1 * pressure)),
-                               rtol=1e-12)
+    np.testing.assert_allclose(escalation.hazard(pressure, H0, H1), 1.0 - np.exp(-(H0 + H1 * pressure)), rtol=1e-12)
 
 
 def test_hazard_is_accurate_for_tiny_rates():
@@ -86,8 +93,13 @@ def test_hazard_strictly_increasing_on_a_grid():
     assert np.all(np.diff(h) > 0)
 
 
-@given(p0=st.floats(0.0, 100.0), decay=st.floats(0.0, 1.0), tomahawks=st.floats(0.0, 20.0),
-       salvo=st.booleans(), deep=st.floats(0.0, 1000.0))
+@given(
+    p0=st.floats(0.0, 100.0),
+    decay=st.floats(0.0, 1.0),
+    tomahawks=st.floats(0.0, 20.0),
+    salvo=st.booleans(),
+    deep=st.floats(0.0, 1000.0),
+)
 def test_pressure_stays_non_negative_and_finite(p0, decay, tomahawks, salvo, deep):
     p = _step(np.array([p0]), tomahawks=tomahawks, salvo=salvo, deep=deep, decay=decay)
     assert np.isfinite(p).all()

@@ -64,7 +64,8 @@ def test_the_lazy_api_is_the_real_one() -> None:
 
 def test_a_sweep_on_two_workers_never_imports_the_model_in_its_own_process(tmp_path: Path) -> None:
     sweep = tmp_path / "tiny.yaml"
-    sweep.write_text(textwrap.dedent(f"""\
+    sweep.write_text(
+        textwrap.dedent(f"""\
         name: tiny
         base: {ROOT / "scenarios" / "baseline.yaml"}
         sampler: grid
@@ -73,7 +74,9 @@ def test_a_sweep_on_two_workers_never_imports_the_model_in_its_own_process(tmp_p
         set: {{horizon_weeks: 12, chunk_size: 25}}
         replicates: 50
         metrics: [p_settlement, mean_end.front]
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     loaded = loaded_after(f"""
         import sys
         from sim.cli import main

@@ -15,8 +15,17 @@ from sim.params import Params, iter_params
 from sim.scenario import load_scenario, validate_scenario
 from tests.conftest import SCENARIOS
 
-BOUNDED = ("front", "belief_ru", "belief_ua", "resolve_ru", "resolve_ua", "india_share", "strain_ru",
-           "refining_ru", "energy_deficit")
+BOUNDED = (
+    "front",
+    "belief_ru",
+    "belief_ua",
+    "resolve_ru",
+    "resolve_ua",
+    "india_share",
+    "strain_ru",
+    "refining_ru",
+    "energy_deficit",
+)
 
 
 def _baseline(*overrides: str):
@@ -35,8 +44,9 @@ def _check_state(model: PressureModel) -> None:
 
 # Random valid parameter values: a uniform draw inside each parameter's admissible range (capped where the
 # range is unbounded), over the parameters that drive the dynamics.
-_FIELDS = [(path, extra) for path, _v, extra, _d in iter_params(Params(), "params")
-           if path != "params.negotiation.fixed_offer"]
+_FIELDS = [
+    (path, extra) for path, _v, extra, _d in iter_params(Params(), "params") if path != "params.negotiation.fixed_offer"
+]
 
 
 @st.composite
@@ -140,8 +150,14 @@ def test_common_random_numbers_across_scenarios() -> None:
 def test_rule_fires_after_for_weeks_and_hysteresis_holds() -> None:
     # India stops buying: the share decays below 10%; the lift rule needs 6 weeks under it, and the re-impose
     # rule (share > 20% for 4 weeks) never fires afterwards.
-    model = PressureModel(load_scenario(SCENARIOS / "india_stops.yaml", [
-        "horizon_weeks=40", "switches.negotiation=false", "switches.escalation=false"]), 50, 0)
+    model = PressureModel(
+        load_scenario(
+            SCENARIOS / "india_stops.yaml",
+            ["horizon_weeks=40", "switches.negotiation=false", "switches.escalation=false"],
+        ),
+        50,
+        0,
+    )
     tariff = []
     share = []
     for _ in range(40):
@@ -164,14 +180,31 @@ def test_rule_probability_is_drawn_per_replicate() -> None:
 
 
 def test_schedule_and_response_policies_set_levers() -> None:
-    sc = validate_scenario({
-        "name": "policies", "horizon_weeks": 10, "events": {},
-        "agents": {"russia": {"policies": {
-            "s": {"kind": "schedule", "lever": "strike_forcing", "at": {3: 400, 6: 100}}}},
-            "us": {"policies": {
-                "r": {"kind": "response", "lever": "aid", "var": "front", "base": 1.0, "slope": 10.0,
-                      "ref": 0.83, "min": 0.5, "max": 2.0}}}},
-    }, "inline")
+    sc = validate_scenario(
+        {
+            "name": "policies",
+            "horizon_weeks": 10,
+            "events": {},
+            "agents": {
+                "russia": {"policies": {"s": {"kind": "schedule", "lever": "strike_forcing", "at": {3: 400, 6: 100}}}},
+                "us": {
+                    "policies": {
+                        "r": {
+                            "kind": "response",
+                            "lever": "aid",
+                            "var": "front",
+                            "base": 1.0,
+                            "slope": 10.0,
+                            "ref": 0.83,
+                            "min": 0.5,
+                            "max": 2.0,
+                        }
+                    }
+                },
+            },
+        },
+        "inline",
+    )
     model = PressureModel(sc, 20, 0)
     forcing = []
     for _ in range(10):
@@ -209,9 +242,17 @@ def test_firepower_shifts_terms_not_odds_in_fearon_reduction() -> None:
     the chance of a deal."""
     runs = {}
     for p in (0.55, 0.65):
-        runs[p] = sim.run(load_scenario(SCENARIOS / "validation" / "fearon_nash.yaml", [
-            f"params.front.p0={p}", f"params.beliefs.prior_mean_ru={p}", f"params.beliefs.prior_mean_ua={p}",
-            "replicates=4000"]))
+        runs[p] = sim.run(
+            load_scenario(
+                SCENARIOS / "validation" / "fearon_nash.yaml",
+                [
+                    f"params.front.p0={p}",
+                    f"params.beliefs.prior_mean_ru={p}",
+                    f"params.beliefs.prior_mean_ua={p}",
+                    "replicates=4000",
+                ],
+            )
+        )
     assert runs[0.55].probability("settlement") == runs[0.65].probability("settlement")
     t55 = runs[0.55].summary["settlement_terms"]["median"]
     t65 = runs[0.65].summary["settlement_terms"]["median"]

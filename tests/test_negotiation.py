@@ -24,8 +24,9 @@ V_RU, V_UA = P - C_A, 1.0 - P - C_B
 
 
 def _plain_range(v_ru=V_RU, v_ua=V_UA, k=0.0, g=0.0, relief=0.0, d_ru=NAN, d_ua=NAN):
-    lo, hi = neg.bargaining_range(np.asarray(v_ru, dtype=float), np.asarray(v_ua, dtype=float), k, g, relief,
-                                  d_ru, d_ua)
+    lo, hi = neg.bargaining_range(
+        np.asarray(v_ru, dtype=float), np.asarray(v_ua, dtype=float), k, g, relief, d_ru, d_ua
+    )
     return np.asarray(lo), np.asarray(hi)
 
 
@@ -37,6 +38,7 @@ def _settles(offer, lo, hi, tau, u_ru=None, u_ua=None):
 
 
 # --- Fearon's range -------------------------------------------------------------------------------
+
 
 def test_fearon_range_matches_fixture():
     lo, hi = _plain_range()
@@ -55,8 +57,17 @@ def test_war_values_from_expected_front_and_costs():
 def test_deterministic_acceptance_settles_exactly_inside_the_range():
     lo, hi = _plain_range()
     grid = np.linspace(0.0, 1.0, 1001)
-    edges = np.array([lo, hi, np.nextafter(lo, -np.inf), np.nextafter(lo, np.inf),
-                      np.nextafter(hi, -np.inf), np.nextafter(hi, np.inf)], dtype=float)
+    edges = np.array(
+        [
+            lo,
+            hi,
+            np.nextafter(lo, -np.inf),
+            np.nextafter(lo, np.inf),
+            np.nextafter(hi, -np.inf),
+            np.nextafter(hi, np.inf),
+        ],
+        dtype=float,
+    )
     offers = np.concatenate([grid, edges])
     # uniforms are irrelevant at tau = 0: use the extremes to prove it
     for u in (0.0, 0.999999):
@@ -122,6 +133,7 @@ def test_small_noise_converges_to_fearon_rule():
 
 # --- demands, guarantees, relief ------------------------------------------------------------------
 
+
 def test_demands_narrow_the_range():
     lo, hi = _plain_range()
     lo_d, hi_d = _plain_range(d_ru=0.6, d_ua=0.7)
@@ -174,8 +186,7 @@ value = st.floats(-0.5, 1.0)
 demand = st.one_of(st.just(NAN), st.floats(0.0, 1.0))
 
 
-@given(v_ru=value, v_ua=value, k=st.floats(0.0, 0.3), g=unit, relief=st.floats(0.0, 0.1), d_ru=demand,
-       d_ua=demand)
+@given(v_ru=value, v_ua=value, k=st.floats(0.0, 0.3), g=unit, relief=st.floats(0.0, 0.1), d_ru=demand, d_ua=demand)
 def test_bargaining_range_demands_only_narrow(v_ru, v_ua, k, g, relief, d_ru, d_ua):
     lo0, hi0 = _plain_range(v_ru, v_ua, k, g, relief)
     lo, hi = _plain_range(v_ru, v_ua, k, g, relief, d_ru, d_ua)
@@ -184,8 +195,16 @@ def test_bargaining_range_demands_only_narrow(v_ru, v_ua, k, g, relief, d_ru, d_
     assert not (np.isnan(lo) or np.isnan(hi))
 
 
-@given(v_ru=value, v_ua=value, k=st.floats(0.0, 0.3), g1=unit, g2=unit, r1=st.floats(0.0, 0.1),
-       r2=st.floats(0.0, 0.1), dv=st.floats(0.0, 0.5))
+@given(
+    v_ru=value,
+    v_ua=value,
+    k=st.floats(0.0, 0.3),
+    g1=unit,
+    g2=unit,
+    r1=st.floats(0.0, 0.1),
+    r2=st.floats(0.0, 0.1),
+    dv=st.floats(0.0, 0.5),
+)
 def test_bargaining_range_is_monotone_in_guarantees_relief_and_war_values(v_ru, v_ua, k, g1, g2, r1, r2, dv):
     g_lo, g_hi = sorted((g1, g2))
     r_lo, r_hi = sorted((r1, r2))
@@ -209,6 +228,7 @@ def test_range_is_never_empty_with_common_beliefs_and_positive_costs(p, c_a, c_b
 
 # --- Nash and Rubinstein --------------------------------------------------------------------------
 
+
 @given(lo=unit, width=unit, beta=unit)
 def test_nash_offer_lies_in_the_range(lo, width, beta):
     hi = min(lo + width, 1.0)
@@ -231,8 +251,7 @@ def test_nash_offer_settles_with_deterministic_acceptance():
         assert _settles(np.atleast_1d(offer), lo, hi, 0.0)[0]
 
 
-@pytest.mark.parametrize(("d1", "d2", "expected"),
-                         [(0.9, 0.8, 0.714286), (0.95, 0.95, 0.512821), (0.5, 0.5, 0.666667)])
+@pytest.mark.parametrize(("d1", "d2", "expected"), [(0.9, 0.8, 0.714286), (0.95, 0.95, 0.512821), (0.5, 0.5, 0.666667)])
 def test_rubinstein_share_matches_fixture(d1, d2, expected):
     assert neg.rubinstein_share(d1, d2) == pytest.approx(expected, abs=5e-7)
 
@@ -264,6 +283,7 @@ def test_rubinstein_approaches_nash_split_as_period_shrinks(r1, r2):
 
 
 # --- expected front and expected costs ------------------------------------------------------------
+
 
 def test_expected_front_formula():
     front = np.array([0.83, 0.5, 0.2])

@@ -57,6 +57,7 @@ def sim_exit(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 # --- Scoring rules against hand-computed values -------------------------------------------------------
 
+
 def test_crps_of_a_three_member_sample():
     # E|X - 2.5| = (1.5 + 0.5 + 0.5)/3; 1/2 E|X - X'| = 8/9 / 2; the integral of (F - 1{x >= 2.5})^2 is
     # 1/9 on [1,2) + 4/9 x 1/2 on [2,2.5) + 1/9 x 1/2 on [2.5,3) = 7/18.
@@ -132,18 +133,23 @@ def test_effective_sample_size():
 
 # --- Observations files --------------------------------------------------------------------------------
 
+
 def test_observation_dates_fall_in_the_week_that_had_ended(tmp_path):
-    path = write_csv(tmp_path / "o.csv",
-                     "# a comment, then a blank line", "",
-                     f"{START + dt.timedelta(days=13)},india_share,0.3,,,",
-                     f"{START + dt.timedelta(days=14)},brent,70,5,,",
-                     f"{day(HORIZON)},,,,settlement,FALSE",
-                     f"{START},,,,ended,yes")
+    path = write_csv(
+        tmp_path / "o.csv",
+        "# a comment, then a blank line",
+        "",
+        f"{START + dt.timedelta(days=13)},india_share,0.3,,,",
+        f"{START + dt.timedelta(days=14)},brent,70,5,,",
+        f"{day(HORIZON)},,,,settlement,FALSE",
+        f"{START},,,,ended,yes",
+    )
     obs = read_observations(path, START, HORIZON)
     assert [(v.week, v.variable, v.value, v.sd, v.line) for v in obs.values] == [
-        (1, "india_share", 0.3, None, 4), (2, "brent", 70.0, 5.0, 5)]
-    assert [(e.week, e.event, e.happened) for e in obs.events] == [(HORIZON, "settlement", False),
-                                                                    (0, "ended", True)]
+        (1, "india_share", 0.3, None, 4),
+        (2, "brent", 70.0, 5.0, 5),
+    ]
+    assert [(e.week, e.event, e.happened) for e in obs.events] == [(HORIZON, "settlement", False), (0, "ended", True)]
     assert len(obs.sha256) == 64
     assert date_to_week(day(HORIZON), START, HORIZON) == HORIZON
     with pytest.raises(ValueError, match="after the horizon"):
@@ -165,11 +171,27 @@ def test_every_event_is_documented():
 
 # --- A short run with trajectories ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("observe") / "baseline"
-    sim("run", BASELINE, "-n", "3000", "--horizon", HORIZON, "--trajectories", ",".join(VARIABLES),
-        "--set", "chunk_size=1000", "--workers", "1", "--out", out, "-q")
+    sim(
+        "run",
+        BASELINE,
+        "-n",
+        "3000",
+        "--horizon",
+        HORIZON,
+        "--trajectories",
+        ",".join(VARIABLES),
+        "--set",
+        "chunk_size=1000",
+        "--workers",
+        "1",
+        "--out",
+        out,
+        "-q",
+    )
     return out
 
 
@@ -177,8 +199,9 @@ def run_dir(tmp_path_factory) -> Path:
 def run_tables(run_dir) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     outcomes = pd.read_parquet(run_dir / "outcomes.parquet")
     traj = pd.read_parquet(run_dir / "trajectories.parquet")
-    wide = {var: traj[traj["variable"] == var].pivot(index="week", columns="replicate", values="value")
-            for var in VARIABLES}
+    wide = {
+        var: traj[traj["variable"] == var].pivot(index="week", columns="replicate", values="value") for var in VARIABLES
+    }
     return outcomes, wide
 
 
@@ -197,7 +220,8 @@ def truth(run_tables) -> int:
 
 
 def test_conditioning_on_one_replicates_trajectory_concentrates_around_its_parameters(
-        tmp_path, run_dir, run_tables, truth):
+    tmp_path, run_dir, run_tables, truth
+):
     outcomes, wide = run_tables
     rows = [f"{day(w)},brent,{wide['brent'].loc[w, truth]:.4f},6,," for w in (6, 12, 18, 24, 30)]
     rows += [f"{day(w)},buffer_ru,{wide['buffer_ru'].loc[w, truth]:.4f},2,," for w in (10, 20)]
@@ -232,8 +256,13 @@ def test_uniform_kernel_with_hard_events_is_rejection(tmp_path, run_dir, run_tab
     outcomes, wide = run_tables
     b10, b20 = wide["brent"].loc[10, truth], wide["brent"].loc[20, truth]
     f20 = wide["front"].loc[20, truth]
-    obs = write_csv(tmp_path / "rej.csv", f"{day(10)},brent,{b10},8,,", f"{day(20)},brent,{b20},8,,",
-                    f"{day(20)},front,{f20},,,", f"{day(15) + dt.timedelta(days=3)},,,,settlement,false")
+    obs = write_csv(
+        tmp_path / "rej.csv",
+        f"{day(10)},brent,{b10},8,,",
+        f"{day(20)},brent,{b20},8,,",
+        f"{day(20)},front,{f20},,,",
+        f"{day(15) + dt.timedelta(days=3)},,,,settlement,false",
+    )
     out = tmp_path / "rejection"
     sim("condition", run_dir, obs, "--out", out, "--kernel", "uniform", "--tolerance", "0.03", "-q")
 
@@ -242,8 +271,12 @@ def test_uniform_kernel_with_hard_events_is_rejection(tmp_path, run_dir, run_tab
     front = wide["front"].loc[20].to_numpy(dtype=float)
     outcome = outcomes["outcome"].astype(str).to_numpy()
     settled_by_15 = (outcome == "settlement") & (outcomes["week"].to_numpy() <= 15)
-    accepted = ((np.abs(x10 - np.float32(b10)) <= 8) & (np.abs(x20 - np.float32(b20)) <= 8)
-                & (np.abs(front - np.float32(f20)) <= 0.03 * 1.0) & ~settled_by_15)
+    accepted = (
+        (np.abs(x10 - np.float32(b10)) <= 8)
+        & (np.abs(x20 - np.float32(b20)) <= 8)
+        & (np.abs(front - np.float32(f20)) <= 0.03 * 1.0)
+        & ~settled_by_15
+    )
     assert 30 < accepted.sum() < len(outcomes)
 
     conditioned = load_results(out)
@@ -259,8 +292,11 @@ def test_uniform_kernel_with_hard_events_is_rejection(tmp_path, run_dir, run_tab
 
 def test_conditioned_directory_is_a_results_directory(tmp_path, run_dir, run_tables, truth):
     _, wide = run_tables
-    obs = write_csv(tmp_path / "o.csv", f"{day(12)},revenue_ru,{wide['revenue_ru'].loc[12, truth]},0.1,,",
-                    f"{day(8)},,,,settlement,false")
+    obs = write_csv(
+        tmp_path / "o.csv",
+        f"{day(12)},revenue_ru,{wide['revenue_ru'].loc[12, truth]},0.1,,",
+        f"{day(8)},,,,settlement,false",
+    )
     out = tmp_path / "cond"
     sim("condition", run_dir, obs, "--out", out, "-q")
     prior, post = load_results(run_dir), load_results(out)
@@ -273,7 +309,8 @@ def test_conditioned_directory_is_a_results_directory(tmp_path, run_dir, run_tab
     assert "grid_ua" in unconditioned and not set(unconditioned) & set(VARIABLES)
     pd.testing.assert_frame_equal(
         post.weekly[post.weekly["variable"] == "grid_ua"].reset_index(drop=True),
-        prior.weekly[prior.weekly["variable"] == "grid_ua"].reset_index(drop=True))
+        prior.weekly[prior.weekly["variable"] == "grid_ua"].reset_index(drop=True),
+    )
     assert set(prior.summary) <= set(post.summary)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["kind"] == "conditioned"
@@ -286,8 +323,9 @@ def test_conditioned_directory_is_a_results_directory(tmp_path, run_dir, run_tab
     assert shares.loc[HORIZON] == pytest.approx(post.summary["outcomes"]["settlement"]["p"])
     # a weighted weekly mean by hand
     rev = wide["revenue_ru"].loc[20].to_numpy(dtype=float)
-    row = post.weekly[(post.weekly["variable"] == "revenue_ru") & (post.weekly["scope"] == "all")
-                      & (post.weekly["week"] == 20)]
+    row = post.weekly[
+        (post.weekly["variable"] == "revenue_ru") & (post.weekly["scope"] == "all") & (post.weekly["week"] == 20)
+    ]
     assert float(row["mean"].iloc[0]) == pytest.approx(np.average(rev, weights=post.outcomes["weight"]))
 
     # conditioning a conditioned directory multiplies the weights
@@ -308,7 +346,7 @@ def test_gaussian_kernel_and_soft_events_weigh_as_documented(tmp_path, run_dir, 
     contradicts = (outcomes["outcome"].astype(str) == "settlement").to_numpy()
     expected = np.exp(-0.5 * z * z) * np.where(contradicts, 0.1, 0.9)
     np.testing.assert_allclose(cond.weights, expected / expected.sum(), rtol=1e-9)
-    assert cond.ess == pytest.approx(expected.sum() ** 2 / (expected ** 2).sum())
+    assert cond.ess == pytest.approx(expected.sum() ** 2 / (expected**2).sum())
     # without a sd, the width is the default tolerance times the variable's range (0.02 x $200 for Brent)
     path = write_csv(tmp_path / "t.csv", f"{day(20)},brent,66,,,")
     cond = condition(ens, read_observations(path, START, HORIZON))
@@ -335,8 +373,11 @@ def test_no_consistent_replicate_exits_3_and_writes_nothing(tmp_path, capsys, ru
 
 def test_score_writes_a_report_and_a_chart(tmp_path, capsys, run_dir, run_tables, truth):
     outcomes, wide = run_tables
-    obs = write_csv(tmp_path / "o.csv", *[f"{day(w)},brent,{wide['brent'].loc[w, truth]},,," for w in (10, 20, 30)],
-                    f"{day(HORIZON)},,,,settlement,false")
+    obs = write_csv(
+        tmp_path / "o.csv",
+        *[f"{day(w)},brent,{wide['brent'].loc[w, truth]},,," for w in (10, 20, 30)],
+        f"{day(HORIZON)},,,,settlement,false",
+    )
     out = tmp_path / "scored"
     sim("score", run_dir, obs, "--out", out)
     table = capsys.readouterr().out
@@ -410,13 +451,16 @@ def test_bad_observations_exit_2_with_one_line(tmp_path, capsys, run_dir, comman
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "no observations (the file is empty"),
-    ("# only a comment\n\n", "no observations (the file is empty"),
-    ("when,variable,value\n2025-11-01,brent,70\n", "unknown column 'when'"),
-    ("date,value\n2025-11-01,70\n", "expected a header with date"),
-    ("date,variable,value\n2025-11-01,brent,70,5,6\n", "line 2: expected 3 fields"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "no observations (the file is empty"),
+        ("# only a comment\n\n", "no observations (the file is empty"),
+        ("when,variable,value\n2025-11-01,brent,70\n", "unknown column 'when'"),
+        ("date,value\n2025-11-01,70\n", "expected a header with date"),
+        ("date,variable,value\n2025-11-01,brent,70,5,6\n", "line 2: expected 3 fields"),
+    ],
+)
 def test_malformed_files_exit_2_with_one_line(tmp_path, capsys, run_dir, text, message):
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")

@@ -15,23 +15,48 @@ from sim.processes import oil
 from tests import hypothesis_profile  # noqa: F401  (deterministic hypothesis profile)
 
 # India's defaults (sim/params.py OilParams)
-INDIA = dict(delivered_discount=3.0, imports_mbd=4.8, max_share=0.5, scale_bn=1.7, contingency=0.1,
-             exposed_bn=40.0, enforcement_risk_bn=2.0, cap=1.0)
+INDIA = dict(
+    delivered_discount=3.0,
+    imports_mbd=4.8,
+    max_share=0.5,
+    scale_bn=1.7,
+    contingency=0.1,
+    exposed_bn=40.0,
+    enforcement_risk_bn=2.0,
+    cap=1.0,
+)
 
 
 def _target(tariff, sanctions, **over):
     kw = {**INDIA, **over}
-    return np.asarray(oil.india_target_share(tariff, sanctions, kw["delivered_discount"], kw["imports_mbd"],
-                                             kw["max_share"], kw["scale_bn"], kw["contingency"],
-                                             kw["exposed_bn"], kw["enforcement_risk_bn"], kw["cap"]))
+    return np.asarray(
+        oil.india_target_share(
+            tariff,
+            sanctions,
+            kw["delivered_discount"],
+            kw["imports_mbd"],
+            kw["max_share"],
+            kw["scale_bn"],
+            kw["contingency"],
+            kw["exposed_bn"],
+            kw["enforcement_risk_bn"],
+            kw["cap"],
+        )
+    )
 
 
 # --- Brent and the discount -----------------------------------------------------------------------
 
+
 def test_brent_step_is_log_ar1():
     b = oil.brent_step(np.array([62.0, 80.0]), 70.0, 0.05, 0.04, np.array([0.0, 1.0]))
-    np.testing.assert_allclose(np.log(b), [math.log(62) + 0.05 * (math.log(70) - math.log(62)),
-                                           math.log(80) + 0.05 * (math.log(70) - math.log(80)) + 0.04])
+    np.testing.assert_allclose(
+        np.log(b),
+        [
+            math.log(62) + 0.05 * (math.log(70) - math.log(62)),
+            math.log(80) + 0.05 * (math.log(70) - math.log(80)) + 0.04,
+        ],
+    )
 
 
 def test_brent_step_without_noise_converges_to_mean_and_stays_positive():
@@ -52,6 +77,7 @@ def test_fob_discount_share_of_brent_plus_sanctions_premium():
 
 
 # --- India's target and share ---------------------------------------------------------------------
+
 
 def test_india_target_share_is_logistic_in_net_benefit():
     savings = 0.5 * 4.8 * 365 * 3.0 / 1000
@@ -80,14 +106,33 @@ def test_india_target_share_is_capped():
     assert float(_target(0.0, 0.0, cap=0.9)) == pytest.approx(uncapped)
 
 
-@given(t1=st.floats(0.0, 100.0), t2=st.floats(0.0, 100.0), s1=st.floats(0.0, 1.0), s2=st.floats(0.0, 1.0),
-       discount=st.floats(0.0, 20.0), imports=st.floats(0.0, 10.0), max_share=st.floats(0.0, 1.0),
-       scale=st.floats(0.5, 100.0), contingency=st.floats(0.0, 1.0), exposed=st.floats(0.0, 100.0),
-       risk=st.floats(0.0, 20.0), cap=st.floats(0.0, 1.0))
-def test_india_target_share_is_bounded_and_monotone(t1, t2, s1, s2, discount, imports, max_share, scale,
-                                                     contingency, exposed, risk, cap):
-    kw = dict(delivered_discount=discount, imports_mbd=imports, max_share=max_share, scale_bn=scale,
-              contingency=contingency, exposed_bn=exposed, enforcement_risk_bn=risk, cap=cap)
+@given(
+    t1=st.floats(0.0, 100.0),
+    t2=st.floats(0.0, 100.0),
+    s1=st.floats(0.0, 1.0),
+    s2=st.floats(0.0, 1.0),
+    discount=st.floats(0.0, 20.0),
+    imports=st.floats(0.0, 10.0),
+    max_share=st.floats(0.0, 1.0),
+    scale=st.floats(0.5, 100.0),
+    contingency=st.floats(0.0, 1.0),
+    exposed=st.floats(0.0, 100.0),
+    risk=st.floats(0.0, 20.0),
+    cap=st.floats(0.0, 1.0),
+)
+def test_india_target_share_is_bounded_and_monotone(
+    t1, t2, s1, s2, discount, imports, max_share, scale, contingency, exposed, risk, cap
+):
+    kw = dict(
+        delivered_discount=discount,
+        imports_mbd=imports,
+        max_share=max_share,
+        scale_bn=scale,
+        contingency=contingency,
+        exposed_bn=exposed,
+        enforcement_risk_bn=risk,
+        cap=cap,
+    )
     lo_t, hi_t = sorted((t1, t2))
     lo_s, hi_s = sorted((s1, s2))
     low_pressure = float(_target(lo_t, lo_s, **kw))
@@ -135,16 +180,36 @@ def test_india_share_step_never_overshoots_and_stays_in_unit_interval(share, tar
 
 # --- Russia's revenue -----------------------------------------------------------------------------
 
-REV = dict(india_share0=0.36, india_imports=4.8, export_volume=7.3, redirect_share=0.6, redirect_discount=5.0,
-           tax_take=0.55, product_share=0.3, refining_online0=0.76)
+REV = dict(
+    india_share0=0.36,
+    india_imports=4.8,
+    export_volume=7.3,
+    redirect_share=0.6,
+    redirect_discount=5.0,
+    tax_take=0.55,
+    product_share=0.3,
+    refining_online0=0.76,
+)
 
 
 def _revenue(brent=62.0, discount=0.17 * 62.0, india_share=0.36, refining=0.76, **over):
     kw = {**REV, **over}
-    return float(oil.russia_revenue(np.array(brent), np.array(discount), np.array(india_share),
-                                    kw["india_share0"], kw["india_imports"], kw["export_volume"],
-                                    kw["redirect_share"], kw["redirect_discount"], kw["tax_take"],
-                                    kw["product_share"], np.array(refining), kw["refining_online0"]))
+    return float(
+        oil.russia_revenue(
+            np.array(brent),
+            np.array(discount),
+            np.array(india_share),
+            kw["india_share0"],
+            kw["india_imports"],
+            kw["export_volume"],
+            kw["redirect_share"],
+            kw["redirect_discount"],
+            kw["tax_take"],
+            kw["product_share"],
+            np.array(refining),
+            kw["refining_online0"],
+        )
+    )
 
 
 def test_russia_revenue_at_baseline_is_about_1_45_bn_a_week():
@@ -178,17 +243,31 @@ def test_russia_revenue_falls_with_discount_and_rises_with_brent():
     assert _revenue(brent=75.0, discount=0.17 * 75) > _revenue()
 
 
-@given(brent=st.floats(1.0, 300.0), discount_share=st.floats(0.0, 1.5), india_share=st.floats(0.0, 1.0),
-       refining=st.floats(0.0, 1.0), redirect=st.floats(0.0, 1.0), redirect_discount=st.floats(0.0, 100.0))
-def test_russia_revenue_is_finite_and_non_negative(brent, discount_share, india_share, refining, redirect,
-                                                   redirect_discount):
-    rev = _revenue(brent=brent, discount=discount_share * brent, india_share=india_share, refining=refining,
-                   redirect_share=redirect, redirect_discount=redirect_discount)
+@given(
+    brent=st.floats(1.0, 300.0),
+    discount_share=st.floats(0.0, 1.5),
+    india_share=st.floats(0.0, 1.0),
+    refining=st.floats(0.0, 1.0),
+    redirect=st.floats(0.0, 1.0),
+    redirect_discount=st.floats(0.0, 100.0),
+)
+def test_russia_revenue_is_finite_and_non_negative(
+    brent, discount_share, india_share, refining, redirect, redirect_discount
+):
+    rev = _revenue(
+        brent=brent,
+        discount=discount_share * brent,
+        india_share=india_share,
+        refining=refining,
+        redirect_share=redirect,
+        redirect_discount=redirect_discount,
+    )
     assert math.isfinite(rev)
     assert rev >= 0.0
 
 
 # --- Fiscal buffer and strain ---------------------------------------------------------------------
+
 
 def test_fiscal_step_buffer_absorbs_gap_without_strain():
     buffer, strain = oil.fiscal_step(np.array([45.0]), np.array([1.45]), 1.45 * 1.2)
@@ -243,9 +322,10 @@ def test_projected_strain_with_empty_buffer_is_gap_share():
     assert out[0] == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize(("buffer", "revenue", "spending", "horizon"),
-                         [(10.0, 1.2, 1.74, 26), (3.3, 0.5, 1.74, 26), (0.0, 1.0, 1.5, 10),
-                          (50.0, 1.0, 1.74, 104), (45.0, 1.45, 1.74, 26)])
+@pytest.mark.parametrize(
+    ("buffer", "revenue", "spending", "horizon"),
+    [(10.0, 1.2, 1.74, 26), (3.3, 0.5, 1.74, 26), (0.0, 1.0, 1.5, 10), (50.0, 1.0, 1.74, 104), (45.0, 1.45, 1.74, 26)],
+)
 def test_projected_strain_equals_average_of_simulated_fiscal_path(buffer, revenue, spending, horizon):
     """The projection is exactly the mean weekly strain fiscal_step produces if the present gap persists."""
     b = np.array([buffer])
@@ -257,8 +337,12 @@ def test_projected_strain_equals_average_of_simulated_fiscal_path(buffer, revenu
     assert projected[0] == pytest.approx(np.mean(strains), abs=1e-12)
 
 
-@given(buffer=st.floats(0.0, 100.0), revenue=st.floats(0.0, 5.0), spending=st.floats(0.01, 5.0),
-       horizon=st.floats(1.0, 104.0))
+@given(
+    buffer=st.floats(0.0, 100.0),
+    revenue=st.floats(0.0, 5.0),
+    spending=st.floats(0.01, 5.0),
+    horizon=st.floats(1.0, 104.0),
+)
 def test_projected_strain_is_in_unit_interval(buffer, revenue, spending, horizon):
     out = oil.projected_strain(np.array([buffer]), np.array([revenue]), spending, horizon)
     assert np.isfinite(out).all()

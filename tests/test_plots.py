@@ -99,7 +99,8 @@ def test_outcome_bars_equal_summary_probabilities(result: sim.RunResult, info: R
     expected = [result.summary["outcomes"][o]["p"] for o in OUTCOME_ORDER]
     assert [b.get_width() for b in bars] == pytest.approx(expected)
     assert {b.get_facecolor()[:3] for b in bars} <= {
-        tuple(int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)) for c in [*OKABE_ITO.values(), GREY]}
+        tuple(int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)) for c in [*OKABE_ITO.values(), GREY]
+    }
     # the whiskers run from each Wilson low to high
     segments = ax.collections[0].get_segments()
     for seg, o in zip(segments, OUTCOME_ORDER, strict=True):
@@ -199,8 +200,13 @@ def test_settlement_timing_counts_every_settlement(result: sim.RunResult, info: 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_write_run_charts_writes_every_chart(run_dir: Path, tmp_path: Path, fmt: str) -> None:
     paths = write_run_charts(run_dir, fmt, out=tmp_path)
-    assert {p.stem for p in paths} >= {"outcomes", "incidence", "settlement_terms", "settlement_timing",
-                                       *(f"fan_{v}" for v in FAN_VARIABLES)}
+    assert {p.stem for p in paths} >= {
+        "outcomes",
+        "incidence",
+        "settlement_terms",
+        "settlement_timing",
+        *(f"fan_{v}" for v in FAN_VARIABLES),
+    }
     magic = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}[fmt]
     for p in paths:
         assert p.suffix == f".{fmt}" and p.read_bytes().startswith(magic)
@@ -217,6 +223,7 @@ def test_unknown_format_is_a_user_error(run_dir: Path) -> None:
 
 
 # ---- conditioned runs (sim condition): weighted histograms, n = ESS, prior fans labelled ----
+
 
 @pytest.fixture(scope="module")
 def conditioned_dir(conditioned_pair: dict[str, Path]) -> Path:
@@ -236,7 +243,8 @@ def settled_with_weights(outcomes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
 
 
 def test_conditioned_info_carries_the_ess_and_the_unconditioned_variables(
-        conditioned: tuple[sim.RunResult, RunInfo], conditioned_dir: Path) -> None:
+    conditioned: tuple[sim.RunResult, RunInfo], conditioned_dir: Path
+) -> None:
     res, cinfo = conditioned
     assert cinfo.ess == pytest.approx(res.summary["ess"])
     manifest = read_manifest(conditioned_dir)
@@ -276,15 +284,15 @@ def test_settlement_timing_bars_are_weighted_shares(conditioned: tuple[sim.RunRe
     assert as_date(median.get_xdata()[0]) == cinfo.date(round(res.summary["settlement_week"]["median"]))
 
 
-def test_conditioned_incidence_uses_the_weighted_shares_and_the_ess(
-        conditioned: tuple[sim.RunResult, RunInfo]) -> None:
+def test_conditioned_incidence_uses_the_weighted_shares_and_the_ess(conditioned: tuple[sim.RunResult, RunInfo]) -> None:
     res, cinfo = conditioned
     fig = cumulative_incidence(res.weekly, cinfo)
     (line,) = by_gid(fig.axes[0].lines, "incidence-settlement")
     assert line.get_ydata()[-1] == pytest.approx(res.summary["outcomes"]["settlement"]["p"])
     last = incidence_table(res.weekly, "settlement", cinfo.ess).iloc[-1]
-    assert (last["lo"], last["hi"]) == pytest.approx((res.summary["outcomes"]["settlement"]["lo"],
-                                                      res.summary["outcomes"]["settlement"]["hi"]))
+    assert (last["lo"], last["hi"]) == pytest.approx(
+        (res.summary["outcomes"]["settlement"]["lo"], res.summary["outcomes"]["settlement"]["hi"])
+    )
     assert "n = ESS" in fig.get_suptitle()
 
 
@@ -376,10 +384,19 @@ def test_conditions_parse_clauses_joined_by_and() -> None:
 def points_1d() -> pd.DataFrame:
     x = np.linspace(0, 1, 6)
     p = 0.2 + 0.5 * x
-    return pd.DataFrame({"point": range(6), "agents.us.levers.sanctions": x, "replicates": 100,
-                         "p_settlement": p, "p_settlement_lo": p - 0.05, "p_settlement_hi": p + 0.05,
-                         "median_settlement_week": 30 - 10 * x, "median_settlement_week_lo": 25 - 10 * x,
-                         "median_settlement_week_hi": 35 - 10 * x})
+    return pd.DataFrame(
+        {
+            "point": range(6),
+            "agents.us.levers.sanctions": x,
+            "replicates": 100,
+            "p_settlement": p,
+            "p_settlement_lo": p - 0.05,
+            "p_settlement_hi": p + 0.05,
+            "median_settlement_week": 30 - 10 * x,
+            "median_settlement_week_lo": 25 - 10 * x,
+            "median_settlement_week_hi": 35 - 10 * x,
+        }
+    )
 
 
 def test_sweep_1d_draws_each_metric_with_its_band() -> None:
@@ -392,7 +409,8 @@ def test_sweep_1d_draws_each_metric_with_its_band() -> None:
     (band,) = by_gid(ax_p.collections, "band-p_settlement")
     ys = band.get_paths()[0].vertices[:, 1]
     assert ys.min() == pytest.approx(pts["p_settlement_lo"].min()) and ys.max() == pytest.approx(
-        pts["p_settlement_hi"].max())
+        pts["p_settlement_hi"].max()
+    )
     assert "enforcement" in ax_p.get_xlabel()
     assert "%" in ax_p.get_ylabel() and "settlement week" in ax_w.get_ylabel()
     assert "P(settlement)" in texts_of(fig)
@@ -400,14 +418,24 @@ def test_sweep_1d_draws_each_metric_with_its_band() -> None:
 
 def test_sweep_heatmap_writes_each_value_in_its_cell() -> None:
     xs, ys = [0.0, 0.5, 1.0], [0.0, 0.25, 0.8]
-    rows = [{"agents.us.levers.sanctions": a, "agents.us.levers.guarantees": b, "p_settlement": 0.1 + a / 2 + b / 3,
-             "p_settlement_lo": 0.0, "p_settlement_hi": 1.0} for a in xs for b in ys]
+    rows = [
+        {
+            "agents.us.levers.sanctions": a,
+            "agents.us.levers.guarantees": b,
+            "p_settlement": 0.1 + a / 2 + b / 3,
+            "p_settlement_lo": 0.0,
+            "p_settlement_hi": 1.0,
+        }
+        for a in xs
+        for b in ys
+    ]
     pts = pd.DataFrame(rows)
     fig = sweep_heatmap(pts, "agents.us.levers.sanctions", "agents.us.levers.guarantees", "p_settlement", "t", "c")
     ax = fig.axes[0]
     image = ax.images[0].get_array()
-    expected = pts.pivot_table(index="agents.us.levers.guarantees", columns="agents.us.levers.sanctions",
-                               values="p_settlement").to_numpy()
+    expected = pts.pivot_table(
+        index="agents.us.levers.guarantees", columns="agents.us.levers.sanctions", values="p_settlement"
+    ).to_numpy()
     np.testing.assert_allclose(np.asarray(image), expected)
     cells = sorted(t.get_text() for t in ax.texts if t.get_gid() == "cell")
     assert cells == sorted(f"{v:.0%}" for v in expected.ravel())
@@ -416,9 +444,17 @@ def test_sweep_heatmap_writes_each_value_in_its_cell() -> None:
 
 def test_sobol_bars_show_first_order_and_total_indices() -> None:
     names = ["agents.us.levers.sanctions", "params.costs.energy"]
-    sens = {"method": "sobol", "indices": {"p_settlement": {
-        "S1": dict(zip(names, [0.1, 0.6], strict=True)), "S1_conf": dict(zip(names, [0.05, 0.1], strict=True)),
-        "ST": dict(zip(names, [0.2, 0.8], strict=True)), "ST_conf": dict(zip(names, [0.05, 0.1], strict=True))}}}
+    sens = {
+        "method": "sobol",
+        "indices": {
+            "p_settlement": {
+                "S1": dict(zip(names, [0.1, 0.6], strict=True)),
+                "S1_conf": dict(zip(names, [0.05, 0.1], strict=True)),
+                "ST": dict(zip(names, [0.2, 0.8], strict=True)),
+                "ST_conf": dict(zip(names, [0.05, 0.1], strict=True)),
+            }
+        },
+    }
     fig = sensitivity_bars(sens, "p_settlement", "t", "c")
     ax = fig.axes[0]
     s1 = [b.get_width() for b in by_gid(ax.patches, "bar-S1")]
@@ -429,8 +465,7 @@ def test_sobol_bars_show_first_order_and_total_indices() -> None:
 
 def test_morris_bars_show_mu_star_and_sigma() -> None:
     names = ["a.b", "c.d"]
-    sens = {"p_settlement": {"names": names, "mu_star": [0.3, 0.1], "mu_star_conf": [0.05, 0.02],
-                             "sigma": [0.2, 0.05]}}
+    sens = {"p_settlement": {"names": names, "mu_star": [0.3, 0.1], "mu_star_conf": [0.05, 0.02], "sigma": [0.2, 0.05]}}
     fig = sensitivity_bars(sens, "p_settlement", "t", "c")
     ax = fig.axes[0]
     assert [b.get_width() for b in by_gid(ax.patches, "bar-mu_star")] == [0.1, 0.3]
@@ -441,8 +476,9 @@ def test_morris_bars_show_mu_star_and_sigma() -> None:
 def test_sweep_charts_from_a_real_sweep(tmp_path: Path) -> None:
     sweep_mod = pytest.importorskip("sim.sweep")
     spec = tmp_path / "lhs.yaml"
-    spec.write_text(f"""name: tiny_lhs
-base: {ROOT / 'scenarios' / 'baseline.yaml'}
+    spec.write_text(
+        f"""name: tiny_lhs
+base: {ROOT / "scenarios" / "baseline.yaml"}
 set: {{horizon_weeks: 26}}
 sampler: lhs
 samples: 24
@@ -451,7 +487,9 @@ parameters:
   agents.us.levers.mediation: {{low: 0.5, high: 3}}
   agents.us.levers.sanctions: {{low: 0, high: 1}}
 replicates: 60
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     sweep_mod.run_sweep(sweep_mod.load_sweep(spec), out)
     paths = write_charts(out, "png")

@@ -27,16 +27,25 @@ from sim.plots import FAN_VARIABLES
 from sim.report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 N_CHARTS = 4 + len(FAN_VARIABLES)
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sc = sim.load_scenario(ROOT / "scenarios" / "max_pressure.yaml",
-                           ["replicates=500", "horizon_weeks=30", "params.costs.energy=0.006"])
+    sc = sim.load_scenario(
+        ROOT / "scenarios" / "max_pressure.yaml", ["replicates=500", "horizon_weeks=30", "params.costs.energy=0.006"]
+    )
     return sim.write_results(sim.run(sc), tmp_path_factory.mktemp("report") / "max_pressure")
 
 
@@ -72,7 +81,7 @@ def test_report_lists_events_policies_parameters_and_manifest(html: str) -> None
     assert "Tomahawks approved" in html and "Sanctions on Rosneft and Lukoil, enforced" in html
     assert "More Patriots" in html and "tomahawks_if_no_deal" not in html  # max_pressure removes the rule
     # the changed parameter, with its default and source
-    row = html[html.index("params.costs.energy"):][:400]
+    row = html[html.index("params.costs.energy") :][:400]
     assert "0.006" in row and "U(0.002, 0.01)" in row
     assert "scenario_sha256" in html and "20251016" in html
     assert 'id="paths"' in html and "ended: settlement" in html
@@ -132,8 +141,15 @@ def _run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.Comple
 
 def test_report_renders_in_headless_chromium(chromium: str, report: Path, tmp_path: Path) -> None:
     url = report.resolve().as_uri()
-    done = _run_chromium(chromium, tmp_path / "profile-dom", "--enable-logging=stderr", "--v=0",
-                         "--virtual-time-budget=10000", "--dump-dom", url)
+    done = _run_chromium(
+        chromium,
+        tmp_path / "profile-dom",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        url,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     body = re.search(r"<body([^>]*)>", done.stdout)
     assert body, done.stdout[:500]
@@ -146,8 +162,7 @@ def test_report_renders_in_headless_chromium(chromium: str, report: Path, tmp_pa
     assert console == [], console
 
     shot = report.parent / "report.png"
-    done = _run_chromium(chromium, tmp_path / "profile-shot", "--window-size=1280,2000",
-                         f"--screenshot={shot}", url)
+    done = _run_chromium(chromium, tmp_path / "profile-shot", "--window-size=1280,2000", f"--screenshot={shot}", url)
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -24,29 +24,63 @@ CASES = [
     ("missing file", None, [], ["no such file"]),
     ("malformed yaml", "name: x\nparams: [unclosed\n", [], ["malformed YAML", "line"]),
     ("unknown key", "name: x\nhorizon_week: 10\n", [], ["horizon_week", "did you mean 'horizon_weeks'"]),
-    ("unknown nested key", "name: x\nparams:\n  front:\n    p00: 0.5\n", [],
-     ["params.front", "p00", "did you mean 'p0'"]),
+    (
+        "unknown nested key",
+        "name: x\nparams:\n  front:\n    p00: 0.5\n",
+        [],
+        ["params.front", "p00", "did you mean 'p0'"],
+    ),
     ("wrong type", "name: x\nreplicates: many\n", [], ["replicates", "expected an integer", "many"]),
-    ("share above 1", "name: x\ninitial:\n  india_share: 1.4\n", [],
-     ["initial.india_share", "expected a value in [0, 1]", "1.4"]),
+    (
+        "share above 1",
+        "name: x\ninitial:\n  india_share: 1.4\n",
+        [],
+        ["initial.india_share", "expected a value in [0, 1]", "1.4"],
+    ),
     ("negative horizon", "name: x\nhorizon_weeks: -5\n", [], ["horizon_weeks", "greater than or equal to 1", "-5"]),
-    ("week past horizon", "name: x\nhorizon_weeks: 10\nevents:\n  s: {week: 12, kind: summit}\n", [],
-     ["events.s.week", "[0, 10]", "12"]),
-    ("empty distribution range",
-     "name: x\nparams:\n  front:\n    p0: {dist: uniform, low: 0.6, high: 0.5}\n", [],
-     ["params.front.p0", "empty range"]),
-    ("distribution outside bounds",
-     "name: x\nparams:\n  front:\n    p0: {dist: uniform, low: 0.5, high: 1.5}\n", [],
-     ["params.front.p0", "expected a value in [0.01, 0.99]"]),
-    ("unknown distribution", "name: x\nparams:\n  front:\n    p0: {dist: gamma, k: 2}\n", [],
-     ["params.front.p0", "dist"]),
-    ("unknown lever", "name: x\nagents:\n  us:\n    levers:\n      tarif: 25\n", [],
-     ["agents.us.levers.tarif", "did you mean 'penalty_tariff'"]),
-    ("lever out of range", "name: x\nagents:\n  us:\n    levers:\n      sanctions: 2\n", [],
-     ["agents.us.levers.sanctions", "[0, 1]"]),
-    ("unknown policy variable",
-     "name: x\nagents:\n  us:\n    policies:\n      r: {kind: rule, lever: aid, value: 0, "
-     "when: [{var: indai_share, op: '<', value: 0.1}]}\n", [], ["indai_share", "did you mean 'india_share'"]),
+    (
+        "week past horizon",
+        "name: x\nhorizon_weeks: 10\nevents:\n  s: {week: 12, kind: summit}\n",
+        [],
+        ["events.s.week", "[0, 10]", "12"],
+    ),
+    (
+        "empty distribution range",
+        "name: x\nparams:\n  front:\n    p0: {dist: uniform, low: 0.6, high: 0.5}\n",
+        [],
+        ["params.front.p0", "empty range"],
+    ),
+    (
+        "distribution outside bounds",
+        "name: x\nparams:\n  front:\n    p0: {dist: uniform, low: 0.5, high: 1.5}\n",
+        [],
+        ["params.front.p0", "expected a value in [0.01, 0.99]"],
+    ),
+    (
+        "unknown distribution",
+        "name: x\nparams:\n  front:\n    p0: {dist: gamma, k: 2}\n",
+        [],
+        ["params.front.p0", "dist"],
+    ),
+    (
+        "unknown lever",
+        "name: x\nagents:\n  us:\n    levers:\n      tarif: 25\n",
+        [],
+        ["agents.us.levers.tarif", "did you mean 'penalty_tariff'"],
+    ),
+    (
+        "lever out of range",
+        "name: x\nagents:\n  us:\n    levers:\n      sanctions: 2\n",
+        [],
+        ["agents.us.levers.sanctions", "[0, 1]"],
+    ),
+    (
+        "unknown policy variable",
+        "name: x\nagents:\n  us:\n    policies:\n      r: {kind: rule, lever: aid, value: 0, "
+        "when: [{var: indai_share, op: '<', value: 0.1}]}\n",
+        [],
+        ["indai_share", "did you mean 'india_share'"],
+    ),
     ("bad --set path", BASE, ["--set", "params.front.p9=0.5"], ["params.front", "p9"]),
     ("bad --set value", BASE, ["--set", "params.front.p0=abc"], ["params.front.p0", "abc"]),
     ("bad --set syntax", BASE, ["--set", "params.front.p0"], ["expected dotted.path=value"]),
@@ -56,8 +90,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("text", "args", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_scenario_gives_one_line_and_status_2(tmp_path: Path, run_cli, text: str | None, args: list[str],
-                                                 fragments: list[str]) -> None:
+def test_bad_scenario_gives_one_line_and_status_2(
+    tmp_path: Path, run_cli, text: str | None, args: list[str], fragments: list[str]
+) -> None:
     path = tmp_path / "s.yaml" if text is None else _write(tmp_path, text)
     if text == BASE:  # keep extends-free copies runnable from tmp
         path = _write(tmp_path, BASE)
@@ -99,21 +134,30 @@ def test_existing_results_not_overwritten_without_force(tmp_path: Path, run_cli)
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    code, _, stderr = run_cli("run", str(SCENARIOS / "baseline.yaml"), "-n", "10", "--horizon", "12",
-                              "--out", str(out), "-q")
+    code, _, stderr = run_cli(
+        "run", str(SCENARIOS / "baseline.yaml"), "-n", "10", "--horizon", "12", "--out", str(out), "-q"
+    )
     assert code == 2 and "--force" in stderr
     assert (out / "keep.txt").read_text() == "mine"
-    code, _, _ = run_cli("run", str(SCENARIOS / "baseline.yaml"), "-n", "200", "--horizon", "12",
-                         "--out", str(out), "-q", "--force")
+    code, _, _ = run_cli(
+        "run", str(SCENARIOS / "baseline.yaml"), "-n", "200", "--horizon", "12", "--out", str(out), "-q", "--force"
+    )
     assert code == 0 and not (out / "keep.txt").exists() and (out / "outcomes.parquet").exists()
     assert (out / "charts" / "incidence.png").exists()  # sim run makes the charts unless --no-charts
     assert not list(tmp_path.glob(".out*"))
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("../../etc/passwd", "etc_passwd"), ("a/b", "a_b"), ("..", "scenario"), (".hidden", "hidden"),
-    ("max pressure (v2)", "max_pressure_v2"), ("ok-name_1.2", "ok-name_1.2"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "etc_passwd"),
+        ("a/b", "a_b"),
+        ("..", "scenario"),
+        (".hidden", "hidden"),
+        ("max pressure (v2)", "max_pressure_v2"),
+        ("ok-name_1.2", "ok-name_1.2"),
+    ],
+)
 def test_scenario_names_are_sanitised_for_directories(name: str, expected: str) -> None:
     assert safe_name(name) == expected
     assert "/" not in safe_name(name) and ".." not in safe_name(name)
@@ -135,8 +179,10 @@ def test_extends_cycle_is_an_error(tmp_path: Path) -> None:
 
 
 def test_set_overrides_any_field() -> None:
-    sc = load_scenario(SCENARIOS / "baseline.yaml", ["params.front.p0=0.6", "agents.us.levers.aid=0.5",
-                                                     "params.costs.base_ru={dist: uniform, low: 0, high: 1e-3}"])
+    sc = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        ["params.front.p0=0.6", "agents.us.levers.aid=0.5", "params.costs.base_ru={dist: uniform, low: 0, high: 1e-3}"],
+    )
     assert sc.params.front.p0 == 0.6
     assert sc.agents.us.levers["aid"] == 0.5
     assert sc.params.costs.base_ru.high == pytest.approx(1e-3)
@@ -145,26 +191,41 @@ def test_set_overrides_any_field() -> None:
 def test_set_null_deletes_an_inherited_policy_or_event_as_a_child_file_does(tmp_path: Path) -> None:
     base = load_scenario(SCENARIOS / "baseline.yaml")
     assert "tomahawks_if_no_deal" in base.agents.us.policies and "budapest_summit" in base.events
-    by_set = load_scenario(SCENARIOS / "baseline.yaml", ["agents.us.policies.tomahawks_if_no_deal=null",
-                                                        "events.budapest_summit=null"])
+    by_set = load_scenario(
+        SCENARIOS / "baseline.yaml", ["agents.us.policies.tomahawks_if_no_deal=null", "events.budapest_summit=null"]
+    )
     assert "tomahawks_if_no_deal" not in by_set.agents.us.policies and "budapest_summit" not in by_set.events
-    child = _write(tmp_path, f"extends: {SCENARIOS / 'baseline.yaml'}\nname: baseline\nagents:\n  us:\n"
-                   "    policies:\n      tomahawks_if_no_deal: null\nevents:\n  budapest_summit: null\n")
+    child = _write(
+        tmp_path,
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: baseline\nagents:\n  us:\n"
+        "    policies:\n      tomahawks_if_no_deal: null\nevents:\n  budapest_summit: null\n",
+    )
     assert load_scenario(child).digest() == by_set.digest()
     # null for a value that is not a mapping still sets it (a demand lever: no demand)
-    assert load_scenario(SCENARIOS / "baseline.yaml", ["agents.russia.levers.demand=null"]
-                         ).agents.russia.levers["demand"] is None
+    assert (
+        load_scenario(SCENARIOS / "baseline.yaml", ["agents.russia.levers.demand=null"]).agents.russia.levers["demand"]
+        is None
+    )
 
 
-@pytest.mark.parametrize(("text", "fragments"), [
-    ("name: x\nevents:\n  e: {week: 0, kind: aid, value: 0.5}\n", ["events.e.week", "greater than or equal to 1"]),
-    ("name: x\nagents:\n  us:\n    levers:\n      aid: null\n", ["agents.us.levers.aid", "got null"]),
-    ("name: x\nparams:\n  strikes: {m: 0.1, n: 0.1, a: 0.3, b: 0.3}\n", ["params.strikes", "m*n > a*b"]),
-    ("name: x\nagents:\n  russia:\n    policies:\n      s: {kind: schedule, lever: offensive, at: {0: 2}}\n",
-     ["agents.russia.policies.s.at", "week 0 is the initial state"]),
-    ("name: x\nagents:\n  us:\n    policies:\n      r: {kind: rule, lever: aid, value: 0, from_week: 5, until_week: 2, "
-     "when: [{var: week, op: '>', value: 1}]}\n", ["until_week", ">= from_week"]),
-])
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("name: x\nevents:\n  e: {week: 0, kind: aid, value: 0.5}\n", ["events.e.week", "greater than or equal to 1"]),
+        ("name: x\nagents:\n  us:\n    levers:\n      aid: null\n", ["agents.us.levers.aid", "got null"]),
+        ("name: x\nparams:\n  strikes: {m: 0.1, n: 0.1, a: 0.3, b: 0.3}\n", ["params.strikes", "m*n > a*b"]),
+        (
+            "name: x\nagents:\n  russia:\n    policies:\n      s: {kind: schedule, lever: offensive, at: {0: 2}}\n",
+            ["agents.russia.policies.s.at", "week 0 is the initial state"],
+        ),
+        (
+            "name: x\nagents:\n  us:\n    policies:\n"
+            "      r: {kind: rule, lever: aid, value: 0, from_week: 5, until_week: 2, "
+            "when: [{var: week, op: '>', value: 1}]}\n",
+            ["until_week", ">= from_week"],
+        ),
+    ],
+)
 def test_jointly_invalid_scenarios_are_refused(tmp_path: Path, run_cli, text: str, fragments: list[str]) -> None:
     code, _, stderr = run_cli("validate", str(_write(tmp_path, text)))
     assert code == 2 and len(stderr.strip().splitlines()) == 1
@@ -184,9 +245,26 @@ def test_response_policy_is_clipped_to_the_lever_range() -> None:
     from sim.model import PressureModel
     from sim.scenario import validate_scenario
 
-    sc = validate_scenario({"name": "r", "horizon_weeks": 3, "agents": {"us": {"policies": {
-        "r": {"kind": "response", "lever": "penalty_tariff", "var": "india_share", "base": 0, "slope": -1000}}}}},
-        "inline")
+    sc = validate_scenario(
+        {
+            "name": "r",
+            "horizon_weeks": 3,
+            "agents": {
+                "us": {
+                    "policies": {
+                        "r": {
+                            "kind": "response",
+                            "lever": "penalty_tariff",
+                            "var": "india_share",
+                            "base": 0,
+                            "slope": -1000,
+                        }
+                    }
+                }
+            },
+        },
+        "inline",
+    )
     model = PressureModel(sc, 5, 0)
     model.run()
     assert np.all(model.lever("us", "penalty_tariff") == 0.0)
@@ -195,7 +273,9 @@ def test_response_policy_is_clipped_to_the_lever_range() -> None:
 def test_demand_parameters_may_be_distributions() -> None:
     import sim
 
-    sc = load_scenario(SCENARIOS / "baseline.yaml", [
-        "replicates=200", "horizon_weeks=30", "params.energy.demand_mean={dist: uniform, low: 13, high: 16}"])
+    sc = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        ["replicates=200", "horizon_weeks=30", "params.energy.demand_mean={dist: uniform, low: 13, high: 16}"],
+    )
     result = sim.run(sc)
     assert "params.energy.demand_mean" in result.outcomes.columns

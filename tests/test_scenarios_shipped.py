@@ -35,10 +35,14 @@ def test_alternatives_ask_a_question_and_extend_baseline() -> None:
 
 
 def test_us_stepping_back_raises_ukraines_collapse(outcomes) -> None:
-    assert (outcomes["us_steps_back"].probability("ukraine_collapse")
-            > outcomes["baseline"].probability("ukraine_collapse") + 0.2)
-    assert outcomes["us_steps_back"].summary["settlement_terms"]["median"] > \
-        outcomes["baseline"].summary["settlement_terms"]["median"]
+    assert (
+        outcomes["us_steps_back"].probability("ukraine_collapse")
+        > outcomes["baseline"].probability("ukraine_collapse") + 0.2
+    )
+    assert (
+        outcomes["us_steps_back"].summary["settlement_terms"]["median"]
+        > outcomes["baseline"].summary["settlement_terms"]["median"]
+    )
 
 
 def test_pressure_on_russia_raises_settlement_and_lowers_terms(outcomes) -> None:

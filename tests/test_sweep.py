@@ -46,8 +46,6 @@ def write(tmp_path: Path, text: str, name: str = "sweep.yaml") -> Path:
     return path
 
 
-
-
 def codes(*names: str) -> np.ndarray:
     return np.array([OUTCOMES.index(n) for n in names], dtype=np.int8)
 
@@ -64,8 +62,10 @@ def test_grid_is_the_cartesian_product_in_declaration_order(tmp_path: Path) -> N
 
 
 def test_grid_num_spaces_a_range_linearly_or_geometrically(tmp_path: Path) -> None:
-    text = TINY.replace("params.costs.scale: {low: 0.5, high: 1.5, num: 2}",
-                        "params.escalation.hazard_per_pressure: {low: 1.0e-5, high: 1.0e-3, num: 3, scale: log}")
+    text = TINY.replace(
+        "params.costs.scale: {low: 0.5, high: 1.5, num: 2}",
+        "params.escalation.hazard_per_pressure: {low: 1.0e-5, high: 1.0e-3, num: 3, scale: log}",
+    )
     sw = load_sweep(write(tmp_path, text))
     hazards = sorted({v[1] for v in sw.design.values})
     assert hazards == pytest.approx([1e-5, 1e-4, 1e-3])
@@ -108,11 +108,14 @@ seed: 7
     assert load_sweep(write(tmp_path, text.replace("seed: 7", "seed: 8"))).design.values != a
 
 
-@pytest.mark.parametrize(("sampler", "extra", "points"), [
-    ("sobol", "samples: 16", 16 * (3 + 2)),
-    ("sobol", "samples: 16\nsecond_order: true", 16 * (2 * 3 + 2)),
-    ("morris", "samples: 4", 4 * (3 + 1)),
-])
+@pytest.mark.parametrize(
+    ("sampler", "extra", "points"),
+    [
+        ("sobol", "samples: 16", 16 * (3 + 2)),
+        ("sobol", "samples: 16\nsecond_order: true", 16 * (2 * 3 + 2)),
+        ("morris", "samples: 4", 4 * (3 + 1)),
+    ],
+)
 def test_salib_designs_have_their_textbook_sizes(tmp_path: Path, sampler: str, extra: str, points: int) -> None:
     text = f"""
 base: {BASELINE}
@@ -180,22 +183,19 @@ def test_probability_has_a_wilson_interval() -> None:
 
 def test_settlement_by_week_counts_settlements_up_to_that_week_only() -> None:
     m = parse_metric("p_settlement_by_26", 104, [])
-    cols = {"outcome": codes("settlement", "settlement", "escalation", "ongoing"),
-            "week": np.array([10, 30, 5, 104])}
+    cols = {"outcome": codes("settlement", "settlement", "escalation", "ongoing"), "week": np.array([10, 30, 5, 104])}
     assert m.compute(cols)[0] == pytest.approx(0.25)
 
 
 def test_mean_terms_is_over_settlements_only() -> None:
     m = parse_metric("mean_terms", 104, [])
-    cols = {"outcome": codes("settlement", "settlement", "ukraine_collapse"),
-            "terms": np.array([0.7, 0.8, 1.0])}
+    cols = {"outcome": codes("settlement", "settlement", "ukraine_collapse"), "terms": np.array([0.7, 0.8, 1.0])}
     assert m.compute(cols)[0] == pytest.approx(0.75)
 
 
 def test_median_settlement_week_reads_weeks_of_settled_replicates() -> None:
     m = parse_metric("median_settlement_week", 104, [])
-    cols = {"outcome": codes("settlement", "settlement", "settlement", "ongoing"),
-            "week": np.array([4, 8, 30, 104])}
+    cols = {"outcome": codes("settlement", "settlement", "settlement", "ongoing"), "week": np.array([4, 8, 30, 104])}
     assert m.compute(cols)[0] == 8
 
 
@@ -213,13 +213,16 @@ def test_mean_interval_is_normal() -> None:
     assert (m, lo, hi) == pytest.approx((2.5, 2.5 - half, 2.5 + half))
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("p_setlement", "did you mean 'settlement'"),
-    ("p_ongoing_by_26", "unknown outcome 'ongoing'"),
-    ("p_settlement_by_500", "expected a week in [1, 104]"),
-    ("mean_end.frnt", "did you mean 'end.front'"),
-    ("average_terms", "unknown metric"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("p_setlement", "did you mean 'settlement'"),
+        ("p_ongoing_by_26", "unknown outcome 'ongoing'"),
+        ("p_settlement_by_500", "expected a week in [1, 104]"),
+        ("mean_end.frnt", "did you mean 'end.front'"),
+        ("average_terms", "unknown metric"),
+    ],
+)
 def test_unknown_metrics_say_what_was_expected(name: str, message: str) -> None:
     with pytest.raises(ValueError, match=None) as info:
         parse_metric(name, 104, ["end.front", "cum.talks_held"])
@@ -298,41 +301,45 @@ metrics: [p_russia_collapse]
 BAD = {
     "unknown parameter path": (
         TINY.replace("params.costs.scale:", "params.costs.scal:"),
-        ["parameters", "params.costs.scal", "did you mean 'scale'"]),
+        ["parameters", "params.costs.scal", "did you mean 'scale'"],
+    ),
     "unknown event": (
-        TINY.replace("params.costs.scale: {low: 0.5, high: 1.5, num: 2}",
-                     "events.budapest_summt.probability: [0.5]"),
-        ["parameters", "did you mean 'events.budapest_summit'"]),
+        TINY.replace("params.costs.scale: {low: 0.5, high: 1.5, num: 2}", "events.budapest_summt.probability: [0.5]"),
+        ["parameters", "did you mean 'events.budapest_summit'"],
+    ),
     "unknown lever": (
         TINY.replace("penalty_tariff:", "penalty_tarif:"),
-        ["parameters", "did you mean 'penalty_tariff'"]),
+        ["parameters", "did you mean 'penalty_tariff'"],
+    ),
     "value out of range": (
         TINY.replace("[0, 50, 100]", "[0, 50, 150]"),
-        ["parameters", "agents.us.levers.penalty_tariff", "[0, 100]", "150"]),
+        ["parameters", "agents.us.levers.penalty_tariff", "[0, 100]", "150"],
+    ),
     "empty range": (
         TINY.replace("{low: 0.5, high: 1.5, num: 2}", "{low: 1.5, high: 1.5, num: 2}"),
-        ["parameters.params.costs.scale", "empty range"]),
+        ["parameters.params.costs.scale", "empty range"],
+    ),
     "empty values": (
         TINY.replace("[0, 50, 100]", "[]"),
-        ["parameters.agents.us.levers.penalty_tariff.values", "at least 1"]),
-    "unknown sampler": (
-        TINY.replace("sampler: grid", "sampler: factorial"),
-        ["sampler", "'grid'", "'factorial'"]),
+        ["parameters.agents.us.levers.penalty_tariff.values", "at least 1"],
+    ),
+    "unknown sampler": (TINY.replace("sampler: grid", "sampler: factorial"), ["sampler", "'grid'", "'factorial'"]),
     "sobol with too few samples": (
         TINY.replace("sampler: grid", "sampler: sobol\nsamples: 4").replace(", num: 2", ""),
-        ["samples", "Sobol", "at least 16", "got 4"]),
+        ["samples", "Sobol", "at least 16", "got 4"],
+    ),
     "unknown top-level key": (
         TINY.replace("replicates: 200", "replicate: 200"),
-        ["replicate", "did you mean 'replicates'"]),
-    "unknown metric": (
-        TINY.replace("mean_terms", "mean_turms"),
-        ["metrics.3", "did you mean 'terms'"]),
+        ["replicate", "did you mean 'replicates'"],
+    ),
+    "unknown metric": (TINY.replace("mean_terms", "mean_turms"), ["metrics.3", "did you mean 'terms'"]),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD), ids=lambda c: c.replace(" ", "_"))
-def test_bad_sweep_file_is_one_line_and_exit_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                       case: str) -> None:
+def test_bad_sweep_file_is_one_line_and_exit_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
     text, needles = BAD[case]
     path = write(tmp_path, text)
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "out")]) == 2
@@ -351,7 +358,8 @@ def test_sweep_writes_points_parts_manifest_and_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert exit_code(["sweep", str(write(tmp_path, TINY)), "-w", "1", "-q", "-o", str(out)]) == 0
     assert sorted(p.name for p in (out / "parts").iterdir()) == [
-        f"point-{j:06d}.chunk-{c:04d}.parquet" for j in range(6) for c in range(2)]
+        f"point-{j:06d}.chunk-{c:04d}.parquet" for j in range(6) for c in range(2)
+    ]
     points = pq.read_table(out / "points.parquet").to_pandas()
     assert list(points["point"]) == list(range(6))
     assert (points["replicates"] == 200).all()
@@ -416,8 +424,9 @@ resamples: 50
     assert "p_russia_collapse" in sens["skipped"]
 
 
-def test_existing_results_are_refused_without_resume_or_force(tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_results_are_refused_without_resume_or_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path, out = write(tmp_path, TINY), tmp_path / "out"
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 2
@@ -435,13 +444,16 @@ def test_resume_refuses_when_the_sweep_file_changed(tmp_path: Path, capsys: pyte
     assert "cannot resume: the sweep file changed" in err and err.count("\n") == 1
     assert (out / "points.parquet").read_bytes() == before
     write(tmp_path, TINY)
-    assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume", "--set",
-                    "params.costs.fuel=0.002"]) == 2
+    assert (
+        exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume", "--set", "params.costs.fuel=0.002"])
+        == 2
+    )
     assert "the --set overrides differ" in capsys.readouterr().err
 
 
-def test_a_task_that_raises_is_recorded_and_the_rest_go_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_task_that_raises_is_recorded_and_the_rest_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, TINY)
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "ref")]) == 0
     real = runner.run_chunk  # run_tasks looks it up in sim.runner at each call
@@ -482,8 +494,9 @@ def test_run_sweep_api_reports_progress(tmp_path: Path) -> None:
     assert seen[-1] == (12, 12) and again.done == 0
 
 
-def test_resume_refuses_when_the_code_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_resume_refuses_when_the_code_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import sim.sweep.run
 
     path, out = write(tmp_path, TINY), tmp_path / "out"

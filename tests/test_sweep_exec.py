@@ -35,11 +35,15 @@ metrics: [p_settlement, p_settlement_by_26, median_settlement_week, mean_terms, 
 TASKS = 32
 
 
-
-
 def sim_process(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "sim.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -79,8 +83,7 @@ def reference(sweep_file: Path) -> dict[str, bytes]:
     return found
 
 
-def test_two_local_workers_give_the_same_bytes(sweep_file: Path, reference: dict[str, bytes],
-                                               tmp_path: Path) -> None:
+def test_two_local_workers_give_the_same_bytes(sweep_file: Path, reference: dict[str, bytes], tmp_path: Path) -> None:
     out = tmp_path / "two"
     assert exit_code(["sweep", str(sweep_file), "--workers", "2", "--quiet", "--out", str(out)]) == 0
     assert files(out) == reference
@@ -105,11 +108,13 @@ def test_a_killed_worker_loses_no_task(sweep_file: Path, reference: dict[str, by
     assert files(out) == reference
 
 
-def test_a_sweep_killed_halfway_resumes_to_the_same_bytes(sweep_file: Path, reference: dict[str, bytes],
-                                                          tmp_path: Path) -> None:
+def test_a_sweep_killed_halfway_resumes_to_the_same_bytes(
+    sweep_file: Path, reference: dict[str, bytes], tmp_path: Path
+) -> None:
     out = tmp_path / "killed-sweep"
-    proc = sim_process(["sweep", str(sweep_file), "--workers", "2", "--quiet", "--out", str(out)],
-                       start_new_session=True)
+    proc = sim_process(
+        ["sweep", str(sweep_file), "--workers", "2", "--quiet", "--out", str(out)], start_new_session=True
+    )
     try:
         wait_for_parts(out, TASKS // 4, proc)
     finally:
@@ -141,15 +146,33 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
 
     def start(name: str, args: list[str]) -> None:
         with open(logs / f"{name}.log", "wb") as log:
-            procs.append(subprocess.Popen([str(BIN / "dask"), *args], stdout=log, stderr=subprocess.STDOUT,
-                                          cwd=tmp_path))
+            procs.append(
+                subprocess.Popen([str(BIN / "dask"), *args], stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+            )
 
     try:
         start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"])
         for i in range(2):
-            start(f"worker-{i}", ["worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                                  "--no-dashboard", "--death-timeout", "60", "--name", f"leverage-{i}",
-                                  "--local-directory", str(tmp_path / f"worker-{i}")])
+            start(
+                f"worker-{i}",
+                [
+                    "worker",
+                    address,
+                    "--host",
+                    "127.0.0.1",
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--death-timeout",
+                    "60",
+                    "--name",
+                    f"leverage-{i}",
+                    "--local-directory",
+                    str(tmp_path / f"worker-{i}"),
+                ],
+            )
         with Client(address, timeout="30s", set_as_default=False) as client:
             client.wait_for_workers(2, timeout=60)
             assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
@@ -165,8 +188,9 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
                 proc.wait()
 
 
-def test_a_dask_cluster_gives_the_same_bytes(sweep_file: Path, reference: dict[str, bytes], tmp_path: Path,
-                                             dask_cluster: str) -> None:
+def test_a_dask_cluster_gives_the_same_bytes(
+    sweep_file: Path, reference: dict[str, bytes], tmp_path: Path, dask_cluster: str
+) -> None:
     out = tmp_path / "dask"
     proc = sim_process(["sweep", str(sweep_file), "--scheduler", dask_cluster, "--quiet", "--out", str(out)])
     _stdout, stderr = proc.communicate(timeout=300)
@@ -175,8 +199,9 @@ def test_a_dask_cluster_gives_the_same_bytes(sweep_file: Path, reference: dict[s
     assert "Dask scheduler " + dask_cluster in (out / "manifest.json").read_text()
 
 
-def test_workers_and_scheduler_exclude_each_other(sweep_file: Path, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_workers_and_scheduler_exclude_each_other(
+    sweep_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["sweep", str(sweep_file), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path)]
     assert exit_code(args) == 2
     assert "exclude each other" in capsys.readouterr().err

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Three chunks, the last one partial: replicate r lives in chunk r // 200 at index r % 200.
-    sc = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml",
-                           ["replicates=500", "horizon_weeks=30", "chunk_size=200"])
+    sc = sim.load_scenario(
+        ROOT / "scenarios" / "baseline.yaml", ["replicates=500", "horizon_weeks=30", "chunk_size=200"]
+    )
     return sim.write_results(sim.run(sc), tmp_path_factory.mktemp("trace") / "baseline")
 
 
@@ -68,10 +69,15 @@ def test_an_ongoing_replicate_reaches_the_horizon(result: sim.RunResult) -> None
 
 
 def test_representative_is_nearest_the_median_week() -> None:
-    outcomes = pd.DataFrame({
-        "replicate": [0, 1, 2, 3, 4, 5], "week": [5, 10, 20, 30, 12, 10],
-        "outcome": ["settlement", "settlement", "settlement", "settlement", "ongoing", "settlement"],
-        "terms": [0.7, 0.9, 0.8, 0.75, float("nan"), 0.78], "end.front": [0.8] * 6})
+    outcomes = pd.DataFrame(
+        {
+            "replicate": [0, 1, 2, 3, 4, 5],
+            "week": [5, 10, 20, 30, 12, 10],
+            "outcome": ["settlement", "settlement", "settlement", "settlement", "ongoing", "settlement"],
+            "terms": [0.7, 0.9, 0.8, 0.75, float("nan"), 0.78],
+            "end.front": [0.8] * 6,
+        }
+    )
     # settlement weeks 5, 10, 10, 20, 30: median 10; replicates 1 and 5 tie on the week, 5 has the terms
     # nearer the median terms (0.78)
     rep, why = representative(outcomes, "settlement")

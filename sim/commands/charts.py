@@ -9,22 +9,40 @@ from pathlib import Path
 
 import click
 
-FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png",
-                             show_default=True, help="Chart file format.")
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["png", "svg", "pdf"]),
+    default="png",
+    show_default=True,
+    help="Chart file format.",
+)
 
 
 @click.command()
 @click.argument("results", type=click.Path(file_okay=False))
 @FORMAT_OPTION
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Directory for the charts [RESULTS/charts].")
-@click.option("--metric", help="Sweeps: the metric of the heatmap, sensitivity chart and scenario discovery "
-              "[all metrics; discovery: p_settlement_by_26 if present].")
-@click.option("--condition", help="Sweeps: scenario discovery (PRIM) for this condition on points.parquet, e.g. "
-              "'p_settlement_by_26 >= 0.3' (clauses joined by 'and') [the metric at or above its median; LHS only].")
-@click.option("--min-coverage", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="Sweeps: PRIM picks the densest box covering at least this share of the cases of interest.")
-def plot(results: str, fmt: str, out: str | None, metric: str | None, condition: str | None,
-         min_coverage: float) -> None:
+@click.option(
+    "--metric",
+    help="Sweeps: the metric of the heatmap, sensitivity chart and scenario discovery "
+    "[all metrics; discovery: p_settlement_by_26 if present].",
+)
+@click.option(
+    "--condition",
+    help="Sweeps: scenario discovery (PRIM) for this condition on points.parquet, e.g. "
+    "'p_settlement_by_26 >= 0.3' (clauses joined by 'and') [the metric at or above its median; LHS only].",
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Sweeps: PRIM picks the densest box covering at least this share of the cases of interest.",
+)
+def plot(
+    results: str, fmt: str, out: str | None, metric: str | None, condition: str | None, min_coverage: float
+) -> None:
     """Draw the charts of a run or a sweep in RESULTS (a results directory).
 
     \b
@@ -38,8 +56,9 @@ def plot(results: str, fmt: str, out: str | None, metric: str | None, condition:
     """
     from sim.plots import is_sweep, write_charts
 
-    options = {"metric": metric, "condition": condition, "min_coverage": min_coverage} if is_sweep(
-        Path(results)) else {}
+    options = (
+        {"metric": metric, "condition": condition, "min_coverage": min_coverage} if is_sweep(Path(results)) else {}
+    )
     paths = write_charts(Path(results), fmt, Path(out) if out else None, **options)
     for p in paths:
         click.echo(str(p))
@@ -49,8 +68,12 @@ def plot(results: str, fmt: str, out: str | None, metric: str | None, condition:
 @click.argument("baseline", type=click.Path(file_okay=False))
 @click.argument("others", nargs=-1, required=True, type=click.Path(file_okay=False))
 @FORMAT_OPTION
-@click.option("--out", "-o", type=click.Path(file_okay=False),
-              help="Directory for the table and charts [next to BASELINE: compare_<a>_vs_<b>...].")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False),
+    help="Directory for the table and charts [next to BASELINE: compare_<a>_vs_<b>...].",
+)
 def compare(baseline: str, others: tuple[str, ...], fmt: str, out: str | None) -> None:
     """Compare runs: each outcome's probability and its difference from BASELINE.
 
@@ -92,11 +115,13 @@ def report(results: str, out: str | None, no_traces: bool) -> None:
 @click.command()
 @click.argument("results", type=click.Path(file_okay=False))
 @click.option("--replicate", "-r", type=click.IntRange(min=0), help="The replicate number to replay.")
-@click.option("--outcome", type=click.Choice(["settlement", "ukraine_collapse", "russia_collapse", "escalation",
-                                              "ongoing"]),
-              help="Replay a representative replicate of this outcome: the one whose end week is closest to the "
-              "outcome's median week (ties: terms, or for 'ongoing' the final front, closest to the median; then "
-              "the lowest number).")
+@click.option(
+    "--outcome",
+    type=click.Choice(["settlement", "ukraine_collapse", "russia_collapse", "escalation", "ongoing"]),
+    help="Replay a representative replicate of this outcome: the one whose end week is closest to the "
+    "outcome's median week (ties: terms, or for 'ongoing' the final front, closest to the median; then "
+    "the lowest number).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline, weekly path and parameters as JSON.")
 def trace(results: str, replicate: int | None, outcome: str | None, as_json: bool) -> None:
     """Tell the story of one replicate of the run in RESULTS.

@@ -15,8 +15,12 @@ from sim.observe.defaults import DEFAULT_MIN_ESS, DEFAULT_TOLERANCE
 @click.command()
 @click.argument("results", type=click.Path(file_okay=False))
 @click.argument("observations", type=click.Path(dir_okay=False))
-@click.option("--out", "-o", type=click.Path(file_okay=False),
-              help="Directory for score.json and charts/calibration.png [RESULTS].")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False),
+    help="Directory for score.json and charts/calibration.png [RESULTS].",
+)
 @click.option("--force", "-f", is_flag=True, help="Replace an existing score.json.")
 @click.option("--quiet", "-q", is_flag=True, help="No table on the terminal.")
 def score(results: str, observations: str, out: str | None, force: bool, quiet: bool) -> None:
@@ -52,22 +56,53 @@ def score(results: str, observations: str, out: str | None, force: bool, quiet: 
 @click.command()
 @click.argument("results", type=click.Path(file_okay=False))
 @click.argument("observations", type=click.Path(dir_okay=False))
-@click.option("--out", "-o", type=click.Path(file_okay=False),
-              help="Conditioned results directory [RESULTS_conditioned].")
-@click.option("--kernel", type=click.Choice(["gaussian", "uniform"]), default="gaussian", show_default=True,
-              help="Kernel on each observed value: gaussian exp(-z^2/2), or uniform (keep |z| <= 1: rejection).")
-@click.option("--tolerance", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TOLERANCE,
-              show_default=True, metavar="SHARE",
-              help="Kernel width of a value without sd, as a share of its variable's range (sim/model.py).")
-@click.option("--event-error", type=click.FloatRange(min=0, max=0.5, max_open=True), default=0.0,
-              show_default=True, metavar="P",
-              help="Chance that a reported event is wrong: 0 makes events hard constraints, above 0 soft ones.")
-@click.option("--min-ess", type=click.FloatRange(min=0), default=DEFAULT_MIN_ESS, show_default=True, metavar="N",
-              help="Warn and exit with status 3 (after writing) when the effective sample size is under this.")
+@click.option(
+    "--out", "-o", type=click.Path(file_okay=False), help="Conditioned results directory [RESULTS_conditioned]."
+)
+@click.option(
+    "--kernel",
+    type=click.Choice(["gaussian", "uniform"]),
+    default="gaussian",
+    show_default=True,
+    help="Kernel on each observed value: gaussian exp(-z^2/2), or uniform (keep |z| <= 1: rejection).",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TOLERANCE,
+    show_default=True,
+    metavar="SHARE",
+    help="Kernel width of a value without sd, as a share of its variable's range (sim/model.py).",
+)
+@click.option(
+    "--event-error",
+    type=click.FloatRange(min=0, max=0.5, max_open=True),
+    default=0.0,
+    show_default=True,
+    metavar="P",
+    help="Chance that a reported event is wrong: 0 makes events hard constraints, above 0 soft ones.",
+)
+@click.option(
+    "--min-ess",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_MIN_ESS,
+    show_default=True,
+    metavar="N",
+    help="Warn and exit with status 3 (after writing) when the effective sample size is under this.",
+)
 @click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No table on the terminal (the low-ESS warning still shows).")
-def condition(results: str, observations: str, out: str | None, kernel: str, tolerance: float,
-              event_error: float, min_ess: float, force: bool, quiet: bool) -> None:
+def condition(
+    results: str,
+    observations: str,
+    out: str | None,
+    kernel: str,
+    tolerance: float,
+    event_error: float,
+    min_ess: float,
+    force: bool,
+    quiet: bool,
+) -> None:
     """Condition the run in RESULTS on OBSERVATIONS and write a conditioned results directory.
 
     Each replicate is weighted by how well its trajectory matches the observations (approximate Bayesian
@@ -98,59 +133,85 @@ def condition(results: str, observations: str, out: str | None, kernel: str, tol
     if out_dir.resolve() == Path(results).resolve():
         raise RunError(f"{out_dir}: the conditioned directory must differ from RESULTS")
     check_out_dir(out_dir, force)
-    cond = condition_run(ens, obs, kernel=kernel, tolerance=tolerance,  # type: ignore[arg-type]
-                         event_error=event_error)
+    cond = condition_run(
+        ens,
+        obs,
+        kernel=kernel,
+        tolerance=tolerance,  # type: ignore[arg-type]
+        event_error=event_error,
+    )
     if cond.ess == 0:
-        click.echo(f"error: no replicate of {results} is consistent with {observations} (effective sample "
-                   "size 0): nothing written; widen the tolerance, give sd, soften events with --event-error, "
-                   "or run more replicates", err=True)
+        click.echo(
+            f"error: no replicate of {results} is consistent with {observations} (effective sample "
+            "size 0): nothing written; widen the tolerance, give sd, soften events with --event-error, "
+            "or run more replicates",
+            err=True,
+        )
         sys.exit(3)
     summary = write_conditioned(ens, obs, cond, out_dir, force=force, min_ess=min_ess)
     if not quiet:
         click.echo(format_summary(summary, ens.scenario, None))
-        click.echo(f"\nconditioned on {len(obs.values)} values and {len(obs.events)} events "
-                   f"({cond.kernel} kernel): effective sample size {cond.ess:,.1f} of {cond.prior_ess:,.0f}; "
-                   "intervals are Wilson's with n = ESS\n")
+        click.echo(
+            f"\nconditioned on {len(obs.values)} values and {len(obs.events)} events "
+            f"({cond.kernel} kernel): effective sample size {cond.ess:,.1f} of {cond.prior_ess:,.0f}; "
+            "intervals are Wilson's with n = ESS\n"
+        )
         copied = summary["conditioning"]["weekly_unconditioned"]
         if copied:
             click.echo(f"weekly rows copied unconditioned from the prior (no trajectories kept): {', '.join(copied)}\n")
         click.echo(format_parameters(summary["parameters"]))
         click.echo(f"results: {out_dir}/")
     if cond.ess < min_ess:
-        click.echo(f"warning: effective sample size {cond.ess:,.1f} is under --min-ess {min_ess:g}: the "
-                   f"conditioned figures rest on few replicates (written to {out_dir}/)", err=True)
+        click.echo(
+            f"warning: effective sample size {cond.ess:,.1f} is under --min-ess {min_ess:g}: the "
+            f"conditioned figures rest on few replicates (written to {out_dir}/)",
+            err=True,
+        )
         sys.exit(3)
 
 
 def format_score(report: dict[str, Any]) -> str:
     """The terminal table of ``sim score``: a row per observation, then the summary rows."""
     weighted = f", weighted (ESS {report['ess']:,.0f})" if report["weighted"] else ""
-    lines = [f"Leverage · score · {report['scenario']} · {report['replicates']:,} replicates{weighted} · "
-             f"{report['observations']}", ""]
+    lines = [
+        f"Leverage · score · {report['scenario']} · {report['replicates']:,} replicates{weighted} · "
+        f"{report['observations']}",
+        "",
+    ]
     if report["values"]:
-        lines.append(f"{'date':<11} {'variable':<20}{'observed':>10}{'median':>10}{'90% band':>22}"
-                     f"{'PIT':>7}{'50%':>5}{'90%':>5}{'CRPS':>10}")
+        lines.append(
+            f"{'date':<11} {'variable':<20}{'observed':>10}{'median':>10}{'90% band':>22}"
+            f"{'PIT':>7}{'50%':>5}{'90%':>5}{'CRPS':>10}"
+        )
         for r in report["values"]:
             band = f"[{r['q05']:.4g}, {r['q95']:.4g}]"
-            lines.append(f"{r['date']:<11} {r['variable']:<20}{r['value']:>10.4g}{r['median']:>10.4g}{band:>22}"
-                         f"{r['pit']:>7.2f}{_yes(r['in_50']):>5}{_yes(r['in_90']):>5}{r['crps']:>10.4g}")
+            lines.append(
+                f"{r['date']:<11} {r['variable']:<20}{r['value']:>10.4g}{r['median']:>10.4g}{band:>22}"
+                f"{r['pit']:>7.2f}{_yes(r['in_50']):>5}{_yes(r['in_90']):>5}{r['crps']:>10.4g}"
+            )
         lines.append("")
     if report["events"]:
         lines.append(f"{'date':<11} {'event':<20}{'happened':>10}{'p(run)':>10}{'Brier':>8}{'log':>8}")
         for r in report["events"]:
-            lines.append(f"{r['date']:<11} {r['event']:<20}{str(r['happened']).lower():>10}{r['p']:>10.1%}"
-                         f"{r['brier']:>8.3f}{r['log_score']:>8.3f}")
+            lines.append(
+                f"{r['date']:<11} {r['event']:<20}{str(r['happened']).lower():>10}{r['p']:>10.1%}"
+                f"{r['brier']:>8.3f}{r['log_score']:>8.3f}"
+            )
         lines.append("")
     s = report["summary"]
     if report["values"]:
-        lines.append(f"band coverage: 50% band {s['coverage_50']['observed']:.0%} (nominal 50%), 90% band "
-                     f"{s['coverage_90']['observed']:.0%} (nominal 90%) of {s['values']} values; mean PIT "
-                     f"{s['mean_pit']:.2f}")
+        lines.append(
+            f"band coverage: 50% band {s['coverage_50']['observed']:.0%} (nominal 50%), 90% band "
+            f"{s['coverage_90']['observed']:.0%} (nominal 90%) of {s['values']} values; mean PIT "
+            f"{s['mean_pit']:.2f}"
+        )
         crps = ", ".join(f"{v} {d['mean_crps']:.4g}" for v, d in s["by_variable"].items())
         lines.append(f"mean CRPS by variable (its units): {crps}")
     if report["events"]:
-        lines.append(f"events: mean Brier {s['mean_brier']:.3f}, mean log score {s['mean_log_score']:.3f} "
-                     f"(nats; p clipped at {report['log_score_clip']:.2g}) over {s['events']} events")
+        lines.append(
+            f"events: mean Brier {s['mean_brier']:.3f}, mean log score {s['mean_log_score']:.3f} "
+            f"(nats; p clipped at {report['log_score_clip']:.2g}) over {s['events']} events"
+        )
     return "\n".join(lines)
 
 
@@ -162,10 +223,13 @@ def format_parameters(params: dict[str, dict[str, Any]], top: int | None = None)
     """Prior against posterior of the sampled parameters, the most shifted first."""
     rows = sorted(params.items(), key=lambda kv: -abs(kv[1]["shift_sd"]))[:top]
     width = max((len(k) for k, _ in rows), default=10)
-    lines = [f"{'parameter':<{width}}  {'prior mean ± sd':>22}  {'posterior mean ± sd':>22}  {'shift':>7}  "
-             f"{'sd ratio':>8}"]
+    lines = [
+        f"{'parameter':<{width}}  {'prior mean ± sd':>22}  {'posterior mean ± sd':>22}  {'shift':>7}  {'sd ratio':>8}"
+    ]
     for name, d in rows:
         a, b = d["prior"], d["posterior"]
-        lines.append(f"{name:<{width}}  {a['mean']:>11.4g} ± {a['sd']:<8.3g}  {b['mean']:>11.4g} ± "
-                     f"{b['sd']:<8.3g}  {d['shift_sd']:>+7.2f}  {d['sd_ratio']:>8.2f}")
+        lines.append(
+            f"{name:<{width}}  {a['mean']:>11.4g} ± {a['sd']:<8.3g}  {b['mean']:>11.4g} ± "
+            f"{b['sd']:<8.3g}  {d['shift_sd']:>+7.2f}  {d['sd_ratio']:>8.2f}"
+        )
     return "\n".join(lines)

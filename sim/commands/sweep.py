@@ -13,22 +13,43 @@ SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repe
 
 @click.command()
 @click.argument("sweep_file", type=click.Path(dir_okay=False))
-@click.option("--workers", "-w", type=click.IntRange(min=1),
-              help="Local worker processes [one per core]; 1 runs in this process.")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (instead of local workers).")
-@click.option("--resume", is_flag=True,
-              help="Keep the finished parts of an interrupted sweep (the manifest must match) and run the rest.")
-@click.option("--independent", is_flag=True,
-              help="Independent random numbers per point (default: common random numbers across points).")
+@click.option(
+    "--workers", "-w", type=click.IntRange(min=1), help="Local worker processes [one per core]; 1 runs in this process."
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (instead of local workers).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Keep the finished parts of an interrupted sweep (the manifest must match) and run the rest.",
+)
+@click.option(
+    "--independent",
+    is_flag=True,
+    help="Independent random numbers per point (default: common random numbers across points).",
+)
 @click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point (sweep: replicates).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory [results/<sweep name>].")
 @click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
-@click.option("--quiet", "-q", is_flag=True,
-              help="No progress bar and no summary (a dead worker is still reported on stderr).")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress bar and no summary (a dead worker is still reported on stderr)."
+)
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
-def sweep(sweep_file: str, workers: int | None, scheduler: str | None, resume: bool, independent: bool,
-          replicates: int | None, out: str | None, force: bool, quiet: bool, sets: tuple[str, ...]) -> None:
+def sweep(
+    sweep_file: str,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    independent: bool,
+    replicates: int | None,
+    out: str | None,
+    force: bool,
+    quiet: bool,
+    sets: tuple[str, ...],
+) -> None:
     """Run the parameter sweep SWEEP_FILE: every point x chunk of replicates is a task written to parts/,
     then points.parquet (metrics with 95% intervals per point) and, for Sobol and Morris designs,
     sensitivity.json. Exit status 1 when some tasks failed (see failures.json); rerun with --resume."""
@@ -51,14 +72,19 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, resume: b
     sw = load_sweep(sweep_file, sets, replicates=replicates)
     out_dir = Path(out) if out else Path("results") / safe_name(sw.name)
     if out_dir.exists() and not (resume or force):  # refuse before connecting or starting any worker
-        raise RunError(f"{out_dir}: results directory exists; pass --resume to continue it or --force to "
-                       "replace it")
+        raise RunError(f"{out_dir}: results directory exists; pass --resume to continue it or --force to replace it")
     backend = make_backend(workers, scheduler)
     failed = 0
-    bar = tqdm(total=len(sw.design) * len(sw.chunks), disable=True if quiet else None, unit="task", leave=False,
-               dynamic_ncols=True, desc=f"sweep {sw.name}", postfix="failed=0",
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} tasks "
-               "[{elapsed}<{remaining}{postfix}]")
+    bar = tqdm(
+        total=len(sw.design) * len(sw.chunks),
+        disable=True if quiet else None,
+        unit="task",
+        leave=False,
+        dynamic_ncols=True,
+        desc=f"sweep {sw.name}",
+        postfix="failed=0",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} tasks [{elapsed}<{remaining}{postfix}]",
+    )
 
     def on_task(ok: bool) -> None:
         nonlocal failed
@@ -75,12 +101,20 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, resume: b
         bar.write(message, file=sys.stderr)
 
     try:
-        report = run_sweep(sw, out_dir, backend=backend, resume=resume, force=force, independent=independent,
-                           on_start=on_start, on_task=on_task, on_event=on_event)
+        report = run_sweep(
+            sw,
+            out_dir,
+            backend=backend,
+            resume=resume,
+            force=force,
+            independent=independent,
+            on_start=on_start,
+            on_task=on_task,
+            on_event=on_event,
+        )
     except KeyboardInterrupt:
         bar.close()
-        click.echo(f"interrupted: finished parts are kept in {out_dir}/parts; continue with --resume",
-                   err=True)
+        click.echo(f"interrupted: finished parts are kept in {out_dir}/parts; continue with --resume", err=True)
         sys.exit(130)
     finally:
         bar.close()
@@ -88,16 +122,20 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, resume: b
     if not quiet:
         click.echo(format_report(sw, report))
     if report.failures:
-        raise SweepIncomplete(f"sweep incomplete: {len(report.failures)} of {report.tasks} tasks failed (tracebacks "
-                              f"in {out_dir}/failures.json); fix the cause and rerun with --resume")
+        raise SweepIncomplete(
+            f"sweep incomplete: {len(report.failures)} of {report.tasks} tasks failed (tracebacks "
+            f"in {out_dir}/failures.json); fix the cause and rerun with --resume"
+        )
 
 
 def format_report(sw: Any, report: Any) -> str:
     spec = sw.spec
-    lines = [f"Leverage sweep · {sw.name} · {spec.sampler} · {report.points:,} points × {sw.base.replicates:,} "
-             f"replicates × {sw.base.horizon_weeks} weeks · seed {sw.seed}",
-             f"tasks: {report.tasks:,} ({report.resumed:,} resumed, {report.done:,} run, {len(report.failures):,} "
-             f"failed) on {report.executor} in {report.seconds:.1f} s"]
+    lines = [
+        f"Leverage sweep · {sw.name} · {spec.sampler} · {report.points:,} points × {sw.base.replicates:,} "
+        f"replicates × {sw.base.horizon_weeks} weeks · seed {sw.seed}",
+        f"tasks: {report.tasks:,} ({report.resumed:,} resumed, {report.done:,} run, {len(report.failures):,} "
+        f"failed) on {report.executor} in {report.seconds:.1f} s",
+    ]
     if report.restarts:
         lines.append(f"worker pool rebuilt {report.restarts} time(s) after a worker died; no finished task lost")
     table = report.points_table
@@ -112,8 +150,11 @@ def format_report(sw: Any, report: Any) -> str:
                 continue
             j = int(y.tolist().index(finite.max()))
             point = sw.design.point(j)
-            where = f"point {j}" if len(point) > 3 else ", ".join(
-                f"{k.rsplit('.', 1)[-1]}={_fmt(v)}" for k, v in point.items())
+            where = (
+                f"point {j}"
+                if len(point) > 3
+                else ", ".join(f"{k.rsplit('.', 1)[-1]}={_fmt(v)}" for k, v in point.items())
+            )
             lines.append(f"{m.name:<30}{_fmt(finite.min()):>10}{_fmt(finite.max()):>10}   {where}")
     sens = report.sensitivity
     if sens:

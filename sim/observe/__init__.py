@@ -25,18 +25,41 @@ _MODULES = {
     "conditioning": ("Conditioning", "condition", "write_conditioned"),
     "defaults": ("DEFAULT_MIN_ESS", "DEFAULT_TOLERANCE"),
     "ensemble": ("Ensemble", "load_ensemble"),
-    "observations": ("EVENTS", "EventObservation", "Observations", "ValueObservation", "date_to_week",
-                     "read_observations"),
+    "observations": (
+        "EVENTS",
+        "EventObservation",
+        "Observations",
+        "ValueObservation",
+        "date_to_week",
+        "read_observations",
+    ),
     "scoring": ("brier_score", "crps_sample", "log_score", "pit", "score", "write_score"),
     "weighted": ("effective_sample_size", "weighted_quantile"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
-    "DEFAULT_MIN_ESS", "DEFAULT_TOLERANCE", "EVENTS", "Conditioning", "Ensemble", "EventObservation",
-    "Observations", "ValueObservation", "brier_score", "condition", "crps_sample", "date_to_week",
-    "effective_sample_size", "load_ensemble", "log_score", "pit", "read_observations", "score",
-    "weighted_quantile", "write_conditioned", "write_score",
+    "DEFAULT_MIN_ESS",
+    "DEFAULT_TOLERANCE",
+    "EVENTS",
+    "Conditioning",
+    "Ensemble",
+    "EventObservation",
+    "Observations",
+    "ValueObservation",
+    "brier_score",
+    "condition",
+    "crps_sample",
+    "date_to_week",
+    "effective_sample_size",
+    "load_ensemble",
+    "log_score",
+    "pit",
+    "read_observations",
+    "score",
+    "weighted_quantile",
+    "write_conditioned",
+    "write_score",
 ]
 
 

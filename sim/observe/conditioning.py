@@ -55,9 +55,14 @@ def bandwidth(o: ValueObservation, tolerance: float) -> float:
     return tolerance * (hi - lo)
 
 
-def log_likelihood(ev: Evidence, obs: Observations, *, kernel: Kernel = "gaussian",
-                   tolerance: float = DEFAULT_TOLERANCE, event_error: float = 0.0
-                   ) -> tuple[np.ndarray, list[float]]:
+def log_likelihood(
+    ev: Evidence,
+    obs: Observations,
+    *,
+    kernel: Kernel = "gaussian",
+    tolerance: float = DEFAULT_TOLERANCE,
+    event_error: float = 0.0,
+) -> tuple[np.ndarray, list[float]]:
     """Each replicate's log kernel weight: a sum over observations (they are taken as independent)."""
     logw = np.zeros(ev.values.shape[1])
     widths = []
@@ -75,8 +80,14 @@ def log_likelihood(ev: Evidence, obs: Observations, *, kernel: Kernel = "gaussia
     return logw, widths
 
 
-def condition(ens: Ensemble, obs: Observations, *, kernel: Kernel = "gaussian",
-              tolerance: float = DEFAULT_TOLERANCE, event_error: float = 0.0) -> Conditioning:
+def condition(
+    ens: Ensemble,
+    obs: Observations,
+    *,
+    kernel: Kernel = "gaussian",
+    tolerance: float = DEFAULT_TOLERANCE,
+    event_error: float = 0.0,
+) -> Conditioning:
     """Reweight the replicates by their kernel weight times their prior weight (1, or the weight column of an
     already conditioned directory)."""
     if not tolerance > 0:
@@ -101,8 +112,7 @@ def condition(ens: Ensemble, obs: Observations, *, kernel: Kernel = "gaussian",
     return Conditioning(w, effective_sample_size(w), kernel, tolerance, event_error, widths, prior_ess)
 
 
-def weighted_summary(outcomes: pd.DataFrame, w: np.ndarray, ess: float, start: dt.date,
-                     horizon: int) -> dict[str, Any]:
+def weighted_summary(outcomes: pd.DataFrame, w: np.ndarray, ess: float, start: dt.date, horizon: int) -> dict[str, Any]:
     """The schema of ``sim.outcomes.summarise`` from weights: probabilities are weight shares, intervals are
     Wilson's with n replaced by the effective sample size, and ``count`` is the effective count p x ESS."""
     outcome = outcomes["outcome"].astype(str).to_numpy()
@@ -113,19 +123,30 @@ def weighted_summary(outcomes: pd.DataFrame, w: np.ndarray, ess: float, start: d
         lo, hi = wilson(np.asarray(p * ess), np.asarray(ess))
         probs[name] = {"count": int(round(p * ess)), "p": p, "lo": float(lo), "hi": float(hi)}
     settled = outcome == OUTCOMES[SETTLEMENT]
-    summary: dict[str, Any] = {"replicates": len(outcomes), "horizon_weeks": horizon,
-                               "start_date": start.isoformat(), "outcomes": probs}
+    summary: dict[str, Any] = {
+        "replicates": len(outcomes),
+        "horizon_weeks": horizon,
+        "start_date": start.isoformat(),
+        "outcomes": probs,
+    }
 
     def quartiles(values: np.ndarray, weights: np.ndarray) -> dict[str, float | None]:
         if values.size == 0 or weights.sum() <= 0:
             return {"q25": None, "median": None, "q75": None, "mean": None}
         q = weighted_quantile(values, (0.25, 0.5, 0.75), weights)
-        return {"q25": float(q[0]), "median": float(q[1]), "q75": float(q[2]),
-                "mean": float(np.average(values, weights=weights))}
+        return {
+            "q25": float(q[0]),
+            "median": float(q[1]),
+            "q75": float(q[2]),
+            "mean": float(np.average(values, weights=weights)),
+        }
 
     summary["settlement_week"] = quartiles(week[settled].astype(float), w[settled])
-    summary["settlement_date"] = {k: (None if v is None else (start + dt.timedelta(weeks=v)).isoformat())
-                                  for k, v in summary["settlement_week"].items() if k != "mean"}
+    summary["settlement_date"] = {
+        k: (None if v is None else (start + dt.timedelta(weeks=v)).isoformat())
+        for k, v in summary["settlement_week"].items()
+        if k != "mean"
+    }
     summary["settlement_terms"] = quartiles(outcomes["terms"].to_numpy(dtype=float)[settled], w[settled])
     by_week = {}
     for wk in sorted({26, 52, horizon} & set(range(1, horizon + 1))):
@@ -152,17 +173,21 @@ def sampled_parameters(outcomes: pd.DataFrame) -> list[str]:
     return [c for c in outcomes.columns if c.startswith(("params.", "initial."))]
 
 
-def parameter_summary(outcomes: pd.DataFrame, prior: np.ndarray | None, posterior: np.ndarray
-                      ) -> dict[str, dict[str, Any]]:
+def parameter_summary(
+    outcomes: pd.DataFrame, prior: np.ndarray | None, posterior: np.ndarray
+) -> dict[str, dict[str, Any]]:
     """Prior against posterior of every sampled parameter: moments, quantiles, the shift of the mean in prior
     standard deviations, and the ratio of the standard deviations (under 1: the observations informed it)."""
     out: dict[str, dict[str, Any]] = {}
     for col in sampled_parameters(outcomes):
         x = outcomes[col].to_numpy(dtype=float)
         a, b = _moments(x, prior), _moments(x, posterior)
-        out[col] = {"prior": a, "posterior": b,
-                    "shift_sd": (b["mean"] - a["mean"]) / a["sd"] if a["sd"] > 0 else 0.0,
-                    "sd_ratio": b["sd"] / a["sd"] if a["sd"] > 0 else 1.0}
+        out[col] = {
+            "prior": a,
+            "posterior": b,
+            "shift_sd": (b["mean"] - a["mean"]) / a["sd"] if a["sd"] > 0 else 0.0,
+            "sd_ratio": b["sd"] / a["sd"] if a["sd"] > 0 else 1.0,
+        }
     return out
 
 
@@ -197,13 +222,26 @@ def weighted_weekly(ens: Ensemble, w: np.ndarray, prior_weekly: pd.DataFrame | N
                 total = ws.sum()
                 pos = (np.cumsum(ws) - ws / 2.0) / total  # Hazen positions, as in weighted_quantile
                 qv = np.interp(QUANTILES, pos, xs)
-                rows[scope].append({"n": int(xs.size), "mean": float(np.dot(xs, ws) / total),
-                                    **{c: float(v) for c, v in zip(qcols, qv, strict=True)}})
+                rows[scope].append(
+                    {
+                        "n": int(xs.size),
+                        "mean": float(np.dot(xs, ws) / total),
+                        **{c: float(v) for c, v in zip(qcols, qv, strict=True)},
+                    }
+                )
         for scope in ("active", "all"):
             table = pd.DataFrame(rows[scope], columns=["n", "mean", *qcols])
-            frames.append(pd.DataFrame({"week": np.arange(weeks, dtype=np.int32), "variable": var,
-                                        "scope": scope, "n": table["n"].to_numpy(dtype=np.int64),
-                                        **{c: table[c].to_numpy(dtype=float) for c in ["mean", *qcols]}}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "week": np.arange(weeks, dtype=np.int32),
+                        "variable": var,
+                        "scope": scope,
+                        "n": table["n"].to_numpy(dtype=np.int64),
+                        **{c: table[c].to_numpy(dtype=float) for c in ["mean", *qcols]},
+                    }
+                )
+            )
     n_pos = int(positive.sum())
     for name in OUTCOMES:
         if name == OUTCOMES[0]:
@@ -211,9 +249,18 @@ def weighted_weekly(ens: Ensemble, w: np.ndarray, prior_weekly: pd.DataFrame | N
         else:
             hit = outcome == name
             share = [float(w[hit & (end_week <= t)].sum()) for t in range(weeks)]
-        frames.append(pd.DataFrame({"week": np.arange(weeks, dtype=np.int32), "variable": f"share.{name}",
-                                    "scope": "all", "n": np.full(weeks, n_pos, dtype=np.int64), "mean": share,
-                                    **{c: np.nan for c in qcols}}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week": np.arange(weeks, dtype=np.int32),
+                    "variable": f"share.{name}",
+                    "scope": "all",
+                    "n": np.full(weeks, n_pos, dtype=np.int64),
+                    "mean": share,
+                    **{c: np.nan for c in qcols},
+                }
+            )
+        )
     frame = pd.concat(frames, ignore_index=True)
     frame.insert(1, "date", [sc.start_date + dt.timedelta(weeks=int(t)) for t in frame["week"]])
     if prior_weekly is not None:
@@ -235,9 +282,16 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def write_conditioned(ens: Ensemble, obs: Observations, cond: Conditioning, out: str | Path, *,
-                      force: bool = False, min_ess: float = DEFAULT_MIN_ESS,
-                      command: str | None = None) -> dict[str, Any]:
+def write_conditioned(
+    ens: Ensemble,
+    obs: Observations,
+    cond: Conditioning,
+    out: str | Path,
+    *,
+    force: bool = False,
+    min_ess: float = DEFAULT_MIN_ESS,
+    command: str | None = None,
+) -> dict[str, Any]:
     """Write the conditioned results directory atomically; return its summary."""
     from sim.observe.plots import parameters_figure
     from sim.results import (
@@ -264,9 +318,16 @@ def write_conditioned(ens: Ensemble, obs: Observations, cond: Conditioning, out:
     params = parameter_summary(ens.outcomes, ens.weights, w)
     summary["parameters"] = params
     summary["conditioning"] = {
-        "observations": obs.path, "observations_sha256": obs.sha256, "values": len(obs.values),
-        "events": len(obs.events), "kernel": cond.kernel, "tolerance": cond.tolerance,
-        "event_error": cond.event_error, "ess": cond.ess, "prior_ess": cond.prior_ess, "min_ess": min_ess,
+        "observations": obs.path,
+        "observations_sha256": obs.sha256,
+        "values": len(obs.values),
+        "events": len(obs.events),
+        "kernel": cond.kernel,
+        "tolerance": cond.tolerance,
+        "event_error": cond.event_error,
+        "ess": cond.ess,
+        "prior_ess": cond.prior_ess,
+        "min_ess": min_ess,
         "low_ess": cond.ess < min_ess,
     }
     prior_weekly = pd.read_parquet(ens.path / WEEKLY_FILE)
@@ -296,10 +357,18 @@ def write_conditioned(ens: Ensemble, obs: Observations, cond: Conditioning, out:
             "replicates": ens.n,
             "chunk_size": sc.chunk_size,
             "horizon_weeks": sc.horizon_weeks,
-            "prior": {"path": str(ens.path), "kind": prior_manifest.get("kind", "run"),
-                      "created": prior_manifest.get("created"), "ess": cond.prior_ess},
-            "observations": {"file": obs.path, "sha256": obs.sha256, "values": len(obs.values),
-                             "events": len(obs.events)},
+            "prior": {
+                "path": str(ens.path),
+                "kind": prior_manifest.get("kind", "run"),
+                "created": prior_manifest.get("created"),
+                "ess": cond.prior_ess,
+            },
+            "observations": {
+                "file": obs.path,
+                "sha256": obs.sha256,
+                "values": len(obs.values),
+                "events": len(obs.events),
+            },
             "method": {"kernel": cond.kernel, "tolerance": cond.tolerance, "event_error": cond.event_error},
             "ess": cond.ess,
             "min_ess": min_ess,

@@ -91,8 +91,10 @@ class Ensemble:
                 filled[var] += int(keep.sum())
         for var, weeks in cells.items():
             if filled[var] != len(weeks) * self.n:
-                raise ScenarioError(f"trajectories of {var!r} are incomplete ({filled[var]:,} of "
-                                    f"{len(weeks) * self.n:,} values)", source=str(self.trajectories_path))
+                raise ScenarioError(
+                    f"trajectories of {var!r} are incomplete ({filled[var]:,} of {len(weeks) * self.n:,} values)",
+                    source=str(self.trajectories_path),
+                )
         return out
 
 
@@ -114,9 +116,10 @@ def load_ensemble(path: str | Path) -> Ensemble:
 
 def _missing_trajectory(ens: Ensemble, variable: str, what: str) -> ScenarioError:
     kept = ", ".join(ens.kept) if ens.kept else "none"
-    return ScenarioError(f"{what} needs the weekly trajectory of {variable!r}, which {ens.path} did not keep "
-                         f"(kept: {kept}); rerun with sim run ... --trajectories "
-                         + ",".join([*ens.kept, variable]))
+    return ScenarioError(
+        f"{what} needs the weekly trajectory of {variable!r}, which {ens.path} did not keep "
+        f"(kept: {kept}); rerun with sim run ... --trajectories " + ",".join([*ens.kept, variable])
+    )
 
 
 def _event_plan(ens: Ensemble, obs: Observations) -> dict[str, set[int]]:
@@ -139,8 +142,11 @@ def _event_plan(ens: Ensemble, obs: Observations) -> dict[str, set[int]]:
         if kind.kind == "counter" and var not in ens.kept:
             # A cumulative count freezes when a replicate ends, so the end-of-run figure answers for a
             # replicate that never counted or had ended by the date; the others need the weekly trajectory.
-            done = (ens.outcomes[kind.cumulative or ""].to_numpy() == 0) | (
-                (outcome != OUTCOMES[0]) & (end_week <= e.week)) | (e.week >= horizon)
+            done = (
+                (ens.outcomes[kind.cumulative or ""].to_numpy() == 0)
+                | ((outcome != OUTCOMES[0]) & (end_week <= e.week))
+                | (e.week >= horizon)
+            )
             if done.all():
                 continue
         if var in ens.kept:
@@ -149,8 +155,12 @@ def _event_plan(ens: Ensemble, obs: Observations) -> dict[str, set[int]]:
         what = f"event {e.event!r} on {e.date} (week {e.week})"
         if var not in STATE_VARIABLES:
             recorded = f" (only {kind.cumulative} at the end of each run)" if kind.cumulative else ""
-            raise ScenarioError(f"{what} cannot be evaluated: the model does not record {var!r} weekly"
-                                f"{recorded}; see docs/observations.md", source=src, field=f"line {e.line}")
+            raise ScenarioError(
+                f"{what} cannot be evaluated: the model does not record {var!r} weekly"
+                f"{recorded}; see docs/observations.md",
+                source=src,
+                field=f"line {e.line}",
+            )
         raise ScenarioError(str(_missing_trajectory(ens, var, what)), source=src, field=f"line {e.line}")
     return cells
 

@@ -46,16 +46,25 @@ class EventKind:
 
 
 EVENTS: dict[str, EventKind] = {
-    **{name: EventKind("outcome", f"the war had ended in {name.replace('_', ' ')} by the date", outcome=name)
-       for name in OUTCOMES if name != "ongoing"},
+    **{
+        name: EventKind("outcome", f"the war had ended in {name.replace('_', ' ')} by the date", outcome=name)
+        for name in OUTCOMES
+        if name != "ongoing"
+    },
     "ended": EventKind("outcome", "the war had ended, with any outcome, by the date"),
-    "tomahawks_delivered": EventKind("counter", "at least one Tomahawk had been delivered to Ukraine by the date",
-                                     variable="tomahawks_delivered", cumulative="cum.tomahawks_delivered"),
-    "talks": EventKind("counter", "talks had been held at least once by the date", variable="talks_held",
-                       cumulative="cum.talks_held"),
+    "tomahawks_delivered": EventKind(
+        "counter",
+        "at least one Tomahawk had been delivered to Ukraine by the date",
+        variable="tomahawks_delivered",
+        cumulative="cum.tomahawks_delivered",
+    ),
+    "talks": EventKind(
+        "counter", "talks had been held at least once by the date", variable="talks_held", cumulative="cum.talks_held"
+    ),
     # The lever is recorded weekly as the state variable ``penalty_tariff`` (keep it with --trajectories).
-    "penalty_tariff": EventKind("level", "the US penalty tariff on India for Russian oil was in force at the date",
-                                variable="penalty_tariff"),
+    "penalty_tariff": EventKind(
+        "level", "the US penalty tariff on India for Russian oil was in force at the date", variable="penalty_tariff"
+    ),
 }
 
 
@@ -128,23 +137,30 @@ def read_observations(path: str | Path, start: dt.date, horizon: int) -> Observa
 
     # Whole-line comments ('#' as the first non-blank character) and blank lines are skipped; line numbers in
     # messages are those of the file.
-    lines = [(i, ln) for i, ln in enumerate(text.splitlines(), start=1)
-             if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = [
+        (i, ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     if not lines:
         raise ScenarioError("no observations (the file is empty or has only comments)", source=src)
     header_line, header_text = lines[0]
     header = [h.strip().lower() for h in next(csv.reader([header_text]))]
     for h in header:
         if h not in COLUMNS:
-            raise ScenarioError(f"unknown column {h!r}{_did_you_mean(h, COLUMNS)}; expected columns "
-                                + ", ".join(COLUMNS), source=src, field=f"line {header_line}")
+            raise ScenarioError(
+                f"unknown column {h!r}{_did_you_mean(h, COLUMNS)}; expected columns " + ", ".join(COLUMNS),
+                source=src,
+                field=f"line {header_line}",
+            )
     if len(set(header)) != len(header):
         raise ScenarioError("a column is named twice in the header", source=src, field=f"line {header_line}")
     has_values = {"variable", "value"} <= set(header)
     has_events = {"event", "happened"} <= set(header)
     if "date" not in header or not (has_values or has_events):
-        raise ScenarioError("expected a header with date, variable, value[, sd] and/or date, event, happened; "
-                            f"got {', '.join(header)}", source=src, field=f"line {header_line}")
+        raise ScenarioError(
+            f"expected a header with date, variable, value[, sd] and/or date, event, happened; got {', '.join(header)}",
+            source=src,
+            field=f"line {header_line}",
+        )
     if len(lines) == 1:
         raise ScenarioError("no observations (the file has a header and no rows)", source=src)
 
@@ -154,22 +170,25 @@ def read_observations(path: str | Path, start: dt.date, horizon: int) -> Observa
         where = f"line {lineno}"
         cells = next(csv.reader([row_text]))
         if len(cells) > len(header):
-            raise ScenarioError(f"expected {len(header)} fields ({', '.join(header)}), got {len(cells)}",
-                                source=src, field=where)
+            raise ScenarioError(
+                f"expected {len(header)} fields ({', '.join(header)}), got {len(cells)}", source=src, field=where
+            )
         row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
         try:
             date = dt.date.fromisoformat(row["date"])
         except ValueError:
-            raise ScenarioError(f"date: expected YYYY-MM-DD, got {row['date']!r}", source=src,
-                                field=where) from None
+            raise ScenarioError(f"date: expected YYYY-MM-DD, got {row['date']!r}", source=src, field=where) from None
         try:
             week = date_to_week(date, start, horizon)
         except ValueError as exc:
             raise ScenarioError(str(exc), source=src, field=where) from None
         variable, event = row.get("variable", ""), row.get("event", "")
         if variable and event:
-            raise ScenarioError("a row is either a variable (variable, value[, sd]) or an event (event, "
-                                "happened), not both", source=src, field=where)
+            raise ScenarioError(
+                "a row is either a variable (variable, value[, sd]) or an event (event, happened), not both",
+                source=src,
+                field=where,
+            )
         if variable:
             values.append(_value_row(row, variable, date, week, src, lineno))
         elif event:
@@ -190,14 +209,19 @@ def _number(text: str, name: str, src: str, lineno: int) -> float:
     return x
 
 
-def _value_row(row: dict[str, str], variable: str, date: dt.date, week: int, src: str,
-               lineno: int) -> ValueObservation:
+def _value_row(row: dict[str, str], variable: str, date: dt.date, week: int, src: str, lineno: int) -> ValueObservation:
     where = f"line {lineno}"
     if variable not in STATE_VARIABLES:
-        hint = " (that is an event: put it in the event column)" if variable in EVENTS else _did_you_mean(
-            variable, STATE_VARIABLES)
-        raise ScenarioError(f"unknown variable {variable!r}{hint}; expected a state variable: "
-                            + ", ".join(STATE_VARIABLES), source=src, field=where)
+        hint = (
+            " (that is an event: put it in the event column)"
+            if variable in EVENTS
+            else _did_you_mean(variable, STATE_VARIABLES)
+        )
+        raise ScenarioError(
+            f"unknown variable {variable!r}{hint}; expected a state variable: " + ", ".join(STATE_VARIABLES),
+            source=src,
+            field=where,
+        )
     if row.get("happened"):
         raise ScenarioError("happened is for event rows; a variable row has value[, sd]", source=src, field=where)
     if not row.get("value"):
@@ -211,19 +235,22 @@ def _value_row(row: dict[str, str], variable: str, date: dt.date, week: int, src
     return ValueObservation(lineno, date, week, variable, value, sd)
 
 
-def _event_row(row: dict[str, str], event: str, date: dt.date, week: int, src: str,
-               lineno: int) -> EventObservation:
+def _event_row(row: dict[str, str], event: str, date: dt.date, week: int, src: str, lineno: int) -> EventObservation:
     where = f"line {lineno}"
     if event not in EVENTS:
-        hint = " (that is a state variable: put it in the variable column)" if event in STATE_VARIABLES else (
-            _did_you_mean(event, EVENTS))
-        raise ScenarioError(f"unknown event {event!r}{hint}; expected one of " + ", ".join(EVENTS), source=src,
-                            field=where)
+        hint = (
+            " (that is a state variable: put it in the variable column)"
+            if event in STATE_VARIABLES
+            else (_did_you_mean(event, EVENTS))
+        )
+        raise ScenarioError(
+            f"unknown event {event!r}{hint}; expected one of " + ", ".join(EVENTS), source=src, field=where
+        )
     if row.get("value") or row.get("sd"):
-        raise ScenarioError("value and sd are for variable rows; an event row has happened", source=src,
-                            field=where)
+        raise ScenarioError("value and sd are for variable rows; an event row has happened", source=src, field=where)
     word = row.get("happened", "").lower()
     if word not in TRUE_WORDS | FALSE_WORDS:
-        raise ScenarioError(f"happened: expected true or false, got {row.get('happened', '')!r}", source=src,
-                            field=where)
+        raise ScenarioError(
+            f"happened: expected true or false, got {row.get('happened', '')!r}", source=src, field=where
+        )
     return EventObservation(lineno, date, week, event, word in TRUE_WORDS)

@@ -30,19 +30,27 @@ def calibration_figure(report: dict[str, Any]) -> Figure:
         ax = axes[i]
         ax.hist(pits, bins=bins, range=(0, 1), density=True, color=POSTERIOR, edgecolor="white")
         ax.axhline(1.0, color=NOMINAL, lw=1, ls="--", label="calibrated")
-        ax.set(xlim=(0, 1), xlabel="PIT (percentile of the observation)", ylabel="density",
-               title=f"PIT histogram ({pits.size} values)")
+        ax.set(
+            xlim=(0, 1),
+            xlabel="PIT (percentile of the observation)",
+            ylabel="density",
+            title=f"PIT histogram ({pits.size} values)",
+        )
         ax.legend(loc="upper center", frameon=False)
         ax = axes[i + 1]
         curve = report["summary"]["coverage_curve"]
         ax.plot([0, 1], [0, 1], color=NOMINAL, lw=1, ls="--", label="nominal")
-        ax.plot([c["nominal"] for c in curve], [c["observed"] for c in curve], "o-", color=POSTERIOR,
-                label="observed")
+        ax.plot([c["nominal"] for c in curve], [c["observed"] for c in curve], "o-", color=POSTERIOR, label="observed")
         s = report["summary"]
         for key in ("coverage_50", "coverage_90"):
             ax.plot(s[key]["nominal"], s[key]["observed"], "s", color="black", ms=6)
-        ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="nominal coverage of the central band",
-               ylabel="share of observations inside", title="band coverage")
+        ax.set(
+            xlim=(0, 1),
+            ylim=(0, 1.02),
+            xlabel="nominal coverage of the central band",
+            ylabel="share of observations inside",
+            title="band coverage",
+        )
         ax.legend(loc="upper left", frameon=False)
         i += 2
     if events:
@@ -53,9 +61,14 @@ def calibration_figure(report: dict[str, Any]) -> Figure:
         ax.scatter(p, hit + jitter, color=POSTERIOR, zorder=3)
         for r, y in zip(events, hit + jitter, strict=True):
             ax.annotate(r["event"], (r["p"], y), fontsize=7, xytext=(4, 2), textcoords="offset points")
-        ax.set(xlim=(-0.02, 1.02), ylim=(-0.3, 1.3), yticks=[0, 1], yticklabels=["did not\nhappen", "happened"],
-               xlabel="probability the run gave the event",
-               title=f"events (mean Brier {report['summary']['mean_brier']:.3f})")
+        ax.set(
+            xlim=(-0.02, 1.02),
+            ylim=(-0.3, 1.3),
+            yticks=[0, 1],
+            yticklabels=["did not\nhappen", "happened"],
+            xlabel="probability the run gave the event",
+            title=f"events (mean Brier {report['summary']['mean_brier']:.3f})",
+        )
     if panels == 0:
         axes[0].text(0.5, 0.5, "no observations", ha="center", va="center")
         axes[0].set_axis_off()
@@ -63,8 +76,9 @@ def calibration_figure(report: dict[str, Any]) -> Figure:
     return fig
 
 
-def parameters_figure(outcomes: pd.DataFrame, prior: np.ndarray | None, posterior: np.ndarray,
-                      params: dict[str, dict[str, Any]]) -> Figure:
+def parameters_figure(
+    outcomes: pd.DataFrame, prior: np.ndarray | None, posterior: np.ndarray, params: dict[str, dict[str, Any]]
+) -> Figure:
     """Prior against posterior histogram of every sampled parameter, most shifted first."""
     names = sorted(params, key=lambda k: -abs(params[k]["shift_sd"]))
     cols = min(4, max(len(names), 1))
@@ -76,14 +90,15 @@ def parameters_figure(outcomes: pd.DataFrame, prior: np.ndarray | None, posterio
         lo, hi = np.nanmin(x), np.nanmax(x)
         edges = np.linspace(lo, hi if hi > lo else lo + 1.0, 31)
         ax.hist(x, bins=edges, weights=prior, density=True, color=PRIOR, alpha=0.6, label="prior")
-        ax.hist(x, bins=edges, weights=posterior, density=True, histtype="step", lw=1.6, color=POSTERIOR,
-                label="posterior")
+        ax.hist(
+            x, bins=edges, weights=posterior, density=True, histtype="step", lw=1.6, color=POSTERIOR, label="posterior"
+        )
         d = params[name]
         ax.set_title(f"{name}\nshift {d['shift_sd']:+.2f} sd, sd x{d['sd_ratio']:.2f}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.locator_params(axis="x", nbins=4)
         ax.set_yticks([])
-    for ax in axes[len(names):]:
+    for ax in axes[len(names) :]:
         ax.set_axis_off()
     if names:
         axes[0].legend(fontsize=7, frameon=False)

@@ -68,26 +68,55 @@ def score(ens: Ensemble, obs: Observations) -> dict[str, Any]:
         x = ev.values[j]
         q = weighted_quantile(x, (0.05, 0.25, 0.5, 0.75, 0.95), w)
         u = pit(x, o.value, w)
-        value_rows.append({
-            "line": o.line, "date": o.date.isoformat(), "week": o.week, "variable": o.variable,
-            "value": o.value, "sd": o.sd, "mean": float(np.average(x, weights=w)),
-            "q05": float(q[0]), "q25": float(q[1]), "median": float(q[2]), "q75": float(q[3]), "q95": float(q[4]),
-            "pit": u, "in_50": bool(q[1] <= o.value <= q[3]), "in_90": bool(q[0] <= o.value <= q[4]),
-            "crps": crps_sample(x, o.value, w),
-        })
+        value_rows.append(
+            {
+                "line": o.line,
+                "date": o.date.isoformat(),
+                "week": o.week,
+                "variable": o.variable,
+                "value": o.value,
+                "sd": o.sd,
+                "mean": float(np.average(x, weights=w)),
+                "q05": float(q[0]),
+                "q25": float(q[1]),
+                "median": float(q[2]),
+                "q75": float(q[3]),
+                "q95": float(q[4]),
+                "pit": u,
+                "in_50": bool(q[1] <= o.value <= q[3]),
+                "in_90": bool(q[0] <= o.value <= q[4]),
+                "crps": crps_sample(x, o.value, w),
+            }
+        )
     eps = event_clip(ess)
     event_rows = []
     for k, e in enumerate(obs.events):
         p = float(np.average(ev.events[k], weights=w))
-        event_rows.append({
-            "line": e.line, "date": e.date.isoformat(), "week": e.week, "event": e.event, "happened": e.happened,
-            "p": p, "brier": float(brier_score(p, e.happened)), "log_score": float(log_score(p, e.happened, eps)),
-        })
+        event_rows.append(
+            {
+                "line": e.line,
+                "date": e.date.isoformat(),
+                "week": e.week,
+                "event": e.event,
+                "happened": e.happened,
+                "p": p,
+                "brier": float(brier_score(p, e.happened)),
+                "log_score": float(log_score(p, e.happened, eps)),
+            }
+        )
     return {
-        "results": str(ens.path), "observations": obs.path, "observations_sha256": obs.sha256,
-        "scenario": ens.scenario.name, "start_date": ens.scenario.start_date.isoformat(),
-        "replicates": ens.n, "weighted": w is not None, "ess": ess, "log_score_clip": eps,
-        "values": value_rows, "events": event_rows, "summary": score_summary(value_rows, event_rows),
+        "results": str(ens.path),
+        "observations": obs.path,
+        "observations_sha256": obs.sha256,
+        "scenario": ens.scenario.name,
+        "start_date": ens.scenario.start_date.isoformat(),
+        "replicates": ens.n,
+        "weighted": w is not None,
+        "ess": ess,
+        "log_score_clip": eps,
+        "values": value_rows,
+        "events": event_rows,
+        "summary": score_summary(value_rows, event_rows),
     }
 
 
@@ -97,8 +126,11 @@ NOMINAL_LEVELS = tuple(round(0.1 * k, 1) for k in range(1, 10))
 def coverage_curve(pits: Sequence[float]) -> list[dict[str, float]]:
     """Share of observations inside the central interval of each nominal level (from their PIT values)."""
     u = np.asarray(pits, dtype=float)
-    return [{"nominal": lvl, "observed": float(np.mean(np.abs(u - 0.5) <= lvl / 2 + 1e-12))}
-            for lvl in NOMINAL_LEVELS] if u.size else []
+    return (
+        [{"nominal": lvl, "observed": float(np.mean(np.abs(u - 0.5) <= lvl / 2 + 1e-12))} for lvl in NOMINAL_LEVELS]
+        if u.size
+        else []
+    )
 
 
 def score_summary(value_rows: list[dict[str, Any]], event_rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -110,9 +142,15 @@ def score_summary(value_rows: list[dict[str, Any]], event_rows: list[dict[str, A
         out["mean_pit"] = float(frame["pit"].mean())
         out["coverage_curve"] = coverage_curve(frame["pit"].tolist())
         out["by_variable"] = {
-            var: {"n": len(g), "coverage_50": float(g["in_50"].mean()), "coverage_90": float(g["in_90"].mean()),
-                  "mean_pit": float(g["pit"].mean()), "mean_crps": float(g["crps"].mean())}
-            for var, g in frame.groupby("variable", sort=True)}
+            var: {
+                "n": len(g),
+                "coverage_50": float(g["in_50"].mean()),
+                "coverage_90": float(g["in_90"].mean()),
+                "mean_pit": float(g["pit"].mean()),
+                "mean_crps": float(g["crps"].mean()),
+            }
+            for var, g in frame.groupby("variable", sort=True)
+        }
     if event_rows:
         out["mean_brier"] = float(np.mean([r["brier"] for r in event_rows]))
         out["mean_log_score"] = float(np.mean([r["log_score"] for r in event_rows]))

@@ -20,8 +20,7 @@ def _prepare(sample: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray
     return x, w / w.sum()
 
 
-def weighted_quantile(sample: np.ndarray, qs: float | Sequence[float], weights: np.ndarray | None = None
-                      ) -> np.ndarray:
+def weighted_quantile(sample: np.ndarray, qs: float | Sequence[float], weights: np.ndarray | None = None) -> np.ndarray:
     """Quantiles of a weighted sample: the member with cumulative weight W_<j + w_j/2 sits at probability
     W_<j + w_j/2 (Hazen's plotting positions, which reduce to (j + 1/2)/n with equal weights), linearly
     interpolated between members and clamped to the extremes."""

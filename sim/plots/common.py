@@ -35,8 +35,14 @@ from sim.model import OUTCOMES
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under protanopia, deuteranopia, tritanopia.
 OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
 }
 GREY = "#999999"
 # Series colours in order (runs in a comparison, metrics in a sweep); yellow last, it is faint on white.
@@ -65,8 +71,7 @@ class FanSpec:
 # The fan charts of a run: the state variables a briefing asks about, with their axis labels and units.
 FAN_VARIABLES: dict[str, FanSpec] = {
     "front": FanSpec("Front line", "Russia's share of the disputed territory (%)", True),
-    "india_share": FanSpec("India's purchases of Russian crude", "Russia's share of India's crude imports (%)",
-                           True),
+    "india_share": FanSpec("India's purchases of Russian crude", "Russia's share of India's crude imports (%)", True),
     "revenue_ru": FanSpec("Russia's oil revenue", "oil budget revenue ($bn/week)"),
     "buffer_ru": FanSpec("Russia's fiscal buffer", "liquid reserves ($bn)"),
     "refining_ru": FanSpec("Russian refining online", "refining capacity online (% of normal)", True),
@@ -75,9 +80,20 @@ FAN_VARIABLES: dict[str, FanSpec] = {
 }
 
 STYLE: dict[str, Any] = {
-    "font.size": 9, "axes.titlesize": 9.5, "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5,
-    "legend.fontsize": 8, "figure.titlesize": 12, "axes.spines.top": False, "axes.spines.right": False,
-    "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6, "savefig.dpi": 150, "figure.dpi": 100,
+    "font.size": 9,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8,
+    "figure.titlesize": 12,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "savefig.dpi": 150,
+    "figure.dpi": 100,
     "axes.prop_cycle": cycler(color=list(SERIES_COLOURS)),
 }
 CAPTION_INCHES = 0.3
@@ -129,8 +145,10 @@ class RunInfo:
         size = f"{self.replicates:,} replicates"
         if self.ess is not None:
             size += f" conditioned on observations (ESS {self.ess:,.0f})"
-        return (f"Leverage {self.version} · scenario '{self.name}' · {size} · seed "
-                f"{self.seed} · {self.horizon_weeks} weeks from {self.start_date:%d %b %Y}")
+        return (
+            f"Leverage {self.version} · scenario '{self.name}' · {size} · seed "
+            f"{self.seed} · {self.horizon_weeks} weeks from {self.start_date:%d %b %Y}"
+        )
 
     def unconditioned(self, variable: str) -> bool:
         """Whether ``variable``'s weekly rows in a conditioned run are copied from the prior."""
@@ -143,8 +161,12 @@ class RunInfo:
         sc = result.scenario
         manifest = manifest or {}
         version = manifest.get("versions", {}).get("leverage-sim", __version__)
-        events = tuple(sorted((EventMark(ev.week, ev.label or name, ev.probability)
-                               for name, ev in sc.events.items()), key=lambda e: (e.week, e.label)))
+        events = tuple(
+            sorted(
+                (EventMark(ev.week, ev.label or name, ev.probability) for name, ev in sc.events.items()),
+                key=lambda e: (e.week, e.label),
+            )
+        )
         front = sc.initial.front
         initial_front = float(front) if isinstance(front, int | float) else float(front.mean())
         w = outcome_weights(result.outcomes)
@@ -154,8 +176,18 @@ class RunInfo:
 
             ess = effective_sample_size(w)
         unconditioned = tuple(manifest.get("weekly_unconditioned") or ()) if w is not None else ()
-        return cls(sc.name, sc.start_date, sc.horizon_weeks, len(result.outcomes), sc.seed, version, events,
-                   initial_front, ess, unconditioned)
+        return cls(
+            sc.name,
+            sc.start_date,
+            sc.horizon_weeks,
+            len(result.outcomes),
+            sc.seed,
+            version,
+            events,
+            initial_front,
+            ess,
+            unconditioned,
+        )
 
 
 def outcome_weights(outcomes: pd.DataFrame) -> np.ndarray | None:
@@ -196,8 +228,9 @@ def new_figure(width: float, height: float) -> Figure:
 
 def finish(fig: Figure, title: str, caption: str) -> Figure:
     fig.suptitle(title, fontweight="bold")
-    fig.text(0.5, 0.08 / fig.get_figheight(), caption, ha="center", va="bottom", fontsize=7, color="#555555",
-             gid="caption")
+    fig.text(
+        0.5, 0.08 / fig.get_figheight(), caption, ha="center", va="bottom", fontsize=7, color="#555555", gid="caption"
+    )
     return fig
 
 
@@ -240,17 +273,33 @@ def mark_events(ax: Axes, info: RunInfo) -> list[tuple[Line2D, str]]:
         level = level + 1 if (week - last_week) < 0.04 * span else 0
         last_week = week
         tag = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
-        ax.text(x, 0.985 - 0.07 * (level % 2), tag, transform=ax.get_xaxis_transform(), ha="center",
-                va="top", fontsize=7, zorder=5, gid=f"event-tag-{week}",
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#444444", "lw": 0.7})
+        ax.text(
+            x,
+            0.985 - 0.07 * (level % 2),
+            tag,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=7,
+            zorder=5,
+            gid=f"event-tag-{week}",
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#444444", "lw": 0.7},
+        )
     return entries
 
 
 def mark_horizon(ax: Axes, info: RunInfo) -> None:
     horizon = info.dates([info.horizon_weeks])[0]
     ax.axvline(horizon, color="black", lw=1.2, ls="--", gid="horizon")
-    ax.text(horizon, 1.01, f"horizon: week {info.horizon_weeks}", transform=ax.get_xaxis_transform(),
-            ha="right", va="bottom", fontsize=7.5)
+    ax.text(
+        horizon,
+        1.01,
+        f"horizon: week {info.horizon_weeks}",
+        transform=ax.get_xaxis_transform(),
+        ha="right",
+        va="bottom",
+        fontsize=7.5,
+    )
 
 
 def headroom(ax: Axes, share: float = 0.15) -> None:
@@ -259,14 +308,16 @@ def headroom(ax: Axes, share: float = 0.15) -> None:
     ax.set_ylim(lo, hi + share * (hi - lo))
 
 
-def figure_with_key(width: float, main_height: float, key_lines: int, ncols: int = 1,
-                    width_ratios: Sequence[float] | None = None) -> tuple[Figure, list[Axes], Axes | None]:
+def figure_with_key(
+    width: float, main_height: float, key_lines: int, ncols: int = 1, width_ratios: Sequence[float] | None = None
+) -> tuple[Figure, list[Axes], Axes | None]:
     """A figure with ``ncols`` chart axes and, under them, a strip tall enough for ``key_lines`` lines of
     legend (the series and the scenario's events): legends there never hide data or event tags."""
     key_h = 0.25 + 0.16 * key_lines if key_lines else 0.0
     fig = new_figure(width, main_height + key_h + CAPTION_INCHES)
-    gs = fig.add_gridspec(2 if key_h else 1, ncols, height_ratios=[main_height, key_h] if key_h else None,
-                          width_ratios=width_ratios)
+    gs = fig.add_gridspec(
+        2 if key_h else 1, ncols, height_ratios=[main_height, key_h] if key_h else None, width_ratios=width_ratios
+    )
     axes = [fig.add_subplot(gs[0, j]) for j in range(ncols)]
     key = None
     if key_h:
@@ -275,23 +326,45 @@ def figure_with_key(width: float, main_height: float, key_lines: int, ncols: int
     return fig, axes, key
 
 
-def draw_key(key: Axes | None, series: tuple[list[Any], list[str]] | None,
-             events: list[tuple[Line2D, str]], split_inches: float = 2.9) -> None:
+def draw_key(
+    key: Axes | None,
+    series: tuple[list[Any], list[str]] | None,
+    events: list[tuple[Line2D, str]],
+    split_inches: float = 2.9,
+) -> None:
     """The series legend on the left of the key strip, the numbered events right of it."""
     if key is None:
         return
     x_events = 0.0
     split = split_inches / max(key.get_figure().get_figwidth() - 0.4, 1.0)  # type: ignore[union-attr]
     if series and series[0]:
-        leg = key.legend(*series, loc="upper left", bbox_to_anchor=(0, 1), borderaxespad=0, frameon=False,
-                         title="series", title_fontsize=7.5, alignment="left")
+        leg = key.legend(
+            *series,
+            loc="upper left",
+            bbox_to_anchor=(0, 1),
+            borderaxespad=0,
+            frameon=False,
+            title="series",
+            title_fontsize=7.5,
+            alignment="left",
+        )
         key.add_artist(leg)
         leg.set_in_layout(False)
         x_events = split
     if events:
-        leg = key.legend([h for h, _ in events], [t for _, t in events], loc="upper left", frameon=False,
-                   bbox_to_anchor=(x_events, 1), borderaxespad=0, fontsize=7.5, title="scenario events",
-                   title_fontsize=7.5, alignment="left", handlelength=1.5)
+        leg = key.legend(
+            [h for h, _ in events],
+            [t for _, t in events],
+            loc="upper left",
+            frameon=False,
+            bbox_to_anchor=(x_events, 1),
+            borderaxespad=0,
+            fontsize=7.5,
+            title="scenario events",
+            title_fontsize=7.5,
+            alignment="left",
+            handlelength=1.5,
+        )
         leg.set_in_layout(False)  # the strip's height is set for it; its width must not squeeze the chart
 
 

@@ -39,23 +39,41 @@ def compare_outcomes(table: pd.DataFrame, title: str, caption: str) -> Figure:
             y = np.arange(len(outs)) + (j - (len(runs) - 1) / 2) * height
             colour = SERIES_COLOURS[j % len(SERIES_COLOURS)]
             p = t["p"].to_numpy()
-            ax_p.barh(y, p, height=height * 0.9, color=colour, label=run, gid=f"p-{run}",
-                      xerr=np.vstack([p - t["lo"], t["hi"] - p]),
-                      error_kw={"ecolor": "#333333", "capsize": 2, "lw": 0.8})
+            ax_p.barh(
+                y,
+                p,
+                height=height * 0.9,
+                color=colour,
+                label=run,
+                gid=f"p-{run}",
+                xerr=np.vstack([p - t["lo"], t["hi"] - p]),
+                error_kw={"ecolor": "#333333", "capsize": 2, "lw": 0.8},
+            )
             if j > 0:
                 d = t["diff"].to_numpy()
                 how = "paired" if str(t["pairing"].iloc[0]).startswith("paired") else "independent"
                 if "weighted" in str(t["pairing"].iloc[0]):
                     how += ", weighted, n = ESS"
-                ax_d.errorbar(d, y, xerr=np.vstack([d - t["diff_lo"], t["diff_hi"] - d]), fmt="o",
-                              color=colour, capsize=3, ms=5, label=f"{run} − {runs[0]} ({how})",
-                              gid=f"diff-{run}")
+                ax_d.errorbar(
+                    d,
+                    y,
+                    xerr=np.vstack([d - t["diff_lo"], t["diff_hi"] - d]),
+                    fmt="o",
+                    color=colour,
+                    capsize=3,
+                    ms=5,
+                    label=f"{run} − {runs[0]} ({how})",
+                    gid=f"diff-{run}",
+                )
         ax_p.set_yticks(np.arange(len(outs)), [OUTCOME_STYLE[o][0] for o in outs])
         ax_p.invert_yaxis()
         _percent_axis(ax_p, "x", 0)
         weighted = table["pairing"].astype(str).str.contains("weighted").any()
-        ax_p.set_xlabel("probability by the horizon (% of replicates, 95% interval)" if not weighted else
-                        "probability by the horizon (% of replicates, weighted for a conditioned run; 95% interval)")
+        ax_p.set_xlabel(
+            "probability by the horizon (% of replicates, 95% interval)"
+            if not weighted
+            else "probability by the horizon (% of replicates, weighted for a conditioned run; 95% interval)"
+        )
         ax_p.legend(loc="lower right")
         ax_p.set_title("Outcome probabilities", loc="left")
         ax_d.axvline(0, color="black", lw=0.8)
@@ -67,8 +85,7 @@ def compare_outcomes(table: pd.DataFrame, title: str, caption: str) -> Figure:
         return finish(fig, title, caption)
 
 
-def compare_incidence(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInfo], title: str,
-                      caption: str) -> Figure:
+def compare_incidence(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInfo], title: str, caption: str) -> Figure:
     """Cumulative incidence of each terminal outcome, one panel per outcome, one line per run (a conditioned
     run's shares are weighted, its bands use n = ESS)."""
     with _style():
@@ -82,8 +99,15 @@ def compare_incidence(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInf
                 x = infos[run].dates(t["week"])
                 if not never:
                     ax.fill_between(x, t["lo"], t["hi"], color=colour, alpha=0.15, lw=0)
-                ax.plot(x, t["share"], color=colour, lw=1.8, ls=("-", "--", "-.", ":")[j % 4], label=run,
-                        gid=f"incidence-{o}-{run}")
+                ax.plot(
+                    x,
+                    t["share"],
+                    color=colour,
+                    lw=1.8,
+                    ls=("-", "--", "-.", ":")[j % 4],
+                    label=run,
+                    gid=f"incidence-{o}-{run}",
+                )
             ax.set_title(OUTCOME_STYLE[o][0], loc="left")
             _percent_axis(ax)
             ax.set_ylim(bottom=0)
@@ -96,8 +120,14 @@ def compare_incidence(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInf
         return finish(fig, title, caption)
 
 
-def compare_fan(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInfo], variable: str, title: str,
-                caption: str, scope: str = "active") -> Figure:
+def compare_fan(
+    weeklies: dict[str, pd.DataFrame],
+    infos: dict[str, RunInfo],
+    variable: str,
+    title: str,
+    caption: str,
+    scope: str = "active",
+) -> Figure:
     """One variable's median and 50% band for each run, overlaid. A conditioned run whose weekly rows of the
     variable were copied from its prior (no trajectory) is labelled "prior (unconditioned)"."""
     with _style():
@@ -110,8 +140,15 @@ def compare_fan(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInfo], va
             x = infos[run].dates(d["week"])
             ax.fill_between(x, d["q25"], d["q75"], color=colour, alpha=0.18, lw=0, gid=f"band50-{run}")
             what = f"{PRIOR_LABEL}, " if infos[run].unconditioned(variable) else ""
-            ax.plot(x, d["q50"], color=colour, lw=2, ls=("-", "--", "-.", ":")[j % 4], gid=f"median-{run}",
-                    label=f"{run}: {what}median and 50% band")
+            ax.plot(
+                x,
+                d["q50"],
+                color=colour,
+                lw=2,
+                ls=("-", "--", "-.", ":")[j % 4],
+                gid=f"median-{run}",
+                label=f"{run}: {what}median and 50% band",
+            )
         if spec.percent:
             _percent_axis(ax)
         ax.set_ylabel(spec.ylabel)

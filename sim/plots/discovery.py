@@ -53,8 +53,16 @@ def _peel_candidates(x: np.ndarray, inside: np.ndarray, alpha: float) -> list[tu
     return out
 
 
-def prim(x: pd.DataFrame, y: np.ndarray, *, alpha: float = 0.05, min_mass: float = 0.05,
-         min_coverage: float = 0.5, tolerance: float = 0.01, prune: float = 0.02) -> PrimResult:
+def prim(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    alpha: float = 0.05,
+    min_mass: float = 0.05,
+    min_coverage: float = 0.5,
+    tolerance: float = 0.01,
+    prune: float = 0.02,
+) -> PrimResult:
     """Patient Rule Induction Method: peel ``alpha`` of the points off one end of one dimension at a time,
     always the peel that leaves the densest box, until the box holds less than ``min_mass`` of the points.
 
@@ -133,18 +141,24 @@ def parse_condition(text: str, table: pd.DataFrame) -> np.ndarray:
     (clauses joined by 'and') on a table; a clear error names an unknown column."""
     import operator
 
-    ops = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
-           "!=": operator.ne}
+    ops = {
+        "<": operator.lt,
+        "<=": operator.le,
+        ">": operator.gt,
+        ">=": operator.ge,
+        "==": operator.eq,
+        "!=": operator.ne,
+    }
     mask = np.ones(len(table), dtype=bool)
     for clause in re.split(r"\s+and\s+", text.strip()):
         m = CONDITION.match(clause)
         if not m:
-            raise ScenarioError(f"condition {clause!r}: expected 'column op value' with op one of "
-                                "<, <=, >, >=, ==, !=")
+            raise ScenarioError(f"condition {clause!r}: expected 'column op value' with op one of <, <=, >, >=, ==, !=")
         col, op, raw = m.groups()
         if col not in table.columns:
-            raise ScenarioError(f"condition {clause!r}: unknown column {col!r}; have "
-                                + ", ".join(map(str, table.columns)))
+            raise ScenarioError(
+                f"condition {clause!r}: unknown column {col!r}; have " + ", ".join(map(str, table.columns))
+            )
         series = table[col]
         try:
             value: Any = float(raw)

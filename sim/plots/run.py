@@ -53,8 +53,15 @@ def outcome_probabilities(summary: dict[str, Any], info: RunInfo) -> Figure:
         p = np.array([r["p"] for r in rows])
         lo, hi = np.array([r["lo"] for r in rows]), np.array([r["hi"] for r in rows])
         y = np.arange(len(names))
-        ax.barh(y, p, color=[OUTCOME_STYLE[o][1] for o in names], height=0.62, gid="outcome-bars",
-                xerr=np.vstack([p - lo, hi - p]), error_kw={"ecolor": "#222222", "capsize": 3, "lw": 1})
+        ax.barh(
+            y,
+            p,
+            color=[OUTCOME_STYLE[o][1] for o in names],
+            height=0.62,
+            gid="outcome-bars",
+            xerr=np.vstack([p - lo, hi - p]),
+            error_kw={"ecolor": "#222222", "capsize": 3, "lw": 1},
+        )
         for yi, pi, loi, hii in zip(y, p, lo, hi, strict=True):
             ax.text(hii + 0.01, float(yi), f"{pi:.1%}   [{loi:.1%} – {hii:.1%}]", va="center", fontsize=8.5)
         ax.set_yticks(y, [OUTCOME_STYLE[o][0] for o in names])
@@ -62,10 +69,14 @@ def outcome_probabilities(summary: dict[str, Any], info: RunInfo) -> Figure:
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, min(1.0, float(hi.max()) + 0.3))
         _percent_axis(ax, "x", 0)
-        ax.set_xlabel("probability (weighted share of replicates); whiskers: 95% Wilson interval with n = ESS"
-                      if info.weighted else "probability (% of replicates); whiskers: 95% Wilson interval")
-        ax.set_title(f"By the horizon, {info.date(info.horizon_weeks):%d %b %Y} ({info.horizon_weeks} weeks)",
-                     loc="left")
+        ax.set_xlabel(
+            "probability (weighted share of replicates); whiskers: 95% Wilson interval with n = ESS"
+            if info.weighted
+            else "probability (% of replicates); whiskers: 95% Wilson interval"
+        )
+        ax.set_title(
+            f"By the horizon, {info.date(info.horizon_weeks):%d %b %Y} ({info.horizon_weeks} weeks)", loc="left"
+        )
         return finish(fig, f"{info.name}: outcome probabilities", info.caption)
 
 
@@ -83,8 +94,7 @@ def incidence_table(weekly: pd.DataFrame, outcome: str, ess: float | None = None
         n = np.full(len(d), float(ess))
         k = share * n
     lo, hi = wilson(k, n)
-    return pd.DataFrame({"week": d["week"].to_numpy(), "share": d["mean"].to_numpy(dtype=float), "lo": lo,
-                         "hi": hi})
+    return pd.DataFrame({"week": d["week"].to_numpy(), "share": d["mean"].to_numpy(dtype=float), "lo": lo, "hi": hi})
 
 
 def cumulative_incidence(weekly: pd.DataFrame, info: RunInfo) -> Figure:
@@ -96,8 +106,13 @@ def cumulative_incidence(weekly: pd.DataFrame, info: RunInfo) -> Figure:
         final = {o: float(t["share"].iloc[-1]) if len(t) else 0.0 for o, t in tables.items()}
         top = max(final.values(), default=0.0)
         rare = [o for o, f in final.items() if 0 < f < top / 4] if top > 0.1 else []
-        fig, axes, key = figure_with_key(11 if rare else 8.5, 4.2, max(len(TERMINAL), len(info.events)) + 1,
-                                         2 if rare else 1, [3, 2] if rare else None)
+        fig, axes, key = figure_with_key(
+            11 if rare else 8.5,
+            4.2,
+            max(len(TERMINAL), len(info.events)) + 1,
+            2 if rare else 1,
+            [3, 2] if rare else None,
+        )
         panels = [(axes[0], list(TERMINAL), "All terminal outcomes")]
         if rare:
             panels.append((axes[1], rare, "The rarer outcomes, zoomed"))
@@ -108,16 +123,23 @@ def cumulative_incidence(weekly: pd.DataFrame, info: RunInfo) -> Figure:
                 label, colour = OUTCOME_STYLE[o]
                 x = info.dates(t["week"])
                 ax.fill_between(x, t["lo"], t["hi"], color=colour, alpha=0.2, lw=0, gid=f"band-{o}")
-                ax.plot(x, t["share"], color=colour, lw=2, gid=f"incidence-{o}",
-                        label=f"{label}: {final[o]:.1%} by the horizon")
+                ax.plot(
+                    x,
+                    t["share"],
+                    color=colour,
+                    lw=2,
+                    gid=f"incidence-{o}",
+                    label=f"{label}: {final[o]:.1%} by the horizon",
+                )
             ax.set_ylim(bottom=0)
             headroom(ax)
             mark_horizon(ax, info)
             if i == 0:
                 entries = mark_events(ax, info)
             _percent_axis(ax)
-            ax.set_ylabel("cumulative weighted share of replicates (%)" if info.weighted
-                          else "cumulative share of replicates (%)")
+            ax.set_ylabel(
+                "cumulative weighted share of replicates (%)" if info.weighted else "cumulative share of replicates (%)"
+            )
             date_axis(ax, info)
             ax.set_title(title, loc="left")
         draw_key(key, axes[0].get_legend_handles_labels(), entries)
@@ -144,8 +166,7 @@ def variable_spec(variable: str) -> FanSpec:
     return FanSpec(desc[0].upper() + desc[1:], desc)
 
 
-def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "active",
-              min_n: int = 20) -> Figure:
+def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "active", min_n: int = 20) -> Figure:
     """Median, 50% and 90% bands of one state variable by week, with the scenario's events marked."""
     with _style():
         spec = variable_spec(variable)
@@ -153,10 +174,12 @@ def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "
         fig, (ax,), key = figure_with_key(8.5, 3.8, max(3, len(info.events)) + 1)
         x = info.dates(d["week"])
         colour = OKABE_ITO["blue"]
-        ax.fill_between(x, d["q05"], d["q95"], color=colour, alpha=0.18, lw=0, gid="band90",
-                        label="90% band (5th-95th percentile)")
-        ax.fill_between(x, d["q25"], d["q75"], color=colour, alpha=0.38, lw=0, gid="band50",
-                        label="50% band (25th-75th percentile)")
+        ax.fill_between(
+            x, d["q05"], d["q95"], color=colour, alpha=0.18, lw=0, gid="band90", label="90% band (5th-95th percentile)"
+        )
+        ax.fill_between(
+            x, d["q25"], d["q75"], color=colour, alpha=0.38, lw=0, gid="band50", label="50% band (25th-75th percentile)"
+        )
         ax.plot(x, d["q50"], color=colour, lw=2, gid="median", label="median")
         headroom(ax)
         entries = mark_events(ax, info)
@@ -164,8 +187,11 @@ def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "
             _percent_axis(ax)
         ax.set_ylabel(spec.ylabel)
         date_axis(ax, info)
-        who = ("replicates still at war that week" if scope == "active"
-               else "all replicates (ended ones frozen at their final values)")
+        who = (
+            "replicates still at war that week"
+            if scope == "active"
+            else "all replicates (ended ones frozen at their final values)"
+        )
         ax.set_title(f"Over the {who} (weeks with fewer than {min_n} left blank)", loc="left")
         title = f"{info.name}: {spec.title}"
         if info.unconditioned(variable):
@@ -202,24 +228,38 @@ def settlement_terms(outcomes: pd.DataFrame, info: RunInfo) -> Figure:
         if terms.size:
             bins = terms_bins(terms)
             heights = np.full(terms.size, 1.0 / terms.size) if w is None else w / w.sum()
-            ax.hist(terms, bins=list(bins), weights=heights, color=colour,
-                    edgecolor="white", lw=0.4, gid="terms-hist")
+            ax.hist(terms, bins=list(bins), weights=heights, color=colour, edgecolor="white", lw=0.4, gid="terms-hist")
             if w is None:
                 q25, med, q75 = np.quantile(terms, [0.25, 0.5, 0.75])
-                ax.set_title(f"{terms.size:,} settlements ({terms.size / info.replicates:.1%} of replicates)",
-                             loc="left")
+                ax.set_title(
+                    f"{terms.size:,} settlements ({terms.size / info.replicates:.1%} of replicates)", loc="left"
+                )
             else:
                 q25, med, q75 = weighted_quantile(terms, (0.25, 0.5, 0.75), w)
-                ax.set_title(f"{terms.size:,} settlements with positive weight ({float(w.sum()):.1%} of the "
-                             "weight): weighted by the conditioning", loc="left")
+                ax.set_title(
+                    f"{terms.size:,} settlements with positive weight ({float(w.sum()):.1%} of the "
+                    "weight): weighted by the conditioning",
+                    loc="left",
+                )
             ax.axvspan(q25, q75, color=colour, alpha=0.12, lw=0, label=f"quartiles {q25:.1%} – {q75:.1%}")
             ax.axvline(med, color="black", lw=1.5, gid="terms-median", label=f"median {med:.1%}")
         else:
-            ax.text(0.5, 0.5, "no settlement in any replicate" + (" with positive weight" if info.weighted else ""),
-                    transform=ax.transAxes, ha="center")
+            ax.text(
+                0.5,
+                0.5,
+                "no settlement in any replicate" + (" with positive weight" if info.weighted else ""),
+                transform=ax.transAxes,
+                ha="center",
+            )
         if info.initial_front is not None:
-            ax.axvline(info.initial_front, color=OKABE_ITO["vermillion"], lw=1.3, ls="--", gid="front-start",
-                       label=f"front on {info.start_date:%d %b %Y}: {info.initial_front:.0%}")
+            ax.axvline(
+                info.initial_front,
+                color=OKABE_ITO["vermillion"],
+                lw=1.3,
+                ls="--",
+                gid="front-start",
+                label=f"front on {info.start_date:%d %b %Y}: {info.initial_front:.0%}",
+            )
         _percent_axis(ax, "x", 0)
         _percent_axis(ax, "y", 0)
         ax.set_xlabel("terms: Russia's share of the disputed territory under the deal (%)")
@@ -251,31 +291,51 @@ def settlement_timing(outcomes: pd.DataFrame, info: RunInfo, bin_weeks: int = 4)
         counts, edges = timing_histogram(weeks, info.horizon_weeks, bin_weeks, w)
         colour = OUTCOME_STYLE["settlement"][1]
         shares = counts / info.replicates if w is None else counts  # weights sum to 1 over all replicates
-        ax.bar(info.dates(edges[:-1]), shares, width=np.diff(edges) * 7.0, align="edge",
-               color=colour, edgecolor="white", lw=0.4, gid="timing-bars",
-               label=f"settlements per {bin_weeks}-week window" + (", weighted" if w is not None else ""))
+        ax.bar(
+            info.dates(edges[:-1]),
+            shares,
+            width=np.diff(edges) * 7.0,
+            align="edge",
+            color=colour,
+            edgecolor="white",
+            lw=0.4,
+            gid="timing-bars",
+            label=f"settlements per {bin_weeks}-week window" + (", weighted" if w is not None else ""),
+        )
         if weeks.size:
             med = float(np.median(weeks)) if w is None else float(weighted_quantile(weeks, 0.5, w))
-            ax.axvline(info.dates([round(med)])[0], color="black", lw=1.5, gid="timing-median",
-                       label=f"median: week {med:g} ({info.date(round(med)):%d %b %Y})")
+            ax.axvline(
+                info.dates([round(med)])[0],
+                color="black",
+                lw=1.5,
+                gid="timing-median",
+                label=f"median: week {med:g} ({info.date(round(med)):%d %b %Y})",
+            )
         headroom(ax)
         mark_horizon(ax, info)
         entries = mark_events(ax, info)
         _percent_axis(ax, "y", 1)
-        ax.set_ylabel("settling in the window (% of all replicates)" if w is None
-                      else "settling in the window (weighted % of all replicates)")
+        ax.set_ylabel(
+            "settling in the window (% of all replicates)"
+            if w is None
+            else "settling in the window (weighted % of all replicates)"
+        )
         date_axis(ax, info)
         if w is None:
             ax.set_title(f"{weeks.size:,} settlements of {info.replicates:,} replicates", loc="left")
         else:
-            ax.set_title(f"{weeks.size:,} settlements with positive weight, {float(w.sum()):.1%} of the weight "
-                         f"(ESS {info.ess or 0:,.0f} of {info.replicates:,} replicates)", loc="left")
+            ax.set_title(
+                f"{weeks.size:,} settlements with positive weight, {float(w.sum()):.1%} of the weight "
+                f"(ESS {info.ess or 0:,.0f} of {info.replicates:,} replicates)",
+                loc="left",
+            )
         draw_key(key, ax.get_legend_handles_labels(), entries)
         return finish(fig, f"{info.name}: when settlements happen", info.caption)
 
 
-def timing_histogram(weeks: np.ndarray, horizon: int, bin_weeks: int, weights: np.ndarray | None = None
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def timing_histogram(
+    weeks: np.ndarray, horizon: int, bin_weeks: int, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Counts of end weeks in windows (0, b], (b, 2b], ... up to the horizon (outcomes happen in weeks 1..H);
     with ``weights``, the sum of the weights in each window instead."""
     edges = np.arange(0, horizon + bin_weeks, bin_weeks)
@@ -286,12 +346,13 @@ def timing_histogram(weeks: np.ndarray, horizon: int, bin_weeks: int, weights: n
     return counts, edges
 
 
-def run_figures(result: Any, manifest: dict[str, Any] | None = None, scope: str = "active"
-                ) -> dict[str, Figure]:
+def run_figures(result: Any, manifest: dict[str, Any] | None = None, scope: str = "active") -> dict[str, Figure]:
     """Every chart of a run, by file stem."""
     info = RunInfo.from_result(result, manifest)
-    figs = {"outcomes": outcome_probabilities(result.summary, info),
-            "incidence": cumulative_incidence(result.weekly, info)}
+    figs = {
+        "outcomes": outcome_probabilities(result.summary, info),
+        "incidence": cumulative_incidence(result.weekly, info),
+    }
     for var in FAN_VARIABLES:
         figs[f"fan_{var}"] = fan_chart(result.weekly, var, info, scope)
     figs["settlement_terms"] = settlement_terms(result.outcomes, info)

@@ -59,8 +59,12 @@ class Sweep:
     @property
     def caption(self) -> str:
         m = self.manifest
-        bits = [f"Leverage {m.get('versions', {}).get('leverage-sim', '?')}", f"sweep '{self.name}'",
-                f"{self.sampler}", f"{len(self.points):,} points"]
+        bits = [
+            f"Leverage {m.get('versions', {}).get('leverage-sim', '?')}",
+            f"sweep '{self.name}'",
+            f"{self.sampler}",
+            f"{len(self.points):,} points",
+        ]
         if m.get("replicates") is not None:
             bits.append(f"{m['replicates']:,} replicates per point")
         if m.get("seed") is not None:
@@ -83,8 +87,9 @@ def load_sweep(path: str | Path) -> Sweep:
     metrics = list(manifest.get("metrics") or []) or metric_columns(points)
     metrics = [m for m in metrics if m in points.columns]
     params = manifest.get("parameters") or []
-    names = [p["path"] if isinstance(p, dict) and "path" in p else (p["name"] if isinstance(p, dict) else p)
-             for p in params]
+    names = [
+        p["path"] if isinstance(p, dict) and "path" in p else (p["name"] if isinstance(p, dict) else p) for p in params
+    ]
     if not names:
         interval = {f"{m}_{s}" for m in metrics for s in ("lo", "hi")}
         names = [c for c in points.columns if c not in set(metrics) | interval | {"point", "replicates"}]
@@ -92,8 +97,15 @@ def load_sweep(path: str | Path) -> Sweep:
     sens_file = path / SENSITIVITY_FILE
     sensitivity = json.loads(sens_file.read_text(encoding="utf-8")) if sens_file.exists() else None
     sampler = str(manifest.get("sampler") or ("grid" if len(names) <= 2 else "lhs"))
-    return Sweep(str(manifest.get("sweep") or manifest.get("name") or path.name), points, names, metrics,
-                 sampler, manifest, sensitivity)
+    return Sweep(
+        str(manifest.get("sweep") or manifest.get("name") or path.name),
+        points,
+        names,
+        metrics,
+        sampler,
+        manifest,
+        sensitivity,
+    )
 
 
 def metric_label(metric: str) -> str:
@@ -126,8 +138,17 @@ def sweep_1d(points: pd.DataFrame, parameter: str, metrics: Sequence[str], title
                 outcome = _outcome_of(m)
                 colour = OUTCOME_STYLE[outcome][1] if outcome else SERIES_COLOURS[j % len(SERIES_COLOURS)]
                 ax.fill_between(x, d[f"{m}_lo"], d[f"{m}_hi"], color=colour, alpha=0.2, lw=0, gid=f"band-{m}")
-                ax.plot(x, d[m], color=colour, marker="o", ms=3.5, lw=1.8, label=metric_label(m), gid=f"line-{m}",
-                        ls="--" if re.search(r"_\d+$", m) else "-")
+                ax.plot(
+                    x,
+                    d[m],
+                    color=colour,
+                    marker="o",
+                    ms=3.5,
+                    lw=1.8,
+                    label=metric_label(m),
+                    gid=f"line-{m}",
+                    ls="--" if re.search(r"_\d+$", m) else "-",
+                )
             if group is probs:
                 _percent_axis(ax, "y", 0)
                 ax.set_ylabel("probability (% of replicates; band: 95% interval)")
@@ -135,7 +156,7 @@ def sweep_1d(points: pd.DataFrame, parameter: str, metrics: Sequence[str], title
                 ax.set_ylabel(f"{metric_label(group[0])} (band: 95% interval)")
             ax.set_xlabel(parameter_label(parameter))
             ax.legend(loc="best")
-        for ax in axes[len(groups):]:
+        for ax in axes[len(groups) :]:
             ax.set_visible(False)
         return finish(fig, title, caption)
 
@@ -157,8 +178,10 @@ def parameter_label(path: str) -> str:
         lever = LEVERS[parts[1]].get(parts[3])
         if lever:
             return f"{path} ({lever[3]})"
-    units = {p: extra.get("unit", "") for p, _v, extra, _d in iter_params(Params(), "params")
-             + iter_params(Initial(), "initial")}
+    units = {
+        p: extra.get("unit", "")
+        for p, _v, extra, _d in iter_params(Params(), "params") + iter_params(Initial(), "initial")
+    }
     unit = units.get(path, "week of the scenario" if path.startswith("events.") and path.endswith(".week") else "")
     return f"{path} ({unit})" if unit else path
 
@@ -171,8 +194,15 @@ def sweep_heatmap(points: pd.DataFrame, x: str, y: str, metric: str, title: str,
         ax = fig.add_subplot()
         prob = _is_probability(metric)
         values = grid.to_numpy(dtype=float)
-        im = ax.imshow(values, origin="lower", aspect="auto", cmap="cividis", gid="heatmap",
-                       vmin=0 if prob else None, vmax=1 if prob else None)
+        im = ax.imshow(
+            values,
+            origin="lower",
+            aspect="auto",
+            cmap="cividis",
+            gid="heatmap",
+            vmin=0 if prob else None,
+            vmax=1 if prob else None,
+        )
         ax.grid(False)
         ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns])
         ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index])
@@ -180,8 +210,16 @@ def sweep_heatmap(points: pd.DataFrame, x: str, y: str, metric: str, title: str,
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
                 dark = float(norm(v)) < 0.55  # type: ignore[arg-type]  # cividis is dark at the bottom: white text there
-                ax.text(j, i, f"{v:.0%}" if prob else f"{v:.3g}", ha="center", va="center", fontsize=8,
-                        color="white" if dark else "black", gid="cell")
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.0%}" if prob else f"{v:.3g}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else "black",
+                    gid="cell",
+                )
         ax.set_xlabel(parameter_label(x))
         ax.set_ylabel(parameter_label(y))
         bar = fig.colorbar(im, ax=ax)
@@ -198,11 +236,11 @@ def sensitivity_table(sensitivity: dict[str, Any], metric: str) -> tuple[str, pd
     dict-of-dicts keyed by parameter, under ``sensitivity[metric]`` or ``sensitivity['indices'][metric]``."""
     block = sensitivity.get("indices", sensitivity).get(metric)
     if block is None:
-        raise ScenarioError(f"no sensitivity indices for metric {metric!r}; have "
-                            + ", ".join(sensitivity.get("indices", sensitivity)))
+        raise ScenarioError(
+            f"no sensitivity indices for metric {metric!r}; have " + ", ".join(sensitivity.get("indices", sensitivity))
+        )
     names = block.get("names") or block.get("parameters")
-    keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu")
-            if k in block]
+    keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu") if k in block]
     cols = {}
     for k in keys:
         v = block[k]
@@ -223,18 +261,26 @@ def sensitivity_bars(sensitivity: dict[str, Any], metric: str, title: str, capti
         y = np.arange(len(t))
         h = 0.38
         if method == "sobol":
-            bars = (("S1", "first-order index S1", OKABE_ITO["sky_blue"]),
-                    ("ST", "total index ST", OKABE_ITO["blue"]))
+            bars = (("S1", "first-order index S1", OKABE_ITO["sky_blue"]), ("ST", "total index ST", OKABE_ITO["blue"]))
             xlabel = "Sobol index (share of output variance); whiskers: 95% bootstrap interval"
         else:
-            bars = (("mu_star", "μ* (mean absolute elementary effect)", OKABE_ITO["blue"]),
-                    ("sigma", "σ (spread: interactions, non-linearity)", OKABE_ITO["orange"]))
+            bars = (
+                ("mu_star", "μ* (mean absolute elementary effect)", OKABE_ITO["blue"]),
+                ("sigma", "σ (spread: interactions, non-linearity)", OKABE_ITO["orange"]),
+            )
             xlabel = f"elementary effect on {metric_label(metric)} (metric units per unit range)"
         for k, (col, label, colour) in enumerate(bars):
             conf = t.get(f"{col}_conf")
-            ax.barh(y + (k - 0.5) * h, t[col], height=h * 0.95, color=colour, label=label, gid=f"bar-{col}",
-                    xerr=None if conf is None else 1.0 * conf.abs().to_numpy(),
-                    error_kw={"ecolor": "#333333", "capsize": 2, "lw": 0.8})
+            ax.barh(
+                y + (k - 0.5) * h,
+                t[col],
+                height=h * 0.95,
+                color=colour,
+                label=label,
+                gid=f"bar-{col}",
+                xerr=None if conf is None else 1.0 * conf.abs().to_numpy(),
+                error_kw={"ecolor": "#333333", "capsize": 2, "lw": 0.8},
+            )
         ax.set_yticks(y, [parameter_label(p) for p in t.index])
         ax.axvline(0, color="black", lw=0.6)
         ax.set_xlabel(xlabel)
@@ -243,8 +289,7 @@ def sensitivity_bars(sensitivity: dict[str, Any], metric: str, title: str, capti
         return finish(fig, title, caption)
 
 
-def prim_figure(x: pd.DataFrame, y: np.ndarray, result: PrimResult, condition: str, title: str,
-                caption: str) -> Figure:
+def prim_figure(x: pd.DataFrame, y: np.ndarray, result: PrimResult, condition: str, title: str, caption: str) -> Figure:
     """Scenario discovery: the peeling trajectory (coverage against density, the chosen box marked), the
     chosen box's limits on each restricted dimension, and the points in its two first restricted dimensions
     with the box drawn."""
@@ -259,11 +304,23 @@ def prim_figure(x: pd.DataFrame, y: np.ndarray, result: PrimResult, condition: s
         box = result.box
         peeled = result.trajectory[result.chosen]
         if (peeled.coverage, peeled.density) != (box.coverage, box.density):
-            ax_t.annotate("", (box.coverage, box.density), (peeled.coverage, peeled.density),
-                          arrowprops={"arrowstyle": "->", "color": OKABE_ITO["vermillion"], "lw": 1.2})
-        ax_t.scatter([box.coverage], [box.density], s=140, facecolors="none", edgecolors=OKABE_ITO["vermillion"],
-                     lw=2, gid="chosen", zorder=4, label=f"chosen box: coverage {box.coverage:.0%}, "
-                     f"density {box.density:.0%}")
+            ax_t.annotate(
+                "",
+                (box.coverage, box.density),
+                (peeled.coverage, peeled.density),
+                arrowprops={"arrowstyle": "->", "color": OKABE_ITO["vermillion"], "lw": 1.2},
+            )
+        ax_t.scatter(
+            [box.coverage],
+            [box.density],
+            s=140,
+            facecolors="none",
+            edgecolors=OKABE_ITO["vermillion"],
+            lw=2,
+            gid="chosen",
+            zorder=4,
+            label=f"chosen box: coverage {box.coverage:.0%}, density {box.density:.0%}",
+        )
         bar = fig.colorbar(sc, ax=ax_t, label="restricted dimensions (count)")
         bar.locator = MaxNLocator(integer=True)
         bar.update_ticks()
@@ -290,8 +347,14 @@ def prim_figure(x: pd.DataFrame, y: np.ndarray, result: PrimResult, condition: s
         ax_b.set_xlabel("box limits within each sampled range (0 = min, 1 = max)")
         ax_b.set_title(f"Chosen box: {len(dims)} restricted dimension(s), mass {box.mass:.0%}", loc="left")
         if not dims:
-            ax_b.text(0.5, 0.5, "no restriction: the condition is not explained by these parameters",
-                      transform=ax_b.transAxes, ha="center", fontsize=8)
+            ax_b.text(
+                0.5,
+                0.5,
+                "no restriction: the condition is not explained by these parameters",
+                transform=ax_b.transAxes,
+                ha="center",
+                fontsize=8,
+            )
 
         shown = (dims + [c for c in x.columns if c not in dims])[:2]
         if len(shown) == 2:
@@ -299,8 +362,9 @@ def prim_figure(x: pd.DataFrame, y: np.ndarray, result: PrimResult, condition: s
             ax_s.scatter(px[~y], py[~y], s=6, color=GREY, alpha=0.5, lw=0, label="condition false")
             ax_s.scatter(px[y], py[y], s=6, color=OKABE_ITO["blue"], alpha=0.7, lw=0, label="condition true")
             (x0, x1), (y0, y1) = box.limits[shown[0]], box.limits[shown[1]]
-            ax_s.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec=OKABE_ITO["vermillion"], lw=2,
-                                     gid="box"))
+            ax_s.add_patch(
+                Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec=OKABE_ITO["vermillion"], lw=2, gid="box")
+            )
             ax_s.set_xlabel(parameter_label(shown[0]).replace(" (", "\n(", 1))
             ax_s.set_ylabel(parameter_label(shown[1]).replace(" (", "\n(", 1))
             handles, labels = ax_s.get_legend_handles_labels()
@@ -313,8 +377,9 @@ def prim_figure(x: pd.DataFrame, y: np.ndarray, result: PrimResult, condition: s
         return finish(fig, f"{title}\ncondition: {condition}", caption)
 
 
-def sweep_figures(sweep: Sweep, *, metric: str | None = None, condition: str | None = None,
-                  min_coverage: float = 0.5) -> dict[str, Figure]:
+def sweep_figures(
+    sweep: Sweep, *, metric: str | None = None, condition: str | None = None, min_coverage: float = 0.5
+) -> dict[str, Figure]:
     """Charts of a sweep, by file stem: Sobol/Morris indices, 1-D curves, a 2-D heatmap, or PRIM scenario
     discovery for an LHS (or for any design given a condition)."""
     pts, params, metrics = sweep.points, sweep.parameters, sweep.metrics
@@ -327,33 +392,41 @@ def sweep_figures(sweep: Sweep, *, metric: str | None = None, condition: str | N
     figs: dict[str, Figure] = {}
     if sweep.sensitivity:
         block = sweep.sensitivity.get("indices", sweep.sensitivity)
-        for m in ([metric] if metric else [k for k in block if isinstance(block[k], dict)]):
-            figs[f"sensitivity_{m}"] = sensitivity_bars(sweep.sensitivity, m, f"{sweep.name}: sensitivity of "
-                                                        f"{metric_label(m)}", sweep.caption)
+        for m in [metric] if metric else [k for k in block if isinstance(block[k], dict)]:
+            figs[f"sensitivity_{m}"] = sensitivity_bars(
+                sweep.sensitivity, m, f"{sweep.name}: sensitivity of {metric_label(m)}", sweep.caption
+            )
     if len(params) == 1:
-        figs["sweep"] = sweep_1d(pts, params[0], metrics, f"{sweep.name}: outcomes against {params[0]}",
-                                 sweep.caption)
+        figs["sweep"] = sweep_1d(pts, params[0], metrics, f"{sweep.name}: outcomes against {params[0]}", sweep.caption)
     elif len(params) == 2 and sweep.sampler == "grid":
         for m in [chosen] if metric else metrics:
-            figs[f"heatmap_{m}"] = sweep_heatmap(pts, params[0], params[1], m,
-                                                 f"{sweep.name}: {metric_label(m)}", sweep.caption)
+            figs[f"heatmap_{m}"] = sweep_heatmap(
+                pts, params[0], params[1], m, f"{sweep.name}: {metric_label(m)}", sweep.caption
+            )
     if sweep.sampler not in ("grid", "sobol", "morris") or condition:
         cond = condition or default_condition(pts, chosen)
         y = parse_condition(cond, pts)
         if condition and (y.all() or not y.any()):
-            raise ScenarioError(f"condition {condition!r} holds for {'every' if y.all() else 'no'} point of the "
-                                "sweep: nothing to discover")
+            raise ScenarioError(
+                f"condition {condition!r} holds for {'every' if y.all() else 'no'} point of the "
+                "sweep: nothing to discover"
+            )
         if y.any() and not y.all():
             x = pts[params].astype(float)
             result = prim(x, y, min_coverage=min_coverage)
-            figs["discovery"] = prim_figure(x, y, result, cond, f"{sweep.name}: scenario discovery",
-                                            sweep.caption)
+            figs["discovery"] = prim_figure(x, y, result, cond, f"{sweep.name}: scenario discovery", sweep.caption)
     return figs
 
 
-def write_sweep_charts(results_dir: Path, fmt: str = "png", out: Path | None = None, *,
-                       metric: str | None = None, condition: str | None = None,
-                       min_coverage: float = 0.5) -> list[Path]:
+def write_sweep_charts(
+    results_dir: Path,
+    fmt: str = "png",
+    out: Path | None = None,
+    *,
+    metric: str | None = None,
+    condition: str | None = None,
+    min_coverage: float = 0.5,
+) -> list[Path]:
     """Write the charts of the sweep in ``results_dir`` into ``<results>/charts/`` (or ``out``)."""
     check_format(fmt)
     sweep = load_sweep(results_dir)

@@ -10,8 +10,9 @@ def balance_factor(p0: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
     return np.power((1.0 - np.asarray(p0)) / p0, 1.0 / np.asarray(k))
 
 
-def tullock(m_ru: np.ndarray | float, m_ua: np.ndarray | float, gamma: np.ndarray | float,
-            k: np.ndarray | float) -> np.ndarray:
+def tullock(
+    m_ru: np.ndarray | float, m_ua: np.ndarray | float, gamma: np.ndarray | float, k: np.ndarray | float
+) -> np.ndarray:
     """p = M_ru^k / (M_ru^k + (gamma M_ua)^k) (Tullock 1980; Hirshleifer 1989), as a ratio to stay finite."""
     ratio = np.power(gamma * np.asarray(m_ua) / np.maximum(m_ru, 1e-12), k)
     return 1.0 / (1.0 + ratio)
@@ -23,10 +24,18 @@ def front_step(steps: np.ndarray, russia_won: np.ndarray, n_steps: np.ndarray | 
     return np.clip(steps + np.where(russia_won, 1, -1).astype(steps.dtype), 0, n_steps)
 
 
-def attrition_step(m_ru: np.ndarray, m_ua: np.ndarray, russia_won: np.ndarray, rate: np.ndarray | float,
-                   intensity: np.ndarray | float, loser_extra: np.ndarray | float,
-                   base: np.ndarray | float, theta: np.ndarray | float, funding_ru: np.ndarray | float,
-                   funding_ua: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def attrition_step(
+    m_ru: np.ndarray,
+    m_ua: np.ndarray,
+    russia_won: np.ndarray,
+    rate: np.ndarray | float,
+    intensity: np.ndarray | float,
+    loser_extra: np.ndarray | float,
+    base: np.ndarray | float,
+    theta: np.ndarray | float,
+    funding_ru: np.ndarray | float,
+    funding_ua: np.ndarray | float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Lanchester square-law attrition at the offensive intensity, the week's loser losing more, plus a
     restoring replenishment (base + theta (1 - M)) x funding: plain attrition with constant replenishment
     is a saddle and drifts into collapse at parity (MODEL.md precise rules)."""

@@ -11,8 +11,14 @@ def prior(mean: np.ndarray | float, strength: np.ndarray | float) -> tuple[np.nd
     return np.asarray(mean * strength, dtype=float), np.asarray((1.0 - mean) * strength, dtype=float)
 
 
-def beta_update(alpha: np.ndarray, beta: np.ndarray, russia_won: np.ndarray, alpha0: np.ndarray | float,
-                beta0: np.ndarray | float, forgetting: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def beta_update(
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    russia_won: np.ndarray,
+    alpha0: np.ndarray | float,
+    beta0: np.ndarray | float,
+    forgetting: np.ndarray | float,
+) -> tuple[np.ndarray, np.ndarray]:
     """alpha <- lam alpha + (1 - lam) alpha0 + win; beta likewise with losses. With lam = 1 this is the
     conjugate update Beta(alpha + w, beta + l); with lam < 1 beliefs track a drifting p and relax toward the
     prior, never to zero strength."""

@@ -6,20 +6,34 @@ from __future__ import annotations
 import numpy as np
 
 
-def weekly_cost_ru(base: np.ndarray | float, m_ua: np.ndarray, intensity: np.ndarray | float,
-                   fuel: np.ndarray | float, refining_offline: np.ndarray, fiscal: np.ndarray | float,
-                   strain: np.ndarray, scale: np.ndarray | float) -> np.ndarray:
+def weekly_cost_ru(
+    base: np.ndarray | float,
+    m_ua: np.ndarray,
+    intensity: np.ndarray | float,
+    fuel: np.ndarray | float,
+    refining_offline: np.ndarray,
+    fiscal: np.ndarray | float,
+    strain: np.ndarray,
+    scale: np.ndarray | float,
+) -> np.ndarray:
     """Casualties (base x Ukraine's strength x intensity), fuel shortages, fiscal strain."""
     return scale * (base * m_ua * intensity + fuel * refining_offline + fiscal * strain)
 
 
-def weekly_cost_ua(base: np.ndarray | float, m_ru: np.ndarray, intensity: np.ndarray | float,
-                   energy: np.ndarray | float, deficit: np.ndarray, scale: np.ndarray | float) -> np.ndarray:
+def weekly_cost_ua(
+    base: np.ndarray | float,
+    m_ru: np.ndarray,
+    intensity: np.ndarray | float,
+    energy: np.ndarray | float,
+    deficit: np.ndarray,
+    scale: np.ndarray | float,
+) -> np.ndarray:
     """Casualties (base x Russia's strength x intensity) and the energy deficit."""
     return scale * (base * m_ru * intensity + energy * deficit)
 
 
-def resolve_step(resolve: np.ndarray, cost: np.ndarray, recovery: np.ndarray | float,
-                 erosion: np.ndarray | float) -> np.ndarray:
+def resolve_step(
+    resolve: np.ndarray, cost: np.ndarray, recovery: np.ndarray | float, erosion: np.ndarray | float
+) -> np.ndarray:
     """Resolve recovers toward 1 at a rate and erodes with the week's cost."""
     return np.clip(resolve + recovery * (1.0 - resolve) - erosion * cost, 0.0, 1.0)

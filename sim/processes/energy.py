@@ -5,22 +5,29 @@ from __future__ import annotations
 import numpy as np
 
 
-def richardson_equilibrium(m: np.ndarray | float, n: np.ndarray | float, a: np.ndarray | float,
-                           b: np.ndarray | float, r: np.ndarray | float, s: np.ndarray | float
-                           ) -> tuple[np.ndarray, np.ndarray]:
+def richardson_equilibrium(
+    m: np.ndarray | float,
+    n: np.ndarray | float,
+    a: np.ndarray | float,
+    b: np.ndarray | float,
+    r: np.ndarray | float,
+    s: np.ndarray | float,
+) -> tuple[np.ndarray, np.ndarray]:
     """x* = (n r + a s)/(m n - a b), y* = (m s + b r)/(m n - a b) (Richardson 1960)."""
     det = np.asarray(m * n - a * b, dtype=float)
     return np.asarray(n * r + a * s) / det, np.asarray(m * s + b * r) / det
 
 
-def richardson_stable(m: np.ndarray | float, n: np.ndarray | float, a: np.ndarray | float,
-                      b: np.ndarray | float) -> np.ndarray:
+def richardson_stable(
+    m: np.ndarray | float, n: np.ndarray | float, a: np.ndarray | float, b: np.ndarray | float
+) -> np.ndarray:
     """Stable iff m n > a b."""
     return np.asarray(m * n > a * b)
 
 
-def expm2(a11: np.ndarray, a12: np.ndarray, a21: np.ndarray, a22: np.ndarray
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def expm2(
+    a11: np.ndarray, a12: np.ndarray, a21: np.ndarray, a22: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """exp(A) of 2x2 matrices given entrywise (vectorised), by the closed form
     exp(A) = e^{t/2} [cosh(d) I + sinh(d)/d (A - t/2 I)], t = trace, d^2 = (t/2)^2 - det."""
     a11, a12, a21, a22 = (np.asarray(v, dtype=float) for v in (a11, a12, a21, a22))
@@ -33,12 +40,17 @@ def expm2(a11: np.ndarray, a12: np.ndarray, a21: np.ndarray, a22: np.ndarray
     c = np.where(d2 >= 0, np.cosh(d), np.cos(d))
     s_over_d = np.where(small, 1.0 + d2 / 6.0, np.where(d2 >= 0, np.sinh(d), np.sin(d)) / safe_d)
     e = np.exp(half)
-    return (e * (c + s_over_d * (a11 - half)), e * s_over_d * a12,
-            e * s_over_d * a21, e * (c + s_over_d * (a22 - half)))
+    return (
+        e * (c + s_over_d * (a11 - half)),
+        e * s_over_d * a12,
+        e * s_over_d * a21,
+        e * (c + s_over_d * (a22 - half)),
+    )
 
 
-def richardson_step(x: np.ndarray, y: np.ndarray, prop: tuple[np.ndarray, ...], x_star: np.ndarray,
-                    y_star: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def richardson_step(
+    x: np.ndarray, y: np.ndarray, prop: tuple[np.ndarray, ...], x_star: np.ndarray, y_star: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """One week exactly: z <- z* + e^{A}(z - z*), clipped at 0 (an Euler step explodes for stable but stiff
     coefficients). ``prop`` is expm2 of A = [[-m, a], [b, -n]]."""
     e11, e12, e21, e22 = prop
@@ -46,14 +58,23 @@ def richardson_step(x: np.ndarray, y: np.ndarray, prop: tuple[np.ndarray, ...], 
     return (np.maximum(x_star + e11 * dx + e12 * dy, 0.0), np.maximum(y_star + e21 * dx + e22 * dy, 0.0))
 
 
-def seasonal_demand(day_of_year: np.ndarray | float, mean: np.ndarray | float, amplitude: np.ndarray | float,
-                    peak_day: np.ndarray | float) -> np.ndarray:
+def seasonal_demand(
+    day_of_year: np.ndarray | float,
+    mean: np.ndarray | float,
+    amplitude: np.ndarray | float,
+    peak_day: np.ndarray | float,
+) -> np.ndarray:
     """Ukraine's demand (GW): a cosine over the year peaking on ``peak_day`` (mid-January)."""
     return mean + amplitude * np.cos(2.0 * np.pi * (np.asarray(day_of_year) - peak_day) / 365.25)
 
 
-def grid_step(capacity: np.ndarray, hits: np.ndarray, damage_per_hit: np.ndarray | float,
-              repair_rate: np.ndarray | float, target: np.ndarray | float) -> np.ndarray:
+def grid_step(
+    capacity: np.ndarray,
+    hits: np.ndarray,
+    damage_per_hit: np.ndarray | float,
+    repair_rate: np.ndarray | float,
+    target: np.ndarray | float,
+) -> np.ndarray:
     """Available capacity (GW): repairs close a share of the gap to the repairable target; hits destroy."""
     return np.maximum(capacity + repair_rate * (target - capacity) - damage_per_hit * hits, 0.0)
 
@@ -63,8 +84,9 @@ def energy_deficit(capacity: np.ndarray, demand: np.ndarray | float) -> np.ndarr
     return np.maximum(demand - capacity, 0.0) / demand
 
 
-def refining_step(online: np.ndarray, hits: np.ndarray, damage_per_hit: np.ndarray | float,
-                  half_life: np.ndarray | float) -> np.ndarray:
+def refining_step(
+    online: np.ndarray, hits: np.ndarray, damage_per_hit: np.ndarray | float, half_life: np.ndarray | float
+) -> np.ndarray:
     """Refining online (share of normal): offline capacity is repaired with a half-life in weeks; each hit
     takes a share of what is online."""
     repaired = online + (1.0 - online) * (1.0 - np.exp2(-1.0 / half_life))

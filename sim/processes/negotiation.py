@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def expected_front(front: np.ndarray, horizon: np.ndarray | float, n_steps: np.ndarray | float,
-                   mean_p: np.ndarray) -> np.ndarray:
+def expected_front(
+    front: np.ndarray, horizon: np.ndarray | float, n_steps: np.ndarray | float, mean_p: np.ndarray
+) -> np.ndarray:
     """E_i[f_{t+L}] = clip(f + (L/n)(2 mean_i - 1), 0, 1)."""
     return np.clip(front + (horizon / n_steps) * (2.0 * mean_p - 1.0), 0.0, 1.0)
 
@@ -18,16 +19,22 @@ def expected_cost(weekly_cost: np.ndarray, horizon: np.ndarray | float, resolve:
     return horizon * weekly_cost / np.maximum(resolve, 1e-6)
 
 
-def war_values(ef_ru: np.ndarray, ef_ua: np.ndarray, cost_ru: np.ndarray, cost_ua: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
+def war_values(
+    ef_ru: np.ndarray, ef_ua: np.ndarray, cost_ru: np.ndarray, cost_ua: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """V_ru = E_ru[f] - C_ru; V_ua = 1 - E_ua[f] - C_ua."""
     return ef_ru - cost_ru, 1.0 - ef_ua - cost_ua
 
 
-def bargaining_range(v_ru: np.ndarray, v_ua: np.ndarray, commitment_k: np.ndarray | float,
-                     guarantees: np.ndarray | float, relief: np.ndarray | float,
-                     demand_ru: np.ndarray | float, demand_ua: np.ndarray | float
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def bargaining_range(
+    v_ru: np.ndarray,
+    v_ua: np.ndarray,
+    commitment_k: np.ndarray | float,
+    guarantees: np.ndarray | float,
+    relief: np.ndarray | float,
+    demand_ru: np.ndarray | float,
+    demand_ua: np.ndarray | float,
+) -> tuple[np.ndarray, np.ndarray]:
     """[lo, hi] of terms x (Russia's share) both accept. Ukraine values a deal at (1 - x) - k (1 - g), Russia
     at x + s; demands (NaN: none) only narrow the range."""
     lo = v_ru - relief

@@ -9,25 +9,38 @@ DAYS_PER_WEEK = 7.0
 DAYS_PER_YEAR = 365.0
 
 
-def brent_step(brent: np.ndarray, mean: np.ndarray | float, reversion: np.ndarray | float,
-               vol: np.ndarray | float, eps: np.ndarray) -> np.ndarray:
+def brent_step(
+    brent: np.ndarray, mean: np.ndarray | float, reversion: np.ndarray | float, vol: np.ndarray | float, eps: np.ndarray
+) -> np.ndarray:
     """Log-AR(1): log B' = log B + kappa (log mu - log B) + sigma eps."""
     log_b = np.log(brent)
     return np.exp(log_b + reversion * (np.log(mean) - log_b) + vol * eps)
 
 
-def fob_discount(brent: np.ndarray, share: np.ndarray | float, sanctions: np.ndarray | float,
-                 threshold: np.ndarray | float, premium: np.ndarray | float) -> np.ndarray:
+def fob_discount(
+    brent: np.ndarray,
+    share: np.ndarray | float,
+    sanctions: np.ndarray | float,
+    threshold: np.ndarray | float,
+    premium: np.ndarray | float,
+) -> np.ndarray:
     """Urals FOB discount ($/bbl): a share of Brent (Bank of Russia), plus a fixed widening once sanctions
     enforcement passes its threshold (buyers' risk priced in)."""
     return share * brent + premium * (np.asarray(sanctions) > threshold)
 
 
-def india_target_share(penalty_tariff: np.ndarray | float, sanctions: np.ndarray | float,
-                       delivered_discount: np.ndarray | float, imports_mbd: np.ndarray | float,
-                       max_share: np.ndarray | float, scale_bn: np.ndarray | float,
-                       contingency: np.ndarray | float, exposed_bn: np.ndarray | float,
-                       enforcement_risk_bn: np.ndarray | float, cap: np.ndarray | float) -> np.ndarray:
+def india_target_share(
+    penalty_tariff: np.ndarray | float,
+    sanctions: np.ndarray | float,
+    delivered_discount: np.ndarray | float,
+    imports_mbd: np.ndarray | float,
+    max_share: np.ndarray | float,
+    scale_bn: np.ndarray | float,
+    contingency: np.ndarray | float,
+    exposed_bn: np.ndarray | float,
+    enforcement_risk_bn: np.ndarray | float,
+    cap: np.ndarray | float,
+) -> np.ndarray:
     """India's target Russian share: a logistic function of its net annual benefit ($bn/year).
 
     Savings are valued at the delivered discount on the barrels it would buy at its maximal share; the
@@ -45,12 +58,20 @@ def india_share_step(share: np.ndarray, target: np.ndarray, lag: np.ndarray | fl
     return share + (target - share) / np.maximum(lag, 1.0)
 
 
-def russia_revenue(brent: np.ndarray, discount: np.ndarray, india_share: np.ndarray,
-                   india_share0: np.ndarray | float, india_imports: np.ndarray | float,
-                   export_volume: np.ndarray | float, redirect_share: np.ndarray | float,
-                   redirect_discount: np.ndarray | float, tax_take: np.ndarray | float,
-                   product_share: np.ndarray | float, refining_online: np.ndarray,
-                   refining_online0: np.ndarray | float) -> np.ndarray:
+def russia_revenue(
+    brent: np.ndarray,
+    discount: np.ndarray,
+    india_share: np.ndarray,
+    india_share0: np.ndarray | float,
+    india_imports: np.ndarray | float,
+    export_volume: np.ndarray | float,
+    redirect_share: np.ndarray | float,
+    redirect_discount: np.ndarray | float,
+    tax_take: np.ndarray | float,
+    product_share: np.ndarray | float,
+    refining_online: np.ndarray,
+    refining_online0: np.ndarray | float,
+) -> np.ndarray:
     """Russia's weekly oil budget revenue ($bn): volume x (Brent - FOB discount) x tax take.
 
     Barrels India drops (against week 0) are partly redirected to other buyers at a wider discount and the
@@ -62,8 +83,7 @@ def russia_revenue(brent: np.ndarray, discount: np.ndarray, india_share: np.ndar
     return np.maximum(value, 0.0) * (1.0 - product_share * outage) * tax_take * DAYS_PER_WEEK / 1000.0
 
 
-def fiscal_step(buffer: np.ndarray, revenue: np.ndarray, spending: np.ndarray | float
-                ) -> tuple[np.ndarray, np.ndarray]:
+def fiscal_step(buffer: np.ndarray, revenue: np.ndarray, spending: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """The buffer absorbs the gap between war spending and oil revenue; once it is exhausted the unfunded
     share of spending is fiscal strain in [0, 1]."""
     gap = spending - revenue
@@ -73,8 +93,9 @@ def fiscal_step(buffer: np.ndarray, revenue: np.ndarray, spending: np.ndarray | 
     return np.maximum(new_buffer, 0.0), strain
 
 
-def projected_strain(buffer: np.ndarray, revenue: np.ndarray, spending: np.ndarray | float,
-                     horizon: np.ndarray | float) -> np.ndarray:
+def projected_strain(
+    buffer: np.ndarray, revenue: np.ndarray, spending: np.ndarray | float, horizon: np.ndarray | float
+) -> np.ndarray:
     """Average strain over the next ``horizon`` weeks if the present gap persists: zero until the buffer
     runs out, then the unfunded share (projected fiscal exhaustion, MODEL.md expected cost)."""
     gap = np.asarray(spending - revenue, dtype=float)

@@ -17,6 +17,14 @@ from sim.sweep.run import SweepIncomplete, SweepReport, run_sweep
 from sim.sweep.spec import Sweep, load_sweep
 
 __all__ = [
-    "Metric", "Sweep", "SweepIncomplete", "SweepReport", "load_sweep", "mean_interval", "median_interval",
-    "parse_metric", "run_sweep", "sensitivity",
+    "Metric",
+    "Sweep",
+    "SweepIncomplete",
+    "SweepReport",
+    "load_sweep",
+    "mean_interval",
+    "median_interval",
+    "parse_metric",
+    "run_sweep",
+    "sensitivity",
 ]

@@ -24,8 +24,15 @@ def sensitivity(sweep: Sweep, points: pa.Table) -> dict[str, Any]:
     # SALib's Sobol bootstrap falls back to the global numpy generator when seed is 0: keep it non-zero.
     seed = sweep.seed % (2**31 - 1) + 1
     out: dict[str, Any] = {
-        "method": spec.sampler, "parameters": names, "samples": spec.samples, "points": len(sweep.design),
-        "conf_level": 0.95, "resamples": spec.resamples, "seed": seed, "indices": {}, "skipped": {},
+        "method": spec.sampler,
+        "parameters": names,
+        "samples": spec.samples,
+        "points": len(sweep.design),
+        "conf_level": 0.95,
+        "resamples": spec.resamples,
+        "seed": seed,
+        "indices": {},
+        "skipped": {},
     }
     if spec.sampler == "sobol":
         out["second_order"] = bool(spec.second_order)
@@ -43,21 +50,28 @@ def sensitivity(sweep: Sweep, points: pa.Table) -> dict[str, Any]:
         if spec.sampler == "sobol":
             from SALib.analyze import sobol
 
-            res = sobol.analyze(problem, y, calc_second_order=bool(spec.second_order),
-                                num_resamples=spec.resamples, conf_level=0.95, seed=seed)
+            res = sobol.analyze(
+                problem,
+                y,
+                calc_second_order=bool(spec.second_order),
+                num_resamples=spec.resamples,
+                conf_level=0.95,
+                seed=seed,
+            )
             keys = ("S1", "S1_conf", "ST", "ST_conf")
         else:
             from SALib.analyze import morris
 
-            res = morris.analyze(problem, unit, y, num_resamples=spec.resamples, conf_level=0.95,
-                                 num_levels=spec.levels or 4, seed=seed)
+            res = morris.analyze(
+                problem, unit, y, num_resamples=spec.resamples, conf_level=0.95, num_levels=spec.levels or 4, seed=seed
+            )
             keys = ("mu_star", "mu_star_conf", "mu", "sigma")
-        block: dict[str, Any] = {k: {n: float(v) for n, v in zip(names, np.asarray(res[k], dtype=float), strict=True)}
-                                 for k in keys}
+        block: dict[str, Any] = {
+            k: {n: float(v) for n, v in zip(names, np.asarray(res[k], dtype=float), strict=True)} for k in keys
+        }
         if spec.sampler == "sobol" and spec.second_order:
             for k in ("S2", "S2_conf"):
                 s2 = np.asarray(res[k], dtype=float)
-                block[k] = {a: {b: float(s2[i, j]) for j, b in enumerate(names) if j > i}
-                            for i, a in enumerate(names)}
+                block[k] = {a: {b: float(s2[i, j]) for j, b in enumerate(names) if j > i} for i, a in enumerate(names)}
         out["indices"][m.name] = block
     return out

@@ -60,8 +60,7 @@ def make_design(spec: SweepFile, base: Scenario, src: str) -> Design:
         from SALib.sample import morris
 
         unit = morris.sample(problem, spec.samples or 0, num_levels=spec.levels or 4, seed=seed)
-    values = [tuple(_from_unit(p, d, float(u)) for p, d, u in zip(params, dists, row, strict=True))
-              for row in unit]
+    values = [tuple(_from_unit(p, d, float(u)) for p, d, u in zip(params, dists, row, strict=True)) for row in unit]
     return Design(names, values, np.asarray(unit, dtype=float))
 
 
@@ -71,8 +70,11 @@ def _base_dist(base: Scenario, name: str, p: Parameter, src: str) -> Any:
     value = _base_value(base, name)
     if not hasattr(value, "ppf"):
         got = "nothing" if value is None else repr(value)
-        raise ScenarioError(f"from_base needs a distribution at this path in the base scenario, found {got}",
-                            source=src, field=f"parameters.{name}")
+        raise ScenarioError(
+            f"from_base needs a distribution at this path in the base scenario, found {got}",
+            source=src,
+            field=f"parameters.{name}",
+        )
     return value
 
 
@@ -87,7 +89,7 @@ def _grid_values(p: Parameter, dist: Any) -> list[Any]:
     if dist is not None:  # the midpoints of num equal-probability bins of the base distribution
         return [_shape(p, float(dist.ppf(np.array([(i + 0.5) / num]))[0])) for i in range(num)]
     assert p.low is not None and p.high is not None  # checked by _check_parameter
-    points = (np.geomspace(p.low, p.high, num) if p.scale == "log" else np.linspace(p.low, p.high, num))
+    points = np.geomspace(p.low, p.high, num) if p.scale == "log" else np.linspace(p.low, p.high, num)
     return [_shape(p, float(v)) for v in points]
 
 

@@ -18,8 +18,7 @@ from sim.names import END_COLUMNS, OUTCOMES, SETTLEMENT
 from sim.scenario import Scenario
 
 TERMINAL = tuple(o for o in OUTCOMES if o != "ongoing")
-DEFAULT_METRICS = (*(f"p_{o}" for o in OUTCOMES), "p_settlement_by_26", "median_settlement_week",
-                   "mean_terms")
+DEFAULT_METRICS = (*(f"p_{o}" for o in OUTCOMES), "p_settlement_by_26", "median_settlement_week", "mean_terms")
 
 
 @dataclass(frozen=True)
@@ -112,29 +111,40 @@ def parse_metric(name: str, horizon: int, columns: Sequence[str]) -> Metric:
         if m:
             outcome, week = m.group(1), int(m.group(2))
             if outcome not in TERMINAL:
-                raise ValueError(f"metric {name!r}: unknown outcome {outcome!r}"
-                                 f"{_hint(outcome, TERMINAL)}; expected one of {', '.join(TERMINAL)}")
+                raise ValueError(
+                    f"metric {name!r}: unknown outcome {outcome!r}"
+                    f"{_hint(outcome, TERMINAL)}; expected one of {', '.join(TERMINAL)}"
+                )
             if not 1 <= week <= horizon:
                 raise ValueError(f"metric {name!r}: expected a week in [1, {horizon}] (the horizon), got {week}")
             return Metric(name, "p_by", outcome=outcome, week=week)
         outcome = name[2:]
         if outcome not in OUTCOMES:
-            raise ValueError(f"metric {name!r}: unknown outcome {outcome!r}{_hint(outcome, OUTCOMES)}; expected "
-                             f"p_<outcome> or p_<outcome>_by_<week> with outcome one of {', '.join(OUTCOMES)}")
+            raise ValueError(
+                f"metric {name!r}: unknown outcome {outcome!r}{_hint(outcome, OUTCOMES)}; expected "
+                f"p_<outcome> or p_<outcome>_by_<week> with outcome one of {', '.join(OUTCOMES)}"
+            )
         return Metric(name, "p", outcome=outcome)
     for kind in ("mean", "median"):
         if name.startswith(kind + "_"):
-            var = name[len(kind) + 1:]
-            known = ["terms", "week", *(f"{o}_week" for o in TERMINAL),
-                     *(c for c in columns if c.startswith(("end.", "cum.")))]
+            var = name[len(kind) + 1 :]
+            known = [
+                "terms",
+                "week",
+                *(f"{o}_week" for o in TERMINAL),
+                *(c for c in columns if c.startswith(("end.", "cum."))),
+            ]
             if var not in known:
-                raise ValueError(f"metric {name!r}: unknown variable {var!r}{_hint(var, known)}; expected one of "
-                                 + ", ".join(known))
+                raise ValueError(
+                    f"metric {name!r}: unknown variable {var!r}{_hint(var, known)}; expected one of " + ", ".join(known)
+                )
             return Metric(name, kind, variable=var)  # type: ignore[arg-type]
     close = difflib.get_close_matches(name, list(DEFAULT_METRICS), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"unknown metric {name!r}{hint}; expected p_<outcome>, p_<outcome>_by_<week>, "
-                     "mean_<variable> or median_<variable>")
+    raise ValueError(
+        f"unknown metric {name!r}{hint}; expected p_<outcome>, p_<outcome>_by_<week>, "
+        "mean_<variable> or median_<variable>"
+    )
 
 
 def _hint(word: str, options: Sequence[str]) -> str:

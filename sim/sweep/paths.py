@@ -67,8 +67,7 @@ def _check_path(data: dict[str, Any], path: str, src: str, field: str) -> None:
             close = difflib.get_close_matches(key, list(cursor), n=1, cutoff=0.6)
             hint = f" (did you mean {'.'.join([*keys[:i], close[0]])!r}?)" if close else ""
             have = ", ".join(sorted(cursor)) or "none"
-            raise ScenarioError(f"{path}: no {here} in the base scenario{hint}; it has {have}", source=src,
-                                field=field)
+            raise ScenarioError(f"{path}: no {here} in the base scenario{hint}; it has {have}", source=src, field=field)
         return
 
 

@@ -83,9 +83,15 @@ def identity(sweep: Sweep, independent: bool) -> dict[str, Any]:
         version = metadata.version("leverage-sim")
     except metadata.PackageNotFoundError:
         version = "unknown"
-    return {"sweep_sha256": sweep.sha256, "base_sha256": sweep.base.digest(), "overrides": list(sweep.overrides),
-            "replicates": sweep.base.replicates, "seed": sweep.seed, "independent": independent,
-            "code": {"version": version, "source_sha256": source_digest()}}
+    return {
+        "sweep_sha256": sweep.sha256,
+        "base_sha256": sweep.base.digest(),
+        "overrides": list(sweep.overrides),
+        "replicates": sweep.base.replicates,
+        "seed": sweep.seed,
+        "independent": independent,
+        "code": {"version": version, "source_sha256": source_digest()},
+    }
 
 
 def source_digest() -> str:
@@ -111,9 +117,11 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
         old = json.loads(manifest.read_text(encoding="utf-8"))
         for key in IDENTITY_KEYS:
             if old.get(key) != ident[key]:
-                raise RunError(f"{out}: cannot resume: {_mismatch(key)} since its parts were written "
-                               f"({key}: {_short(old.get(key))} then, {_short(ident[key])} now); pass --force "
-                               "instead of --resume to start over")
+                raise RunError(
+                    f"{out}: cannot resume: {_mismatch(key)} since its parts were written "
+                    f"({key}: {_short(old.get(key))} then, {_short(ident[key])} now); pass --force "
+                    "instead of --resume to start over"
+                )
         parts = out / PARTS_DIR
         parts.mkdir(exist_ok=True)
         for stale in parts.glob(".*.tmp-*"):  # half-written by a killed run
@@ -121,11 +129,11 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
         return True
     if out.exists():
         if not force:
-            raise RunError(f"{out}: results directory exists; pass --resume to continue it or --force to "
-                           "replace it")
+            raise RunError(f"{out}: results directory exists; pass --resume to continue it or --force to replace it")
         if any(out.iterdir()) and not (out / MANIFEST_FILE).exists():
-            raise RunError(f"{out}: refusing to replace a directory that is not a results directory (no "
-                           f"{MANIFEST_FILE})")
+            raise RunError(
+                f"{out}: refusing to replace a directory that is not a results directory (no {MANIFEST_FILE})"
+            )
         trash = out.parent / f".{out.name}.old-{os.getpid()}"
         os.rename(out, trash)
         shutil.rmtree(trash)
@@ -134,10 +142,15 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
 
 
 def _mismatch(key: str) -> str:
-    return {"sweep_sha256": "the sweep file changed", "base_sha256": "the base scenario changed",
-            "overrides": "the --set overrides differ", "replicates": "the replicates differ",
-            "seed": "the seed differs", "independent": "--independent differs",
-            "code": "the code (sim package source) changed"}[key]
+    return {
+        "sweep_sha256": "the sweep file changed",
+        "base_sha256": "the base scenario changed",
+        "overrides": "the --set overrides differ",
+        "replicates": "the replicates differ",
+        "seed": "the seed differs",
+        "independent": "--independent differs",
+        "code": "the code (sim package source) changed",
+    }[key]
 
 
 def _short(value: Any) -> str:
@@ -145,10 +158,19 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def run_sweep(sweep: Sweep, out: str | Path, *, backend: Any = None, resume: bool = False, force: bool = False,
-              independent: bool = False, command: str | None = None,
-              on_start: Callable[[int, int], None] | None = None, on_task: Callable[[bool], None] | None = None,
-              on_event: Callable[[str], None] | None = None) -> SweepReport:
+def run_sweep(
+    sweep: Sweep,
+    out: str | Path,
+    *,
+    backend: Any = None,
+    resume: bool = False,
+    force: bool = False,
+    independent: bool = False,
+    command: str | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_task: Callable[[bool], None] | None = None,
+    on_event: Callable[[str], None] | None = None,
+) -> SweepReport:
     """Run every task not already on disk, then aggregate points.parquet (and sensitivity.json for Sobol and
     Morris designs). ``backend`` is a ``sim.executors`` backend (default: in process). ``on_start(tasks,
     resumed)`` is called once the finished parts are counted and ``on_task(ok)`` as each task finishes.
@@ -161,8 +183,7 @@ def run_sweep(sweep: Sweep, out: str | Path, *, backend: Any = None, resume: boo
     parts = out / PARTS_DIR
     manifest = _manifest(sweep, ident, backend, command, status="running")
     write_atomic(out / MANIFEST_FILE, _json(manifest))
-    write_atomic(out / SCENARIO_FILE,
-                 yaml.safe_dump(sweep.base.resolved_dict(), sort_keys=False).encode("utf-8"))
+    write_atomic(out / SCENARIO_FILE, yaml.safe_dump(sweep.base.resolved_dict(), sort_keys=False).encode("utf-8"))
 
     sizes = sweep.chunks
     n_points = len(sweep.design)
@@ -201,11 +222,14 @@ def run_sweep(sweep: Sweep, out: str | Path, *, backend: Any = None, resume: boo
     if isinstance(backend, executors.InProcess):
         size = 1
     else:
-        size = executors.batch_size(todo, backend.slots(),
-                                    executors.task_seconds(min(sizes[0], sweep.base.replicates),
-                                                           sweep.base.horizon_weeks))
-    stats = executors.run_batches(backend, run_tasks, executors.batched(pending(), size), on_result=on_result,
-                                  on_lost=on_lost, on_event=on_event)
+        size = executors.batch_size(
+            todo,
+            backend.slots(),
+            executors.task_seconds(min(sizes[0], sweep.base.replicates), sweep.base.horizon_weeks),
+        )
+    stats = executors.run_batches(
+        backend, run_tasks, executors.batched(pending(), size), on_result=on_result, on_lost=on_lost, on_event=on_event
+    )
     report.restarts = stats.restarts
 
     report.failures.sort(key=lambda f: (f["point"], f["chunk"]))
@@ -221,12 +245,14 @@ def run_sweep(sweep: Sweep, out: str | Path, *, backend: Any = None, resume: boo
     write_atomic(out / FAILURES_FILE, _json(report.failures))
     write_atomic(out / SUMMARY_FILE, _json(summary(sweep, table, report)))
     report.seconds = time.perf_counter() - started
-    manifest.update(status="complete" if report.complete else "incomplete", finished=_now(),
-                    tasks={"total": report.tasks, "resumed": report.resumed, "done": report.done,
-                           "failed": len(report.failures)},
-                    restarts=report.restarts, batch_size=size,
-                    timings={"wall_seconds": round(report.seconds, 3),
-                             "compute_seconds": round(report.compute_seconds, 3)})
+    manifest.update(
+        status="complete" if report.complete else "incomplete",
+        finished=_now(),
+        tasks={"total": report.tasks, "resumed": report.resumed, "done": report.done, "failed": len(report.failures)},
+        restarts=report.restarts,
+        batch_size=size,
+        timings={"wall_seconds": round(report.seconds, 3), "compute_seconds": round(report.compute_seconds, 3)},
+    )
     write_atomic(out / MANIFEST_FILE, _json(manifest))
     return report
 
@@ -235,8 +261,7 @@ def _failure(sweep: Sweep, point: int, chunk: int, error: str) -> dict[str, Any]
     return {"point": point, "chunk": chunk, "parameters": sweep.design.point(point), "error": error}
 
 
-def _manifest(sweep: Sweep, ident: dict[str, Any], backend: Any, command: str | None, status: str
-              ) -> dict[str, Any]:
+def _manifest(sweep: Sweep, ident: dict[str, Any], backend: Any, command: str | None, status: str) -> dict[str, Any]:
     from importlib import metadata
 
     from sim.provenance import git_commit, versions
@@ -247,13 +272,24 @@ def _manifest(sweep: Sweep, ident: dict[str, Any], backend: Any, command: str | 
             extra[pkg] = metadata.version(pkg)
     spec = sweep.spec
     return {
-        "kind": "sweep", "sweep": sweep.name, "status": status, "sweep_file": sweep.source,
-        "base_file": sweep.base_file, "sampler": spec.sampler, "samples": spec.samples,
-        "parameters": list(sweep.design.names), "metrics": [m.name for m in sweep.metrics],
-        "points": len(sweep.design), "chunk_size": sweep.base.chunk_size,
-        "horizon_weeks": sweep.base.horizon_weeks, **ident, "git_commit": git_commit(),
-        "executor": getattr(backend, "description", str(backend)), "command": command or " ".join(sys.argv),
-        "versions": {**versions(), **extra}, "created": _now(),
+        "kind": "sweep",
+        "sweep": sweep.name,
+        "status": status,
+        "sweep_file": sweep.source,
+        "base_file": sweep.base_file,
+        "sampler": spec.sampler,
+        "samples": spec.samples,
+        "parameters": list(sweep.design.names),
+        "metrics": [m.name for m in sweep.metrics],
+        "points": len(sweep.design),
+        "chunk_size": sweep.base.chunk_size,
+        "horizon_weeks": sweep.base.horizon_weeks,
+        **ident,
+        "git_commit": git_commit(),
+        "executor": getattr(backend, "description", str(backend)),
+        "command": command or " ".join(sys.argv),
+        "versions": {**versions(), **extra},
+        "created": _now(),
     }
 
 
@@ -341,9 +377,20 @@ def summary(sweep: Sweep, points: pa.Table, report: SweepReport) -> dict[str, An
             metrics[m.name] = {"min": None, "max": None}
             continue
         lo, hi = int(np.nanargmin(y)), int(np.nanargmax(y))
-        metrics[m.name] = {"min": float(y[lo]), "max": float(y[hi]), "mean": float(np.nanmean(y)),
-                           "at_min": {"point": lo, **sweep.design.point(lo)},
-                           "at_max": {"point": hi, **sweep.design.point(hi)}}
-    return {"sweep": sweep.name, "sampler": sweep.spec.sampler, "points": len(sweep.design),
-            "replicates_per_point": sweep.base.replicates, "tasks": report.tasks,
-            "failed": len(report.failures), "complete": report.complete, "metrics": metrics}
+        metrics[m.name] = {
+            "min": float(y[lo]),
+            "max": float(y[hi]),
+            "mean": float(np.nanmean(y)),
+            "at_min": {"point": lo, **sweep.design.point(lo)},
+            "at_max": {"point": hi, **sweep.design.point(hi)},
+        }
+    return {
+        "sweep": sweep.name,
+        "sampler": sweep.spec.sampler,
+        "points": len(sweep.design),
+        "replicates_per_point": sweep.base.replicates,
+        "tasks": report.tasks,
+        "failed": len(report.failures),
+        "complete": report.complete,
+        "metrics": metrics,
+    }

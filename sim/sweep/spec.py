@@ -74,8 +74,12 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = (), *, replicates: i
     raw = read_yaml(path)
     for key in raw:  # unknown keys first: a misspelt key would otherwise be reported as a missing one
         if key not in SweepFile.model_fields:
-            raise ScenarioError(f"unknown key {key!r}{_hint(str(key), list(SweepFile.model_fields))}; expected one "
-                                "of " + ", ".join(SweepFile.model_fields), source=src, field=str(key))
+            raise ScenarioError(
+                f"unknown key {key!r}{_hint(str(key), list(SweepFile.model_fields))}; expected one "
+                "of " + ", ".join(SweepFile.model_fields),
+                source=src,
+                field=str(key),
+            )
     try:
         spec = SweepFile.model_validate(raw)
     except ValidationError as exc:
@@ -105,16 +109,28 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = (), *, replicates: i
         _check_path(data, name, src, "parameters" if spec.sampler != "list" else "points")
         for value in _probe_values(spec, design, name):
             _validate(assign(data, name, value), src, "parameters" if spec.sampler != "list" else "points")
-    sweep = Sweep(spec, src, spec.name or path.stem, str(base_file), data, base, design,
-                  parse_metrics(spec.metrics, base, src), tuple(overrides),
-                  hashlib.sha256(path.read_bytes()).hexdigest())
+    sweep = Sweep(
+        spec,
+        src,
+        spec.name or path.stem,
+        str(base_file),
+        data,
+        base,
+        design,
+        parse_metrics(spec.metrics, base, src),
+        tuple(overrides),
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
     for j in range(len(design)):
         try:
             sweep.scenario(j)
         except ScenarioError as exc:
             where = ", ".join(f"{k}={v}" for k, v in design.point(j).items())
-            raise ScenarioError(f"point {j} ({where}): {_bare(exc)}", source=src,
-                                field="points" if spec.sampler == "list" else "parameters") from None
+            raise ScenarioError(
+                f"point {j} ({where}): {_bare(exc)}",
+                source=src,
+                field="points" if spec.sampler == "list" else "parameters",
+            ) from None
     return sweep
 
 
@@ -123,8 +139,11 @@ def _check_spec(spec: SweepFile, src: str) -> None:
     s = spec.sampler
     if s == "list":
         if spec.parameters:
-            raise ScenarioError("the list sampler takes each point's values from points:, not parameters:",
-                                source=src, field="parameters")
+            raise ScenarioError(
+                "the list sampler takes each point's values from points:, not parameters:",
+                source=src,
+                field="parameters",
+            )
         if not spec.points:
             raise ScenarioError("the list sampler needs at least one point", source=src, field="points")
         keys = list(spec.points[0])
@@ -132,29 +151,46 @@ def _check_spec(spec: SweepFile, src: str) -> None:
             raise ScenarioError("a point needs at least one parameter", source=src, field="points.0")
         for i, p in enumerate(spec.points):
             if list(p) != keys:
-                raise ScenarioError(f"every point must set the same parameters in the same order as the first "
-                                    f"({', '.join(keys)}); got {', '.join(p) or 'none'}", source=src,
-                                    field=f"points.{i}")
+                raise ScenarioError(
+                    f"every point must set the same parameters in the same order as the first "
+                    f"({', '.join(keys)}); got {', '.join(p) or 'none'}",
+                    source=src,
+                    field=f"points.{i}",
+                )
     else:
         if spec.points:
             raise ScenarioError(f"points: is for the list sampler, not {s}", source=src, field="points")
         if not spec.parameters:
             raise ScenarioError("expected at least one parameter", source=src, field="parameters")
     if s in ("lhs", "sobol", "morris") and spec.samples is None:
-        what = {"lhs": "points", "sobol": "base samples N (points: N x (parameters + 2))",
-                "morris": "trajectories (points: trajectories x (parameters + 1))"}[s]
+        what = {
+            "lhs": "points",
+            "sobol": "base samples N (points: N x (parameters + 2))",
+            "morris": "trajectories (points: trajectories x (parameters + 1))",
+        }[s]
         raise ScenarioError(f"the {s} sampler needs samples: the number of {what}", source=src, field="samples")
     if s in ("grid", "list") and spec.samples is not None:
-        raise ScenarioError(f"samples: is for lhs, sobol and morris; the {s} sampler's points come from "
-                            f"{'the values' if s == 'grid' else 'points:'}", source=src, field="samples")
+        raise ScenarioError(
+            f"samples: is for lhs, sobol and morris; the {s} sampler's points come from "
+            f"{'the values' if s == 'grid' else 'points:'}",
+            source=src,
+            field="samples",
+        )
     if s == "sobol":
         n = spec.samples or 0
         if n < SOBOL_MIN_SAMPLES or n & (n - 1):
-            raise ScenarioError(f"a Sobol design needs a power of 2 of at least {SOBOL_MIN_SAMPLES} base samples "
-                                f"(512 or more for stable indices), got {n}", source=src, field="samples")
+            raise ScenarioError(
+                f"a Sobol design needs a power of 2 of at least {SOBOL_MIN_SAMPLES} base samples "
+                f"(512 or more for stable indices), got {n}",
+                source=src,
+                field="samples",
+            )
     if s == "morris" and (spec.samples or 0) < MORRIS_MIN_TRAJECTORIES:
-        raise ScenarioError(f"a Morris design needs at least {MORRIS_MIN_TRAJECTORIES} trajectories, got "
-                            f"{spec.samples}", source=src, field="samples")
+        raise ScenarioError(
+            f"a Morris design needs at least {MORRIS_MIN_TRAJECTORIES} trajectories, got {spec.samples}",
+            source=src,
+            field="samples",
+        )
     if s in ("sobol", "morris") and len(spec.parameters) < 2:
         raise ScenarioError(f"a {s} design needs at least two parameters", source=src, field="parameters")
     if spec.second_order is not None and s != "sobol":
@@ -171,25 +207,33 @@ def _check_parameter(name: str, p: Parameter, sampler: str, src: str) -> None:
     if p.high is not None and "low" not in given:
         given.append("low")
     if len(given) != 1:
-        raise ScenarioError("expected exactly one of values: [...], low:/high:, or from_base: true; got "
-                            + (", ".join(given) or "none"), source=src, field=field)
+        raise ScenarioError(
+            "expected exactly one of values: [...], low:/high:, or from_base: true; got "
+            + (", ".join(given) or "none"),
+            source=src,
+            field=field,
+        )
     if p.low is not None or p.high is not None:
         if p.low is None or p.high is None:
             raise ScenarioError("a range needs both low and high", source=src, field=field)
         if not p.low < p.high:
-            raise ScenarioError(f"empty range: low ({p.low:g}) must be below high ({p.high:g})", source=src,
-                                field=field)
+            raise ScenarioError(
+                f"empty range: low ({p.low:g}) must be below high ({p.high:g})", source=src, field=field
+            )
         if p.scale == "log" and p.low <= 0:
             raise ScenarioError(f"a log scale needs low > 0, got {p.low:g}", source=src, field=field)
     if sampler == "grid" and p.values is None and p.num is None:
-        raise ScenarioError("a grid needs values: [...] or num: (how many evenly spaced values)", source=src,
-                            field=field)
+        raise ScenarioError(
+            "a grid needs values: [...] or num: (how many evenly spaced values)", source=src, field=field
+        )
     if sampler != "grid" and p.num is not None:
-        raise ScenarioError(f"num: is for the grid sampler; {sampler} draws its own values", source=src,
-                            field=f"{field}.num")
+        raise ScenarioError(
+            f"num: is for the grid sampler; {sampler} draws its own values", source=src, field=f"{field}.num"
+        )
     if p.values is not None and p.num is not None:
-        raise ScenarioError("num: spaces a range; with values: the values are the grid", source=src,
-                            field=f"{field}.num")
+        raise ScenarioError(
+            "num: spaces a range; with values: the values are the grid", source=src, field=f"{field}.num"
+        )
 
 
 def _validate(data: dict[str, Any], src: str, field: str) -> Scenario:
@@ -203,5 +247,5 @@ def _bare(exc: ScenarioError) -> str:
     """The message of a ScenarioError without its source prefix (its field path stays)."""
     text = str(exc)
     if exc.source and text.startswith(exc.source + ": "):
-        text = text[len(exc.source) + 2:]
+        text = text[len(exc.source) + 2 :]
     return text
