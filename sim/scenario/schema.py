@@ -1,29 +1,20 @@
-"""Scenario files: schema, safe loading, ``extends:``, ``--set`` overrides and one-line errors.
+"""The scenario schema: a frozen pydantic model of a scenario file, validated once at the edge.
 
-A scenario is validated once, at the edge, into a frozen pydantic model; the model never sees raw YAML.
+The model never sees raw YAML: sim.scenario.yamlio reads files, merges ``extends:`` and applies ``--set``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import json
 import re
-import typing
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.errors import ScenarioError
 from sim.params import Initial, Params
-
-MAX_FILE_BYTES = 1_000_000
-MAX_ALIASES = 100
-MAX_NODES = 200_000  # nodes after alias expansion
-MAX_EXTENDS_DEPTH = 8
+from sim.scenario.messages import did_you_mean as _did_you_mean
 
 # ---------------------------------------------------------------------------------------------------------
 # Levers: (agent, lever) -> default, admissible range, unit, meaning. NaN-able levers use None in YAML.
@@ -346,270 +337,11 @@ class Scenario(Strict):
         return hashlib.sha256(blob).hexdigest()
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Loading
-
-
 def safe_name(name: str) -> str:
     """A directory name from a scenario name: no separators, no leading dots, no '..'."""
     cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._-")
     cleaned = cleaned.replace("..", "_")
     return cleaned or "scenario"
-
-
-class _LimitedLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses documents with many aliases (exponential 'billion laughs' expansion)."""
-
-    aliases_seen = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            self.aliases_seen += 1
-            if self.aliases_seen > MAX_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (possible alias-expansion attack)")
-        return super().compose_node(parent, index)
-
-
-# YAML 1.1 (PyYAML) reads 1e-5 as a string: numbers in scientific notation without a dot are floats here.
-_LimitedLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-    |\.[0-9_]+(?:[eE][-+][0-9]+)?
-    |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""",
-        re.X,
-    ),
-    list("-+0123456789."),
-)
-
-
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Safe-load a YAML mapping with size and alias limits; ScenarioError naming the file on any problem."""
-    src = str(path)
-    if not path.exists():
-        raise ScenarioError("no such file", source=src)
-    if not path.is_file():
-        raise ScenarioError("not a regular file", source=src)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", source=src)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError("not UTF-8 text", source=src) from None
-    try:
-        data = _safe_load_limited(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"malformed YAML: {where}{problem}", source=src) from None
-    if data is None:
-        raise ScenarioError("empty file: expected a mapping", source=src)
-    if not isinstance(data, dict):
-        raise ScenarioError(f"expected a mapping at the top level, got {type(data).__name__}", source=src)
-    return data
-
-
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Nodes the document would have once aliases are expanded (aliases share nodes, so memoise by id)."""
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    memo[key] = 1  # guards recursive structures
-    if isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    elif isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
-    else:
-        size = 1
-    memo[key] = size
-    return size
-
-
-def _safe_load_limited(text: str) -> Any:
-    """Safe-load one document, refusing exponential alias expansion before anything is constructed."""
-    loader = _LimitedLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        if _expanded_size(node, {}) > MAX_NODES:
-            raise yaml.YAMLError(
-                f"the document expands to more than {MAX_NODES} nodes through its aliases (alias-expansion attack?)"
-            )
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; anything else in ``over`` replaces; ``null`` for a mapping entry deletes it
-    (so a child scenario can drop an inherited policy or event)."""
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        elif value is None and isinstance(out.get(key), dict):
-            out.pop(key)
-        else:
-            out[key] = value
-    return out
-
-
-def _read_with_extends(path: Path, depth: int = 0, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    path = path.resolve() if path.exists() else path
-    if path in seen:
-        raise ScenarioError("extends: cycle through " + " -> ".join(str(p) for p in (*seen, path)), source=str(path))
-    if depth > MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"extends: deeper than {MAX_EXTENDS_DEPTH} levels", source=str(path))
-    data = read_yaml(path)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ScenarioError("extends: expected a path to a scenario file", source=str(path), field="extends")
-    base = _read_with_extends(path.parent / parent, depth + 1, (*seen, path))
-    # a child names itself: without a name of its own it must not write into its parent's results directory
-    data.setdefault("name", Path(path).stem)
-    return deep_merge(base, data)
-
-
-def read_scenario_data(path: str | Path) -> dict[str, Any]:
-    """The raw mapping of a scenario file with ``extends:`` merged, before validation (for sweeps)."""
-    return _read_with_extends(Path(path))
-
-
-def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[str, Any]:
-    """Apply one ``dotted.path=value`` (value parsed as YAML) to a raw scenario mapping. As in a child file,
-    ``null`` deletes a mapping entry (an inherited policy or event) and sets anything else to null."""
-    if "=" not in assignment:
-        raise ScenarioError(f"--set {assignment!r}: expected dotted.path=value", source=source)
-    path, raw = assignment.split("=", 1)
-    keys = path.strip().split(".")
-    if not all(keys):
-        raise ScenarioError(f"--set {assignment!r}: empty path component", source=source)
-    try:
-        value = _safe_load_limited(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        raise ScenarioError(f"--set {path}: cannot parse value {raw!r}", source=source) from None
-    out = dict(data)
-    cursor = out
-    for i, key in enumerate(keys[:-1]):
-        nxt = cursor.get(key)
-        if nxt is None:
-            nxt = {}
-        elif not isinstance(nxt, dict):
-            raise ScenarioError(f"--set {path}: {'.'.join(keys[: i + 1])} is not a mapping", source=source)
-        cursor[key] = dict(nxt)
-        cursor = cursor[key]
-    if value is None and isinstance(cursor.get(keys[-1]), dict):
-        del cursor[keys[-1]]  # null deletes a mapping entry, as in a child file (deep_merge)
-    else:
-        cursor[keys[-1]] = value
-    return out
-
-
-def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Scenario:
-    """Load, merge ``extends:``, apply ``--set`` overrides and validate a scenario file."""
-    path = Path(path)
-    data = _read_with_extends(path)
-    for assignment in overrides:
-        data = apply_override(data, assignment, str(path))
-    return validate_scenario(data, str(path))
-
-
-def validate_scenario(data: dict[str, Any], source: str) -> Scenario:
-    if "name" not in data:
-        data = {**data, "name": Path(source).stem}
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, Scenario), source=source) from None
-
-
-def format_validation_error(exc: ValidationError, root: type[BaseModel]) -> str:
-    """One line: ``field.path: what was expected`` (with 'did you mean' for an unknown key)."""
-    err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"] if not _is_tag(p)]
-    field = ".".join(loc)
-    msg = err["msg"].removeprefix("Value error, ")
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        known = _fields_at(root, loc[:-1])
-        msg = f"unknown key {loc[-1]!r}{_did_you_mean(loc[-1], known)}"
-        if known:
-            msg += "; expected one of " + ", ".join(sorted(known))
-    elif kind == "missing":
-        msg = "required field missing"
-    elif kind in ("int_parsing", "int_type", "int_from_float"):
-        msg = f"expected an integer, got {err.get('input')!r}"
-    elif kind in ("float_parsing", "float_type"):
-        msg = f"expected a number, got {err.get('input')!r}"
-    elif kind in ("bool_parsing", "bool_type"):
-        msg = f"expected true or false, got {err.get('input')!r}"
-    elif kind in ("date_parsing", "date_type", "date_from_datetime_parsing"):
-        msg = f"expected a date YYYY-MM-DD, got {err.get('input')!r}"
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        msg = f"expected a value {msg.removeprefix('Input should be ')}, got {err.get('input')!r}"
-    elif kind == "literal_error":
-        msg = f"{msg.replace('Input should be', 'expected')}, got {err.get('input')!r}"
-    elif kind == "union_tag_invalid":
-        msg = msg.replace("Input tag", "kind").replace("does not match any of the expected tags", "is not one of")
-    elif kind in ("dict_type", "model_type", "model_attributes_type"):
-        msg = f"expected a mapping, got {type(err.get('input')).__name__}"
-    if ": " in msg and msg.split(": ", 1)[0].count(".") >= 1 and " " not in msg.split(": ", 1)[0]:
-        # a nested validator already named a deeper field path (e.g. agents.us.levers.aid)
-        sub, msg = msg.split(": ", 1)
-        field = sub if sub.startswith(field) or not field else f"{field}.{sub}"
-    return f"{field}: {msg}" if field else msg
-
-
-_TAGS = {"schedule", "rule", "response", "uniform", "normal", "triangular", "beta", "choice"}
-
-
-def _is_tag(p: Any) -> bool:
-    return isinstance(p, str) and (p in _TAGS or p.startswith(("function-", "tagged-union")))
-
-
-def _fields_at(root: type[BaseModel], loc: list[str]) -> list[str]:
-    """The field names of the model found by following ``loc`` from ``root`` (empty when unknown)."""
-    tp: Any = root
-    for part in loc:
-        tp = _unwrap(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            if part not in tp.model_fields:
-                return []
-            tp = tp.model_fields[part].annotation
-        elif typing.get_origin(tp) is dict:
-            tp = typing.get_args(tp)[1]
-        elif typing.get_origin(tp) is list:
-            tp = typing.get_args(tp)[0]
-        else:
-            return []
-    tp = _unwrap(tp)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return list(tp.model_fields)
-    return []
-
-
-def _unwrap(tp: Any) -> Any:
-    while typing.get_origin(tp) is Annotated:
-        tp = typing.get_args(tp)[0]
-    return tp
-
-
-def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
-    options = list(options)
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close and len(word) >= 4:  # a fragment of a longer name: 'tarif' -> 'penalty_tariff'
-        close = [o for o in options if word in o or o in word][:1]
-        if not close:
-            close = difflib.get_close_matches(word, [part for o in options for part in o.split("_")], 1, 0.75)
-            close = [o for o in options if close and close[0] in o.split("_")][:1]
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def chunk_sizes(replicates: int, chunk_size: int) -> list[int]:

@@ -1,0 +1,91 @@
+"""One-line messages for validation errors: the field path, what was expected, and "did you mean"."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ValidationError
+
+
+def format_validation_error(exc: ValidationError, root: type[BaseModel]) -> str:
+    """One line: ``field.path: what was expected`` (with 'did you mean' for an unknown key)."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"] if not _is_tag(p)]
+    field = ".".join(loc)
+    msg = err["msg"].removeprefix("Value error, ")
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        known = _fields_at(root, loc[:-1])
+        msg = f"unknown key {loc[-1]!r}{did_you_mean(loc[-1], known)}"
+        if known:
+            msg += "; expected one of " + ", ".join(sorted(known))
+    elif kind == "missing":
+        msg = "required field missing"
+    elif kind in ("int_parsing", "int_type", "int_from_float"):
+        msg = f"expected an integer, got {err.get('input')!r}"
+    elif kind in ("float_parsing", "float_type"):
+        msg = f"expected a number, got {err.get('input')!r}"
+    elif kind in ("bool_parsing", "bool_type"):
+        msg = f"expected true or false, got {err.get('input')!r}"
+    elif kind in ("date_parsing", "date_type", "date_from_datetime_parsing"):
+        msg = f"expected a date YYYY-MM-DD, got {err.get('input')!r}"
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        msg = f"expected a value {msg.removeprefix('Input should be ')}, got {err.get('input')!r}"
+    elif kind == "literal_error":
+        msg = f"{msg.replace('Input should be', 'expected')}, got {err.get('input')!r}"
+    elif kind == "union_tag_invalid":
+        msg = msg.replace("Input tag", "kind").replace("does not match any of the expected tags", "is not one of")
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        msg = f"expected a mapping, got {type(err.get('input')).__name__}"
+    if ": " in msg and msg.split(": ", 1)[0].count(".") >= 1 and " " not in msg.split(": ", 1)[0]:
+        # a nested validator already named a deeper field path (e.g. agents.us.levers.aid)
+        sub, msg = msg.split(": ", 1)
+        field = sub if sub.startswith(field) or not field else f"{field}.{sub}"
+    return f"{field}: {msg}" if field else msg
+
+
+_TAGS = {"schedule", "rule", "response", "uniform", "normal", "triangular", "beta", "choice"}
+
+
+def _is_tag(p: Any) -> bool:
+    return isinstance(p, str) and (p in _TAGS or p.startswith(("function-", "tagged-union")))
+
+
+def _fields_at(root: type[BaseModel], loc: list[str]) -> list[str]:
+    """The field names of the model found by following ``loc`` from ``root`` (empty when unknown)."""
+    tp: Any = root
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if part not in tp.model_fields:
+                return []
+            tp = tp.model_fields[part].annotation
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        elif typing.get_origin(tp) is list:
+            tp = typing.get_args(tp)[0]
+        else:
+            return []
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+    options = list(options)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close and len(word) >= 4:  # a fragment of a longer name: 'tarif' -> 'penalty_tariff'
+        close = [o for o in options if word in o or o in word][:1]
+        if not close:
+            close = difflib.get_close_matches(word, [part for o in options for part in o.split("_")], 1, 0.75)
+            close = [o for o in options if close and close[0] in o.split("_")][:1]
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,193 @@
+"""Scenario files on disk: hardened safe YAML loading, ``extends:`` chains and ``--set`` overrides."""
+
+from __future__ import annotations
+
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.errors import ScenarioError
+from sim.scenario.messages import format_validation_error
+from sim.scenario.schema import Scenario
+
+MAX_FILE_BYTES = 1_000_000
+MAX_ALIASES = 100
+MAX_NODES = 200_000  # nodes after alias expansion
+MAX_EXTENDS_DEPTH = 8
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses documents with many aliases (exponential 'billion laughs' expansion)."""
+
+    aliases_seen = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self.aliases_seen += 1
+            if self.aliases_seen > MAX_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (possible alias-expansion attack)")
+        return super().compose_node(parent, index)
+
+
+# YAML 1.1 (PyYAML) reads 1e-5 as a string: numbers in scientific notation without a dot are floats here.
+_LimitedLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Safe-load a YAML mapping with size and alias limits; ScenarioError naming the file on any problem."""
+    src = str(path)
+    if not path.exists():
+        raise ScenarioError("no such file", source=src)
+    if not path.is_file():
+        raise ScenarioError("not a regular file", source=src)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", source=src)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("not UTF-8 text", source=src) from None
+    try:
+        data = _safe_load_limited(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"malformed YAML: {where}{problem}", source=src) from None
+    if data is None:
+        raise ScenarioError("empty file: expected a mapping", source=src)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"expected a mapping at the top level, got {type(data).__name__}", source=src)
+    return data
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Nodes the document would have once aliases are expanded (aliases share nodes, so memoise by id)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards recursive structures
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
+def _safe_load_limited(text: str) -> Any:
+    """Safe-load one document, refusing exponential alias expansion before anything is constructed."""
+    loader = _LimitedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise yaml.YAMLError(
+                f"the document expands to more than {MAX_NODES} nodes through its aliases (alias-expansion attack?)"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else in ``over`` replaces; ``null`` for a mapping entry deletes it
+    (so a child scenario can drop an inherited policy or event)."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        elif value is None and isinstance(out.get(key), dict):
+            out.pop(key)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_with_extends(path: Path, depth: int = 0, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve() if path.exists() else path
+    if path in seen:
+        raise ScenarioError("extends: cycle through " + " -> ".join(str(p) for p in (*seen, path)), source=str(path))
+    if depth > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"extends: deeper than {MAX_EXTENDS_DEPTH} levels", source=str(path))
+    data = read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError("extends: expected a path to a scenario file", source=str(path), field="extends")
+    base = _read_with_extends(path.parent / parent, depth + 1, (*seen, path))
+    # a child names itself: without a name of its own it must not write into its parent's results directory
+    data.setdefault("name", Path(path).stem)
+    return deep_merge(base, data)
+
+
+def read_scenario_data(path: str | Path) -> dict[str, Any]:
+    """The raw mapping of a scenario file with ``extends:`` merged, before validation (for sweeps)."""
+    return _read_with_extends(Path(path))
+
+
+def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[str, Any]:
+    """Apply one ``dotted.path=value`` (value parsed as YAML) to a raw scenario mapping. As in a child file,
+    ``null`` deletes a mapping entry (an inherited policy or event) and sets anything else to null."""
+    if "=" not in assignment:
+        raise ScenarioError(f"--set {assignment!r}: expected dotted.path=value", source=source)
+    path, raw = assignment.split("=", 1)
+    keys = path.strip().split(".")
+    if not all(keys):
+        raise ScenarioError(f"--set {assignment!r}: empty path component", source=source)
+    try:
+        value = _safe_load_limited(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        raise ScenarioError(f"--set {path}: cannot parse value {raw!r}", source=source) from None
+    out = dict(data)
+    cursor = out
+    for i, key in enumerate(keys[:-1]):
+        nxt = cursor.get(key)
+        if nxt is None:
+            nxt = {}
+        elif not isinstance(nxt, dict):
+            raise ScenarioError(f"--set {path}: {'.'.join(keys[: i + 1])} is not a mapping", source=source)
+        cursor[key] = dict(nxt)
+        cursor = cursor[key]
+    if value is None and isinstance(cursor.get(keys[-1]), dict):
+        del cursor[keys[-1]]  # null deletes a mapping entry, as in a child file (deep_merge)
+    else:
+        cursor[keys[-1]] = value
+    return out
+
+
+def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Scenario:
+    """Load, merge ``extends:``, apply ``--set`` overrides and validate a scenario file."""
+    path = Path(path)
+    data = _read_with_extends(path)
+    for assignment in overrides:
+        data = apply_override(data, assignment, str(path))
+    return validate_scenario(data, str(path))
+
+
+def validate_scenario(data: dict[str, Any], source: str) -> Scenario:
+    if "name" not in data:
+        data = {**data, "name": Path(source).stem}
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, Scenario), source=source) from None
