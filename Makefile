@@ -10,7 +10,7 @@ SCENARIO ?= scenarios/baseline.yaml
 help:
 	@echo "make run        install, then run the baseline scenario ($(SCENARIO))"
 	@echo "make test       install, then run the test suite"
-	@echo "make lint       ruff and mypy"
+	@echo "make lint       ruff check, ruff format --check and mypy"
 	@echo "make bench      the performance benchmark (benchmarks/results.json)"
 	@echo "make baseline   regenerate the golden summaries in tests/golden/ (on purpose only)"
 
@@ -31,6 +31,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff format --check sim tests benchmarks
 	$(BIN)/mypy sim
 
 format: $(STAMP)
