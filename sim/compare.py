@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.observe import effective_sample_size
-from sim.outcomes import Z95, wilson
+from sim.intervals import Z95, wilson
+from sim.observe.weighted import effective_sample_size, replicate_weights
 from sim.plots import (
     FAN_VARIABLES,
     OUTCOME_ORDER,
@@ -67,18 +67,6 @@ class Run:
         return float(len(self.result.outcomes)) if self.weights is None else effective_sample_size(self.weights)
 
 
-def run_weights(outcomes: pd.DataFrame, path: Path) -> np.ndarray | None:
-    """The ``weight`` column of a conditioned run, normalised to sum 1; None when there is none."""
-    if "weight" not in outcomes:
-        return None
-    w = outcomes["weight"].to_numpy(dtype=float)
-    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ScenarioError(
-            "outcomes.parquet: the weight column must be finite, non-negative and not all zero", source=str(path)
-        )
-    return w / w.sum()
-
-
 def load_runs(paths: list[str | Path]) -> list[Run]:
     from sim.results import load_results
 
@@ -96,7 +84,7 @@ def load_runs(paths: list[str | Path]) -> list[Run]:
                 result,
                 manifest,
                 RunInfo.from_result(result, manifest),
-                run_weights(result.outcomes, path),
+                replicate_weights(result.outcomes, str(path)),
             )
         )
     labels = [r.label for r in runs]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import time
 import traceback
 from collections import deque
@@ -24,7 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -32,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import RunError
+from sim.files import write_atomic  # noqa: F401  (re-exported)
 from sim.names import OUTCOMES
 from sim.scenario import Scenario
 
@@ -120,13 +119,6 @@ def outcome_codes(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def part_name(point: int, chunk: int) -> str:
     return f"point-{point:06d}.chunk-{chunk:04d}.parquet"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary sibling and rename: a reader (or a resumed sweep) never sees half a file."""
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------------------------------

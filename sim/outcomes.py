@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 import numpy as np
@@ -11,12 +10,9 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.intervals import Z95, wilson  # noqa: F401  (re-exported)
-from sim.model import N_BINS, OUTCOMES, SETTLEMENT, STATE_VARIABLES, VARIABLE_NAMES, PressureModel
+from sim.model import N_BINS, OUTCOMES, STATE_VARIABLES, VARIABLE_NAMES, PressureModel
 from sim.names import CUMULATIVE, END_STATE
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-# The outcome columns ``summarise`` reads (all a streamed run keeps in memory).
-SUMMARY_COLUMNS = ("replicate", "outcome", "week", "terms", "co_triggered", "end.front")
+from sim.summary import QUANTILES, SUMMARY_COLUMNS, summarise  # noqa: F401  (re-exported: the one summary)
 
 
 def outcome_table(model: PressureModel, offset: int) -> pa.Table:
@@ -134,52 +130,3 @@ def histogram_quantiles(hist: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
         value = lo[:, None] + (idx + np.clip(frac, 0, 1)) * width[:, None]
         out[..., i] = np.where(total > 0, value, np.nan)[..., 0]
     return out
-
-
-def summarise(outcomes: pd.DataFrame, start: dt.date, horizon: int) -> dict[str, Any]:
-    """Outcome probabilities with 95% Wilson intervals, timing and terms of settlements."""
-    n = len(outcomes)
-    counts = outcomes["outcome"].astype(str).value_counts()
-    probs: dict[str, Any] = {}
-    for name in OUTCOMES:
-        k = int(counts.get(name, 0))
-        lo, hi = wilson(k, n)
-        probs[name] = {"count": k, "p": k / n, "lo": float(lo), "hi": float(hi)}
-    settled = outcomes[outcomes["outcome"].astype(str) == OUTCOMES[SETTLEMENT]]
-    summary: dict[str, Any] = {
-        "replicates": n,
-        "horizon_weeks": horizon,
-        "start_date": start.isoformat(),
-        "outcomes": probs,
-    }
-
-    def quartiles(values: pd.Series) -> dict[str, float | None]:
-        if values.empty:
-            return {"q25": None, "median": None, "q75": None, "mean": None}
-        q = np.quantile(values.to_numpy(dtype=float), [0.25, 0.5, 0.75])
-        return {"q25": float(q[0]), "median": float(q[1]), "q75": float(q[2]), "mean": float(values.mean())}
-
-    summary["settlement_week"] = quartiles(settled["week"])
-    summary["settlement_date"] = {
-        k: (None if v is None else (start + dt.timedelta(weeks=v)).isoformat())
-        for k, v in summary["settlement_week"].items()
-        if k != "mean"
-    }
-    summary["settlement_terms"] = quartiles(settled["terms"])
-    by_week = {}
-    for w in sorted({26, 52, horizon} & set(range(1, horizon + 1))):
-        k = int((settled["week"] <= w).sum())
-        lo, hi = wilson(k, n)
-        by_week[str(w)] = {"p": k / n, "lo": float(lo), "hi": float(hi)}
-    summary["settlement_by_week"] = by_week
-    summary["co_triggered"] = int(outcomes["co_triggered"].sum())
-    summary["end_front_median"] = float(outcomes["end.front"].median())
-    return _clean(summary)
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    return obj

@@ -1,12 +1,17 @@
-"""Where a result came from: package versions and the git commit of the code (standard library only)."""
+"""Where a result came from: package versions, the git commit of the code, and the manifest that records them
+(standard library only)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import platform
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 
 def versions() -> dict[str, str]:
@@ -35,3 +40,36 @@ def git_commit() -> str | None:
         check=False,
     ).stdout.strip()
     return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def now() -> str:
+    """The current UTC time, to the second, as manifests record it."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def manifest(
+    kind: str, fields: dict[str, Any], *, command: str | None = None, packages: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The one manifest builder: ``kind`` (run, sweep, conditioned), the caller's ``fields``, then the
+    provenance every results directory records: the command line, the git commit, package versions (with
+    ``packages`` beyond the core ones) and the time it was created."""
+    extra = {}
+    for pkg in packages:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            extra[pkg] = metadata.version(pkg)
+    return {
+        "kind": kind,
+        **fields,
+        "command": command or " ".join(sys.argv),
+        "git_commit": git_commit(),
+        "versions": {**versions(), **extra},
+        "created": now(),
+    }
+
+
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """The manifest.json of a results directory, or an empty mapping when it has none."""
+    file = Path(path) / "manifest.json"
+    if not file.exists():
+        return {}
+    return dict(json.loads(file.read_text(encoding="utf-8")))

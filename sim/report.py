@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.errors import ScenarioError
+from sim.files import write_atomic
 from sim.plots import (
     FAN_VARIABLES,
     OUTCOME_ORDER,
@@ -413,7 +414,5 @@ def write_report(results_dir: str | Path, out: str | Path | None = None, *, trac
     text = sweep_report(results_dir) if is_sweep(results_dir) else run_report(results_dir, traces=traces)
     path = Path(out) if out is not None else results_dir / REPORT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text.encode("utf-8"))
     return path

@@ -3,13 +3,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from sim.errors import RunError, ScenarioError
-from sim.provenance import git_commit, versions  # noqa: F401  (re-exported)
+from sim.errors import ScenarioError
+from sim.files import atomic_dir, atomic_file, check_out_dir, json_bytes, write_atomic  # noqa: F401  (re-exported)
+from sim.provenance import git_commit, manifest, read_manifest, versions  # noqa: F401  (re-exported)
 from sim.runner import RunResult
 from sim.scenario import validate_scenario
 
@@ -34,41 +29,12 @@ TRAJECTORIES_FILE = "trajectories.parquet"
 
 def write_parquet(df: pd.DataFrame | pa.Table, path: Path) -> None:
     table = df if isinstance(df, pa.Table) else pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(table, path, compression="zstd")
+    with atomic_file(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
 def write_json(obj: Any, path: Path) -> None:
-    path.write_text(json.dumps(obj, indent=2, default=str) + "\n", encoding="utf-8")
-
-
-def check_out_dir(out: Path, force: bool) -> None:
-    """Refuse (before any work) to overwrite an existing results directory without --force."""
-    if out.exists() and not force:
-        raise RunError(f"{out}: results directory exists; pass --force to replace it")
-
-
-@contextlib.contextmanager
-def atomic_dir(out: Path, force: bool) -> Iterator[Path]:
-    """Yield a temporary sibling directory; on success rename it to ``out`` (replacing the old one only with
-    ``force``), on any failure or interruption remove it, so ``out`` is never half-written."""
-    check_out_dir(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        yield tmp
-        if out.exists():
-            trash = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.rename(out, trash)
-            os.rename(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    write_atomic(path, json_bytes(obj))
 
 
 TRAJECTORY_SCHEMA = pa.schema(
@@ -178,9 +144,8 @@ def write_results_into(
     if traj is not None:
         write_parquet(traj, tmp / TRAJECTORIES_FILE)
     write_json(result.summary, tmp / SUMMARY_FILE)
-    (tmp / SCENARIO_FILE).write_text(yaml.safe_dump(sc.resolved_dict(), sort_keys=False), encoding="utf-8")
-    manifest = {
-        "kind": "run",
+    write_atomic(tmp / SCENARIO_FILE, yaml.safe_dump(sc.resolved_dict(), sort_keys=False).encode("utf-8"))
+    fields = {
         "scenario": sc.name,
         "scenario_file": source,
         "scenario_sha256": sc.digest(),
@@ -188,14 +153,10 @@ def write_results_into(
         "replicates": sc.replicates,
         "chunk_size": sc.chunk_size,
         "horizon_weeks": sc.horizon_weeks,
-        "command": command or " ".join(sys.argv),
-        "git_commit": git_commit(),
-        "versions": versions(),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "timings": result.timings,
-        **(extra_manifest or {}),
     }
-    write_json(manifest, tmp / MANIFEST_FILE)
+    record = manifest("run", fields, command=command)
+    record.update(timings=result.timings, **(extra_manifest or {}))
+    write_json(record, tmp / MANIFEST_FILE)
 
 
 def load_results(path: str | Path, columns: list[str] | None = None) -> RunResult:
@@ -213,5 +174,5 @@ def load_results(path: str | Path, columns: list[str] | None = None) -> RunResul
     outcomes = pd.read_parquet(path / OUTCOMES_FILE, columns=columns)
     weekly = pd.read_parquet(path / WEEKLY_FILE)
     summary = json.loads((path / SUMMARY_FILE).read_text(encoding="utf-8"))
-    manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")) if (path / MANIFEST_FILE).exists() else {}
-    return RunResult(scenario, outcomes, weekly, summary, manifest.get("timings", {}), {}, str(path))
+    timings = read_manifest(path).get("timings", {})
+    return RunResult(scenario, outcomes, weekly, summary, timings, {}, str(path))

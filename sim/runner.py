@@ -16,9 +16,10 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.model import PressureModel
-from sim.outcomes import SUMMARY_COLUMNS, WeeklyAccumulator, outcome_table, summarise
+from sim.outcomes import SUMMARY_COLUMNS, WeeklyAccumulator, outcome_table
 from sim.pool import default_workers, make_pool  # noqa: F401  (default_workers re-exported)
 from sim.scenario import Scenario, chunk_sizes  # noqa: F401  (chunk_sizes re-exported)
+from sim.summary import as_dict, summarise
 
 
 def run_chunk(
@@ -144,7 +145,7 @@ def run(
         compute += part["seconds"]
     outcomes = pa.concat_tables([tables[c] for c in sorted(tables)]).to_pandas()
     weekly = acc.table(scenario.start_date)
-    summary = summarise(outcomes, scenario.start_date, scenario.horizon_weeks)
+    summary = as_dict(summarise(outcomes, scenario.start_date, scenario.horizon_weeks))
     summary["scenario"] = scenario.name
     summary["seed"] = scenario.seed
     wall = time.perf_counter() - started

@@ -139,3 +139,6 @@ def trace(results: str, replicate: int | None, outcome: str | None, as_json: boo
         click.echo(json.dumps(tr.to_dict(), indent=1, default=str))
     else:
         click.echo(tr.format())
+
+
+COMMANDS = (plot, compare, report, trace)

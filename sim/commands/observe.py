@@ -121,7 +121,7 @@ def condition(
     3 the ESS is under --min-ess (directory written, with a warning) or
       zero (no replicate fits the observations: nothing written).
     """
-    from sim.cli import format_summary
+    from sim.commands.run import format_summary
     from sim.observe import condition as condition_run
     from sim.observe import load_ensemble, read_observations, write_conditioned
     from sim.results import check_out_dir
@@ -233,3 +233,6 @@ def format_parameters(params: dict[str, dict[str, Any]], top: int | None = None)
             f"{b['sd']:<8.3g}  {d['shift_sd']:>+7.2f}  {d['sd_ratio']:>8.2f}"
         )
     return "\n".join(lines)
+
+
+COMMANDS = (score, condition)

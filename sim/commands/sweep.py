@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from sim.commands.common import SCHEDULER_HELP
+
 SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repeatable; value parsed as YAML)."
 
 
@@ -19,7 +21,7 @@ SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repe
 @click.option(
     "--scheduler",
     metavar="ADDRESS",
-    help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (instead of local workers).",
+    help=SCHEDULER_HELP,
 )
 @click.option(
     "--resume",
@@ -174,3 +176,6 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
     return str(v)
+
+
+COMMANDS = (sweep,)

@@ -10,7 +10,6 @@ import datetime as dt
 import math
 import os
 import shutil
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.model import OUTCOMES, SETTLEMENT, STATE_VARIABLES
+from sim.names import OUTCOMES, STATE_VARIABLES
 from sim.observe.defaults import DEFAULT_MIN_ESS, DEFAULT_TOLERANCE
 from sim.observe.ensemble import Ensemble, Evidence, gather
 from sim.observe.observations import Observations, ValueObservation
 from sim.observe.weighted import _prepare, effective_sample_size, weighted_quantile
-from sim.outcomes import QUANTILES, _clean, wilson  # _clean: NaN to None, as in summary.json
+from sim.summary import QUANTILES, as_dict, summarise
 
 PARAMETERS_CHART = "parameters.png"
 OBSERVATIONS_COPY = "observations.csv"
@@ -110,55 +109,6 @@ def condition(
         w = np.exp(logw - top)
         w /= w.sum()
     return Conditioning(w, effective_sample_size(w), kernel, tolerance, event_error, widths, prior_ess)
-
-
-def weighted_summary(outcomes: pd.DataFrame, w: np.ndarray, ess: float, start: dt.date, horizon: int) -> dict[str, Any]:
-    """The schema of ``sim.outcomes.summarise`` from weights: probabilities are weight shares, intervals are
-    Wilson's with n replaced by the effective sample size, and ``count`` is the effective count p x ESS."""
-    outcome = outcomes["outcome"].astype(str).to_numpy()
-    week = outcomes["week"].to_numpy()
-    probs: dict[str, Any] = {}
-    for name in OUTCOMES:
-        p = float(w[outcome == name].sum())
-        lo, hi = wilson(np.asarray(p * ess), np.asarray(ess))
-        probs[name] = {"count": int(round(p * ess)), "p": p, "lo": float(lo), "hi": float(hi)}
-    settled = outcome == OUTCOMES[SETTLEMENT]
-    summary: dict[str, Any] = {
-        "replicates": len(outcomes),
-        "horizon_weeks": horizon,
-        "start_date": start.isoformat(),
-        "outcomes": probs,
-    }
-
-    def quartiles(values: np.ndarray, weights: np.ndarray) -> dict[str, float | None]:
-        if values.size == 0 or weights.sum() <= 0:
-            return {"q25": None, "median": None, "q75": None, "mean": None}
-        q = weighted_quantile(values, (0.25, 0.5, 0.75), weights)
-        return {
-            "q25": float(q[0]),
-            "median": float(q[1]),
-            "q75": float(q[2]),
-            "mean": float(np.average(values, weights=weights)),
-        }
-
-    summary["settlement_week"] = quartiles(week[settled].astype(float), w[settled])
-    summary["settlement_date"] = {
-        k: (None if v is None else (start + dt.timedelta(weeks=v)).isoformat())
-        for k, v in summary["settlement_week"].items()
-        if k != "mean"
-    }
-    summary["settlement_terms"] = quartiles(outcomes["terms"].to_numpy(dtype=float)[settled], w[settled])
-    by_week = {}
-    for wk in sorted({26, 52, horizon} & set(range(1, horizon + 1))):
-        p = float(w[settled & (week <= wk)].sum())
-        lo, hi = wilson(np.asarray(p * ess), np.asarray(ess))
-        by_week[str(wk)] = {"p": p, "lo": float(lo), "hi": float(hi)}
-    summary["settlement_by_week"] = by_week
-    summary["co_triggered"] = int((outcomes["co_triggered"].to_numpy(dtype=bool) & (w > 0)).sum())
-    summary["end_front_median"] = float(weighted_quantile(outcomes["end.front"].to_numpy(dtype=float), 0.5, w))
-    summary["ess"] = ess
-    summary["replicates_weighted"] = int((w > 0).sum())
-    return dict(_clean(summary))
 
 
 def _moments(x: np.ndarray, w: np.ndarray | None) -> dict[str, float]:
@@ -302,8 +252,7 @@ def write_conditioned(
         TRAJECTORIES_FILE,
         WEEKLY_FILE,
         atomic_dir,
-        git_commit,
-        versions,
+        manifest,
         write_json,
         write_parquet,
     )
@@ -312,7 +261,7 @@ def write_conditioned(
     sc = ens.scenario
     out = Path(out)
     w = cond.weights
-    summary = weighted_summary(ens.outcomes, w, cond.ess, sc.start_date, sc.horizon_weeks)
+    summary = as_dict(summarise(ens.outcomes, sc.start_date, sc.horizon_weeks, weights=w, ess=cond.ess))
     summary["scenario"] = sc.name
     summary["seed"] = sc.seed
     params = parameter_summary(ens.outcomes, ens.weights, w)
@@ -348,8 +297,7 @@ def write_conditioned(
         fig = parameters_figure(ens.outcomes, ens.weights, w, params)
         fig.savefig(tmp / "charts" / PARAMETERS_CHART, dpi=110)
         prior_manifest = ens.manifest
-        manifest = {
-            "kind": "conditioned",
+        fields = {
             "scenario": sc.name,
             "scenario_file": prior_manifest.get("scenario_file"),
             "scenario_sha256": sc.digest(),
@@ -374,11 +322,8 @@ def write_conditioned(
             "min_ess": min_ess,
             "weekly_conditioned": list(ens.kept),
             "weekly_unconditioned": unconditioned,
-            "command": command or " ".join(sys.argv),
-            "git_commit": git_commit(),
-            "versions": versions(),
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "timings": {"wall_seconds": time.perf_counter() - started},
         }
-        write_json(manifest, tmp / MANIFEST_FILE)
+        record = manifest("conditioned", fields, command=command)
+        record["timings"] = {"wall_seconds": time.perf_counter() - started}
+        write_json(record, tmp / MANIFEST_FILE)
     return summary

@@ -4,7 +4,6 @@ evaluated in every replicate of it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import ScenarioError
-from sim.model import OUTCOMES, STATE_VARIABLES
+from sim.names import OUTCOMES, STATE_VARIABLES
 from sim.observe.observations import EVENTS, Observations
+from sim.observe.weighted import replicate_weights
+from sim.provenance import read_manifest
 
 
 @dataclass
@@ -36,10 +37,8 @@ class Ensemble:
 
     @property
     def weights(self) -> np.ndarray | None:
-        """The replicates' weights if the directory was itself conditioned, else None (equal weights)."""
-        if "weight" not in self.outcomes:
-            return None
-        return self.outcomes["weight"].to_numpy(dtype=float)
+        """The replicates' weights (sum 1) if the directory was itself conditioned, else None (equal weights)."""
+        return replicate_weights(self.outcomes, str(self.path))
 
     @property
     def trajectories_path(self) -> Path:
@@ -108,10 +107,7 @@ def load_ensemble(path: str | Path) -> Ensemble:
     kept: tuple[str, ...] = ()
     if (path / "trajectories.parquet").exists():
         kept = tuple(sc.trajectories)
-    manifest = {}
-    if (path / "manifest.json").exists():
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    return Ensemble(path, sc, result.outcomes, manifest, kept)
+    return Ensemble(path, sc, result.outcomes, read_manifest(path), kept)
 
 
 def _missing_trajectory(ens: Ensemble, variable: str, what: str) -> ScenarioError:

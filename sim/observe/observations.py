@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import hashlib
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from sim.errors import ScenarioError
-from sim.model import OUTCOMES, STATE_VARIABLES
+from sim.names import OUTCOMES, STATE_VARIABLES
+from sim.scenario.messages import did_you_mean
 
 MAX_OBSERVATIONS_BYTES = 10_000_000
 COLUMNS = ("date", "variable", "value", "sd", "event", "happened")
@@ -102,11 +101,6 @@ class Observations:
         return len(self.values) + len(self.events)
 
 
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def date_to_week(date: dt.date, start: dt.date, horizon: int) -> int:
     """The week a date falls in: ``floor(days since start / 7)``, within [0, horizon]."""
     days = (date - start).days
@@ -147,7 +141,7 @@ def read_observations(path: str | Path, start: dt.date, horizon: int) -> Observa
     for h in header:
         if h not in COLUMNS:
             raise ScenarioError(
-                f"unknown column {h!r}{_did_you_mean(h, COLUMNS)}; expected columns " + ", ".join(COLUMNS),
+                f"unknown column {h!r}{did_you_mean(h, COLUMNS)}; expected columns " + ", ".join(COLUMNS),
                 source=src,
                 field=f"line {header_line}",
             )
@@ -215,7 +209,7 @@ def _value_row(row: dict[str, str], variable: str, date: dt.date, week: int, src
         hint = (
             " (that is an event: put it in the event column)"
             if variable in EVENTS
-            else _did_you_mean(variable, STATE_VARIABLES)
+            else did_you_mean(variable, STATE_VARIABLES)
         )
         raise ScenarioError(
             f"unknown variable {variable!r}{hint}; expected a state variable: " + ", ".join(STATE_VARIABLES),
@@ -241,7 +235,7 @@ def _event_row(row: dict[str, str], event: str, date: dt.date, week: int, src: s
         hint = (
             " (that is a state variable: put it in the variable column)"
             if event in STATE_VARIABLES
-            else (_did_you_mean(event, EVENTS))
+            else (did_you_mean(event, EVENTS))
         )
         raise ScenarioError(
             f"unknown event {event!r}{hint}; expected one of " + ", ".join(EVENTS), source=src, field=where

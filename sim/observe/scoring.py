@@ -5,7 +5,6 @@ and log scores of facts; ``score`` asks where each observation fell in a run's d
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -160,22 +159,19 @@ def score_summary(value_rows: list[dict[str, Any]], event_rows: list[dict[str, A
 def write_score(report: dict[str, Any], out: str | Path, *, force: bool = False) -> tuple[Path, Path | None]:
     """Write score.json and charts/calibration.png into ``out`` (each replaced atomically)."""
     from sim.errors import RunError
+    from sim.files import atomic_file, json_bytes, write_atomic
     from sim.observe.plots import calibration_figure
-    from sim.results import write_json
 
     out = Path(out)
     target = out / SCORE_FILE
     if target.exists() and not force:
         raise RunError(f"{target}: exists; pass --force to replace it")
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / f".{SCORE_FILE}.tmp-{os.getpid()}"
-    write_json(report, tmp)
-    os.replace(tmp, target)
+    write_atomic(target, json_bytes(report))
     chart = None
     if report["values"] or report["events"]:
         (out / "charts").mkdir(exist_ok=True)
         chart = out / "charts" / CALIBRATION_CHART
-        tmp_chart = chart.parent / f".{CALIBRATION_CHART}.tmp-{os.getpid()}.png"
-        calibration_figure(report).savefig(tmp_chart, dpi=110)
-        os.replace(tmp_chart, chart)
+        with atomic_file(chart) as tmp_chart:
+            calibration_figure(report).savefig(tmp_chart, dpi=110)
     return target, chart

@@ -1,12 +1,15 @@
-"""Statistics of a weighted sample, shared by scoring and conditioning: quantiles and Kish's effective sample
-size.
+"""Statistics of a weighted sample, shared by scoring, conditioning, comparison and the charts: the replicates'
+weights of a results directory, quantiles and Kish's effective sample size.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+
+from sim.errors import ScenarioError
 
 
 def _prepare(sample: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -36,3 +39,17 @@ def effective_sample_size(weights: np.ndarray) -> float:
     w = np.asarray(weights, dtype=float)
     s2 = float(np.sum(w * w))
     return 0.0 if s2 == 0.0 else float(np.sum(w)) ** 2 / s2
+
+
+def replicate_weights(outcomes: Any, source: str | None = None) -> np.ndarray | None:
+    """The one reader of replicate weights: the ``weight`` column of a conditioned run's outcome table,
+    normalised to sum 1, or None for an ordinary run (equal weights). Weights that are not finite, negative,
+    or all zero are an error naming ``source`` (the results directory)."""
+    if "weight" not in outcomes:
+        return None
+    w = np.asarray(outcomes["weight"], dtype=float)
+    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise ScenarioError(
+            "outcomes.parquet: the weight column must be finite, non-negative and not all zero", source=source
+        )
+    return w / w.sum()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,9 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from sim.errors import ScenarioError
-from sim.model import OUTCOMES
+from sim.names import OUTCOMES
+from sim.observe.weighted import replicate_weights
+from sim.provenance import read_manifest  # noqa: F401  (re-exported)
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under protanopia, deuteranopia, tritanopia.
 OKABE_ITO = {
@@ -191,20 +192,8 @@ class RunInfo:
 
 
 def outcome_weights(outcomes: pd.DataFrame) -> np.ndarray | None:
-    """The replicates' weights of a conditioned run (outcomes.parquet's ``weight`` column, normalised to sum
-    1), or None for an ordinary run (equal weights)."""
-    if "weight" not in outcomes:
-        return None
-    w = outcomes["weight"].to_numpy(dtype=float)
-    total = float(w.sum())
-    return w / total if total > 0 else w
-
-
-def read_manifest(path: str | Path) -> dict[str, Any]:
-    file = Path(path) / "manifest.json"
-    if not file.exists():
-        return {}
-    return dict(json.loads(file.read_text(encoding="utf-8")))
+    """The replicates' weights of a conditioned run (normalised to sum 1), or None for an ordinary run."""
+    return replicate_weights(outcomes)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.errors import ScenarioError
-from sim.model import STATE_VARIABLES
-from sim.outcomes import wilson
+from sim.intervals import wilson
+from sim.names import STATE_VARIABLES
 from sim.plots.common import (
     FAN_VARIABLES,
     OKABE_ITO,

@@ -30,6 +30,7 @@ from sim.scenario.yamlio import (
     load_scenario,
     read_scenario_data,
     read_yaml,
+    set_path,
     validate_scenario,
 )
 
@@ -61,5 +62,6 @@ __all__ = [
     "read_scenario_data",
     "read_yaml",
     "safe_name",
+    "set_path",
     "validate_scenario",
 ]

@@ -80,7 +80,10 @@ def _unwrap(tp: Any) -> Any:
     return tp
 
 
-def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+def did_you_mean(word: str, options: typing.Iterable[str], *, prefix: str = "") -> str:
+    """`` (did you mean 'close'?)`` for the option nearest ``word`` (by spelling, or one it is a fragment of),
+    or an empty string; ``prefix`` goes before the suggestion (the path leading to it). The one "did you
+    mean" of every message."""
     options = list(options)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close and len(word) >= 4:  # a fragment of a longer name: 'tarif' -> 'penalty_tariff'
@@ -88,4 +91,4 @@ def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
         if not close:
             close = difflib.get_close_matches(word, [part for o in options for part in o.split("_")], 1, 0.75)
             close = [o for o in options if close and close[0] in o.split("_")][:1]
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {prefix + close[0]!r}?)" if close else ""

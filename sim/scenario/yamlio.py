@@ -145,19 +145,17 @@ def read_scenario_data(path: str | Path) -> dict[str, Any]:
     return _read_with_extends(Path(path))
 
 
-def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[str, Any]:
-    """Apply one ``dotted.path=value`` (value parsed as YAML) to a raw scenario mapping. As in a child file,
-    ``null`` deletes a mapping entry (an inherited policy or event) and sets anything else to null."""
-    if "=" not in assignment:
-        raise ScenarioError(f"--set {assignment!r}: expected dotted.path=value", source=source)
-    path, raw = assignment.split("=", 1)
+def set_path(
+    data: dict[str, Any], path: str, value: Any, *, merge: bool = False, source: str | None = None, label: str = ""
+) -> dict[str, Any]:
+    """The one dotted-path writer (``--set``, a sweep's ``set:`` and its parameters): a copy of ``data`` with
+    ``path`` set to ``value``, copied on write along the path; missing or null mappings on the way are
+    created. As in a child file (``deep_merge``), ``null`` deletes a mapping entry (an inherited policy or
+    event) and sets anything else to null; with ``merge`` a mapping merges key by key instead of replacing.
+    numpy scalars become Python ones, as YAML would give them. ``label`` prefixes the error message."""
     keys = path.strip().split(".")
     if not all(keys):
-        raise ScenarioError(f"--set {assignment!r}: empty path component", source=source)
-    try:
-        value = _safe_load_limited(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        raise ScenarioError(f"--set {path}: cannot parse value {raw!r}", source=source) from None
+        raise ScenarioError(f"{label}{path!r}: empty path component", source=source)
     out = dict(data)
     cursor = out
     for i, key in enumerate(keys[:-1]):
@@ -165,14 +163,39 @@ def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[s
         if nxt is None:
             nxt = {}
         elif not isinstance(nxt, dict):
-            raise ScenarioError(f"--set {path}: {'.'.join(keys[: i + 1])} is not a mapping", source=source)
+            raise ScenarioError(f"{label}{path}: {'.'.join(keys[: i + 1])} is not a mapping", source=source)
         cursor[key] = dict(nxt)
         cursor = cursor[key]
-    if value is None and isinstance(cursor.get(keys[-1]), dict):
-        del cursor[keys[-1]]  # null deletes a mapping entry, as in a child file (deep_merge)
+    last, value = keys[-1], _plain(value)
+    if value is None and isinstance(cursor.get(last), dict):
+        del cursor[last]  # null deletes a mapping entry, as in a child file (deep_merge)
+    elif merge and isinstance(value, dict) and isinstance(cursor.get(last), dict):
+        cursor[last] = deep_merge(cursor[last], value)
     else:
-        cursor[keys[-1]] = value
+        cursor[last] = value
     return out
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars (a sweep design's values) to Python ones, so pydantic sees what YAML would give it."""
+    item = getattr(value, "item", None)
+    if item is not None and callable(item) and type(value).__module__ == "numpy":
+        return item()
+    return value
+
+
+def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[str, Any]:
+    """Apply one ``dotted.path=value`` (value parsed as YAML) to a raw scenario mapping (``set_path``)."""
+    if "=" not in assignment:
+        raise ScenarioError(f"--set {assignment!r}: expected dotted.path=value", source=source)
+    path, raw = assignment.split("=", 1)
+    if not all(path.strip().split(".")):
+        raise ScenarioError(f"--set {assignment!r}: empty path component", source=source)
+    try:
+        value = _safe_load_limited(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        raise ScenarioError(f"--set {path}: cannot parse value {raw!r}", source=source) from None
+    return set_path(data, path, value, source=source, label="--set ")
 
 
 def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Scenario:

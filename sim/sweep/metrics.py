@@ -16,6 +16,7 @@ from sim.errors import ScenarioError
 from sim.intervals import Z95, wilson
 from sim.names import END_COLUMNS, OUTCOMES, SETTLEMENT
 from sim.scenario import Scenario
+from sim.scenario.messages import did_you_mean
 
 TERMINAL = tuple(o for o in OUTCOMES if o != "ongoing")
 DEFAULT_METRICS = (*(f"p_{o}" for o in OUTCOMES), "p_settlement_by_26", "median_settlement_week", "mean_terms")
@@ -104,7 +105,6 @@ _P_BY = re.compile(r"p_(\w+?)_by_(\d+)")
 
 def parse_metric(name: str, horizon: int, columns: Sequence[str]) -> Metric:
     """A metric from its name, or ValueError saying what was expected."""
-    import difflib
 
     if name.startswith("p_"):
         m = _P_BY.fullmatch(name)
@@ -113,7 +113,7 @@ def parse_metric(name: str, horizon: int, columns: Sequence[str]) -> Metric:
             if outcome not in TERMINAL:
                 raise ValueError(
                     f"metric {name!r}: unknown outcome {outcome!r}"
-                    f"{_hint(outcome, TERMINAL)}; expected one of {', '.join(TERMINAL)}"
+                    f"{did_you_mean(outcome, TERMINAL)}; expected one of {', '.join(TERMINAL)}"
                 )
             if not 1 <= week <= horizon:
                 raise ValueError(f"metric {name!r}: expected a week in [1, {horizon}] (the horizon), got {week}")
@@ -121,7 +121,7 @@ def parse_metric(name: str, horizon: int, columns: Sequence[str]) -> Metric:
         outcome = name[2:]
         if outcome not in OUTCOMES:
             raise ValueError(
-                f"metric {name!r}: unknown outcome {outcome!r}{_hint(outcome, OUTCOMES)}; expected "
+                f"metric {name!r}: unknown outcome {outcome!r}{did_you_mean(outcome, OUTCOMES)}; expected "
                 f"p_<outcome> or p_<outcome>_by_<week> with outcome one of {', '.join(OUTCOMES)}"
             )
         return Metric(name, "p", outcome=outcome)
@@ -136,22 +136,14 @@ def parse_metric(name: str, horizon: int, columns: Sequence[str]) -> Metric:
             ]
             if var not in known:
                 raise ValueError(
-                    f"metric {name!r}: unknown variable {var!r}{_hint(var, known)}; expected one of " + ", ".join(known)
+                    f"metric {name!r}: unknown variable {var!r}{did_you_mean(var, known)}; expected one of "
+                    + ", ".join(known)
                 )
             return Metric(name, kind, variable=var)  # type: ignore[arg-type]
-    close = difflib.get_close_matches(name, list(DEFAULT_METRICS), n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ValueError(
-        f"unknown metric {name!r}{hint}; expected p_<outcome>, p_<outcome>_by_<week>, "
+        f"unknown metric {name!r}{did_you_mean(name, DEFAULT_METRICS)}; expected p_<outcome>, p_<outcome>_by_<week>, "
         "mean_<variable> or median_<variable>"
     )
-
-
-def _hint(word: str, options: Sequence[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def parse_metrics(names: Sequence[str], base: Scenario, src: str) -> tuple[Metric, ...]:

@@ -6,52 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel
 
 from sim.errors import ScenarioError
 from sim.scenario import Scenario
+from sim.scenario.messages import did_you_mean
+from sim.scenario.yamlio import _plain, set_path  # noqa: F401  (_plain re-exported for designs)
 
 
 def assign(data: dict[str, Any], path: str, value: Any, *, merge: bool = False) -> dict[str, Any]:
-    """A copy of ``data`` with ``path`` set to ``value`` (copy on write along the path). With ``merge``
-    (a sweep's ``set:``) the value is merged as a child scenario would: a mapping merges key by key and null
-    removes an entry."""
-    from sim.scenario import deep_merge
-
-    keys = path.split(".")
-    out = dict(data)
-    cursor = out
-    for key in keys[:-1]:
-        nxt = cursor.get(key)
-        cursor[key] = dict(nxt) if isinstance(nxt, dict) else {}
-        cursor = cursor[key]
-    last = keys[-1]
-    if merge and value is None:
-        cursor.pop(last, None)
-    elif merge and isinstance(value, dict) and isinstance(cursor.get(last), dict):
-        cursor[last] = deep_merge(cursor[last], value)
-    else:
-        cursor[last] = _plain(value)
-    return out
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars to Python ones, so pydantic sees what YAML would give it."""
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value
+    """A copy of ``data`` with ``path`` set to ``value``: ``sim.scenario.set_path``, the one dotted-path writer
+    (with ``merge``, a sweep's ``set:``, a mapping merges as a child scenario's would)."""
+    return set_path(data, path, value, merge=merge)
 
 
 def _check_path(data: dict[str, Any], path: str, src: str, field: str) -> None:
     """A dotted path must follow existing entries of the scenario's own mappings (events, policies): a new
     key there is a typo, not a new event. Schema fields (params.costs.scale) are checked by validation."""
-    import difflib
-
     keys = path.split(".")
     if not all(keys):
         raise ScenarioError(f"{path!r}: empty path component", source=src, field=field)
@@ -64,8 +35,7 @@ def _check_path(data: dict[str, Any], path: str, src: str, field: str) -> None:
                 raise ScenarioError(f"{path}: {here} is a value, not a mapping", source=src, field=field)
             continue
         if _schema_fields(keys[:i]) is None and isinstance(cursor, dict):
-            close = difflib.get_close_matches(key, list(cursor), n=1, cutoff=0.6)
-            hint = f" (did you mean {'.'.join([*keys[:i], close[0]])!r}?)" if close else ""
+            hint = did_you_mean(key, cursor, prefix="".join(k + "." for k in keys[:i]))
             have = ", ".join(sorted(cursor)) or "none"
             raise ScenarioError(f"{path}: no {here} in the base scenario{hint}; it has {have}", source=src, field=field)
         return

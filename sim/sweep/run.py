@@ -12,16 +12,12 @@ part and ``points.parquet`` are byte-identical for any executor, worker count or
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import datetime as dt
 import hashlib
 import io
 import json
-import math
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,7 +31,10 @@ import yaml
 
 from sim import executors
 from sim.errors import RunError, SimError
-from sim.executors import COMPRESSION, Task, TaskResult, outcome_codes, part_name, run_tasks, write_atomic
+from sim.executors import COMPRESSION, Task, TaskResult, outcome_codes, part_name, run_tasks
+from sim.files import TMP_GLOB, json_bytes, write_atomic
+from sim.provenance import manifest as build_manifest
+from sim.provenance import now
 from sim.sweep.analysis import sensitivity
 from sim.sweep.spec import Sweep
 
@@ -124,7 +123,7 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
                 )
         parts = out / PARTS_DIR
         parts.mkdir(exist_ok=True)
-        for stale in parts.glob(".*.tmp-*"):  # half-written by a killed run
+        for stale in parts.glob(TMP_GLOB):  # half-written by a killed run
             stale.unlink()
         return True
     if out.exists():
@@ -247,7 +246,7 @@ def run_sweep(
     report.seconds = time.perf_counter() - started
     manifest.update(
         status="complete" if report.complete else "incomplete",
-        finished=_now(),
+        finished=now(),
         tasks={"total": report.tasks, "resumed": report.resumed, "done": report.done, "failed": len(report.failures)},
         restarts=report.restarts,
         batch_size=size,
@@ -262,17 +261,8 @@ def _failure(sweep: Sweep, point: int, chunk: int, error: str) -> dict[str, Any]
 
 
 def _manifest(sweep: Sweep, ident: dict[str, Any], backend: Any, command: str | None, status: str) -> dict[str, Any]:
-    from importlib import metadata
-
-    from sim.provenance import git_commit, versions
-
-    extra = {}
-    for pkg in ("SALib", "dask", "distributed"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            extra[pkg] = metadata.version(pkg)
     spec = sweep.spec
-    return {
-        "kind": "sweep",
+    fields = {
         "sweep": sweep.name,
         "status": status,
         "sweep_file": sweep.source,
@@ -285,32 +275,13 @@ def _manifest(sweep: Sweep, ident: dict[str, Any], backend: Any, command: str | 
         "chunk_size": sweep.base.chunk_size,
         "horizon_weeks": sweep.base.horizon_weeks,
         **ident,
-        "git_commit": git_commit(),
         "executor": getattr(backend, "description", str(backend)),
-        "command": command or " ".join(sys.argv),
-        "versions": {**versions(), **extra},
-        "created": _now(),
     }
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return build_manifest("sweep", fields, command=command, packages=("SALib", "dask", "distributed"))
 
 
 def _json(obj: Any) -> bytes:
-    return (json.dumps(_clean(obj), indent=2, default=str) + "\n").encode("utf-8")
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+    return json_bytes(obj, strict=True)
 
 
 def _parquet(table: pa.Table) -> bytes:

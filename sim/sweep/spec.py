@@ -23,8 +23,9 @@ from sim.scenario import (
     read_yaml,
     validate_scenario,
 )
+from sim.scenario.messages import did_you_mean
 from sim.sweep.designs import Design, _probe_values, make_design
-from sim.sweep.metrics import Metric, _hint, parse_metrics
+from sim.sweep.metrics import Metric, parse_metrics
 from sim.sweep.paths import _check_path, assign
 from sim.sweep.schema import Parameter, SweepFile
 
@@ -75,7 +76,7 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = (), *, replicates: i
     for key in raw:  # unknown keys first: a misspelt key would otherwise be reported as a missing one
         if key not in SweepFile.model_fields:
             raise ScenarioError(
-                f"unknown key {key!r}{_hint(str(key), list(SweepFile.model_fields))}; expected one "
+                f"unknown key {key!r}{did_you_mean(str(key), SweepFile.model_fields)}; expected one "
                 "of " + ", ".join(SweepFile.model_fields),
                 source=src,
                 field=str(key),

@@ -1,0 +1,97 @@
+"""Writing results so that no reader ever sees half of them: files and directories are written under a
+temporary sibling name and renamed into place (``os.replace`` and ``os.rename`` are atomic on one file
+system), and an interrupted write leaves only the temporary, which is removed or, for a sweep's parts, swept
+up by ``--resume`` (the pattern ``.*.tmp-*``).
+
+The one writer of every results file: ``write_atomic`` (bytes), ``atomic_file`` (anything that writes to a
+path, such as ``Figure.savefig``), ``atomic_dir`` (a whole results directory) and ``json_bytes`` (the JSON
+every results file uses). Standard library only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sim.errors import RunError
+
+TMP_GLOB = ".*.tmp-*"  # what a killed writer leaves behind
+
+
+def tmp_sibling(path: Path) -> Path:
+    """The temporary name of ``path`` while it is written: hidden, per process, with the same suffix (so a
+    writer that infers the format from the suffix, such as matplotlib, still can)."""
+    return path.parent / f".{path.name}.tmp-{os.getpid()}{path.suffix}"
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``path``, on failure it is removed."""
+    tmp = tmp_sibling(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a reader (or a resumed sweep) never sees half a file."""
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def check_out_dir(out: Path, force: bool) -> None:
+    """Refuse (before any work) to overwrite an existing results directory without --force."""
+    if out.exists() and not force:
+        raise RunError(f"{out}: results directory exists; pass --force to replace it")
+
+
+@contextlib.contextmanager
+def atomic_dir(out: Path, force: bool) -> Iterator[Path]:
+    """Yield a temporary sibling directory; on success rename it to ``out`` (replacing the old one only with
+    ``force``), on any failure or interruption remove it, so ``out`` is never half-written."""
+    check_out_dir(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        yield tmp
+        if out.exists():
+            trash = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, trash)
+            os.rename(tmp, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def json_bytes(obj: Any, *, strict: bool = False) -> bytes:
+    """JSON as every results file writes it: indented, one trailing newline, anything else by ``str``. With
+    ``strict`` numpy scalars become Python numbers and non-finite floats null (standard JSON has no NaN)."""
+    return (json.dumps(_plain(obj) if strict else obj, indent=2, default=str) + "\n").encode("utf-8")
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    item = getattr(obj, "item", None)  # a numpy scalar (without importing numpy here)
+    if item is not None and callable(item) and type(obj).__module__ == "numpy":
+        obj = item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
