@@ -22,7 +22,8 @@ from sim.names import OUTCOMES, STATE_VARIABLES
 from sim.scenario.messages import did_you_mean
 
 MAX_OBSERVATIONS_BYTES = 10_000_000
-COLUMNS = ("date", "variable", "value", "sd", "event", "happened")
+# ``source`` (where the row comes from: a URL or a citation) is free text, kept for the reader and ignored here.
+COLUMNS = ("date", "variable", "value", "sd", "event", "happened", "source")
 TRUE_WORDS, FALSE_WORDS = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
