@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/baseline.yaml
 
-.PHONY: run test lint format bench bench-smoke baseline install clean help
+.PHONY: run test lint format bench bench-smoke baseline validate install clean help
 
 help:
 	@echo "make run        install, then run the baseline scenario ($(SCENARIO))"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint       ruff check, ruff format --check and mypy"
 	@echo "make bench      the performance benchmark (benchmarks/results.json)"
 	@echo "make baseline   regenerate the golden summaries in tests/golden/ (on purpose only)"
+	@echo "make validate   score the baseline and realised runs against what happened (docs/validation.md)"
 
 $(STAMP): pyproject.toml
 	@PY=$$(./scripts/find-python) || exit 1; \
@@ -42,6 +43,10 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --smoke
+
+# docs/validation.md from two runs of 10,000 replicates scored against observations/ (about a minute)
+validate: $(STAMP)
+	$(BIN)/python -m sim.calibrate.validate
 
 baseline: $(STAMP)
 	$(BIN)/python -m tests.golden --update
