@@ -598,7 +598,7 @@ def one_profile(replicates: int, weeks: int, warmup: int, out: str, passes: int 
     profiled = (time.perf_counter() - t0) / weeks
 
     # (b) the same weeks without the profiler, several times (the minimum is the least disturbed by other
-    # processes), with the reporting's share (model._record) and page faults; first as a fresh process runs
+    # processes), with the reporting's share (model.recorder.record) and page faults; first as a fresh process runs
     # them (every sim run, every pool worker's first chunk), then with glibc's allocator tuned (tune_malloc).
     def time_weeks() -> tuple[list[float], list[float], list[float]]:
         weeks_t, reporting_t, faults_t = [], [], []
@@ -606,15 +606,15 @@ def one_profile(replicates: int, weeks: int, warmup: int, out: str, passes: int 
             model = PressureModel(sc, replicates, 0)
             for _ in range(warmup):
                 model.step()
-            record = model._record
+            record = model.recorder.record
             spent = [0.0]
 
-            def timed_record(record: Any = record, spent: list[float] = spent) -> None:
+            def timed_record(*args: Any, record: Any = record, spent: list[float] = spent) -> None:
                 t = time.perf_counter()
-                record()
+                record(*args)
                 spent[0] += time.perf_counter() - t
 
-            model._record = timed_record  # type: ignore[method-assign]
+            model.recorder.record = timed_record  # type: ignore[method-assign]
             f0 = minor_faults()
             t0 = time.perf_counter()
             for _ in range(weeks):
@@ -665,7 +665,7 @@ def one_profile(replicates: int, weeks: int, warmup: int, out: str, passes: int 
         ("runner.py", "run"): "sim.runner.run (all)",
         ("runner.py", "run_chunk"): "run_chunk (build + steps + outcome table)",
         ("model.py", "step"): "PressureModel.step x horizon",
-        ("model.py", "_record"): "  of which weekly reporting (_record)",
+        ("recorder.py", "record"): "  of which weekly reporting (WeeklyRecorder.record)",
         ("outcomes.py", "outcome_table"): "outcome_table",
         ("outcomes.py", "table"): "weekly table (WeeklyAccumulator.table: quantiles from histograms)",
         ("outcomes.py", "summarise"): "summarise",
@@ -1008,7 +1008,9 @@ def profile_report(
         + ", ".join(f"{w * 1e3:.2f}" for w in weeks_t)
         + " ms)"
     )
-    lines.append(f"  of which weekly reporting:        {reporting * 1e3:8.3f} ms (model._record: histograms, sums)")
+    lines.append(
+        f"  of which weekly reporting:        {reporting * 1e3:8.3f} ms (model.recorder.record: histograms, sums)"
+    )
     lines.append(f"  of which the model's processes:   {(week - reporting) * 1e3:8.3f} ms")
     lines += tuned_lines
     lines.append(f"time per week at R = 1:             {week_r1 * 1e3:8.3f} ms (fixed per-call overhead)")

@@ -1,23 +1,51 @@
-"""The four state agents. Each is a ``mesa.Agent`` whose ``step()`` sets its levers for the week from its
-policies: fixed schedules, trigger rules and response functions of observed state.
+"""The four state agents: their levers, the policies that set them, and the decisions they own.
+
+Each is a ``mesa.Agent``. Its week has two moments:
+
+- ``step()`` (phase 1, policies): its policies set its levers — fixed schedules, trigger rules and response
+  functions of last week's observed state; scheduled events may then override any lever;
+- ``decide(m, w)`` (the decision phase, after events, so that a same-week event counts): the choices that
+  react to this week's levers. The US turns approval into Tomahawk deliveries; India chooses the Russian share
+  it aims for from its costs and benefits.
+
+The belligerents also own how they meet an offer, called by the negotiation process in a round: each values
+war from its own belief, costs and resolve (``war_value``), sets the worst terms it accepts
+(``reservation``) and accepts or not (``accepts``). Strategic choices (making offers, setting demands,
+conceding) belong here as further methods, reached by processes through ``sim.processes.base.Belligerent``.
 
 Lever values are arrays over the chunk's replicates, so one agent step sets the levers of every replicate at
-once; a rule's trigger, streak and once-fired memory are per replicate too.
+once; a rule's trigger, streak and once-fired memory are per replicate too. This module does not import the
+model: what agents see of it is the ``Host`` protocol below.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 import mesa
 import numpy as np
 
+from sim.processes import beliefs as belief
+from sim.processes import costs, negotiation, oil
+from sim.processes.base import Model
 from sim.scenario import LEVERS, AgentSpec, Condition, ResponsePolicy, RulePolicy, SchedulePolicy
 
 if TYPE_CHECKING:
-    from sim.model import PressureModel
+    from sim.week import Week
+
+
+class Host(Model, Protocol):
+    """What agents see of the model besides what processes see: the clock, observed state for rules, and
+    per-policy random draws."""
+
+    week: int
+
+    def observe(self, var: str) -> Any: ...
+
+    def policy_uniforms(self, key: str) -> np.ndarray: ...
+
 
 OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "<": operator.lt,
@@ -52,7 +80,7 @@ class Schedule(CompiledPolicy):
     def apply(self, agent: StateAgent, week: int) -> None:
         if week in self.at:
             agent.levers[self.lever][:] = self.at[week]
-            agent.model.note(f"{agent.key}.{self.lever} = {self.at[week]:g} ({self.name}: schedule)")
+            agent.host.note("lever", f"{agent.key}.{self.lever} = {self.at[week]:g} ({self.name}: schedule)")
 
 
 class Rule(CompiledPolicy):
@@ -64,7 +92,7 @@ class Rule(CompiledPolicy):
         self.streak = np.zeros(in_force.shape, dtype=np.int32)
         self.fired = np.zeros(in_force.shape, dtype=bool)
 
-    def holds(self, model: PressureModel, cond: Condition) -> np.ndarray:
+    def holds(self, model: Host, cond: Condition) -> np.ndarray:
         return np.asarray(OPS[cond.op](model.observe(cond.var), cond.value))
 
     def apply(self, agent: StateAgent, week: int) -> None:
@@ -75,7 +103,7 @@ class Rule(CompiledPolicy):
         else:
             cond = np.ones(self.streak.shape, dtype=bool)
             for c in s.when:
-                cond &= self.holds(agent.model, c)
+                cond &= self.holds(agent.host, c)
             self.streak = np.where(cond, self.streak + 1, 0).astype(np.int32)
             trigger = self.in_force & (self.streak >= s.for_weeks)
             if s.once:
@@ -83,9 +111,9 @@ class Rule(CompiledPolicy):
         if trigger is None:
             return
         lever = agent.levers[self.lever]
-        i = agent.model.trace_index
-        if agent.model.tracing and trigger[i] and lever[i] != self.value:
-            agent.model.note(f"{agent.key}.{self.lever} = {self.value:g} ({self.name}: rule fired)")
+        i = agent.host.trace_index
+        if agent.host.tracing and trigger[i] and lever[i] != self.value:
+            agent.host.note("lever", f"{agent.key}.{self.lever} = {self.value:g} ({self.name}: rule fired)")
         self.fired |= trigger
         np.copyto(lever, self.value, where=trigger)
 
@@ -99,7 +127,7 @@ class Response(CompiledPolicy):
         s = self.spec
         if week < s.from_week:
             return
-        x = agent.model.observe(s.var)
+        x = agent.host.observe(s.var)
         _default, lo, hi, *_ = LEVERS[agent.key][self.lever]
         agent.levers[self.lever][:] = np.clip(s.base + s.slope * (x - s.ref), max(s.min, lo), min(s.max, hi))
 
@@ -107,10 +135,11 @@ class Response(CompiledPolicy):
 class StateAgent(mesa.Agent):
     """A state: its levers (arrays over replicates) and its policies, applied in the order written."""
 
-    key: str = ""
+    key: ClassVar[str] = ""
 
-    def __init__(self, model: PressureModel, spec: AgentSpec) -> None:
-        super().__init__(model)
+    def __init__(self, model: Host, spec: AgentSpec) -> None:
+        super().__init__(cast(mesa.Model, model))
+        self.host = model
         n = model.n
         self.levers: dict[str, np.ndarray] = {}
         for lever, (default, *_rest) in LEVERS[self.key].items():
@@ -127,9 +156,13 @@ class StateAgent(mesa.Agent):
                 self.policies.append(Response(pname, pol))
 
     def step(self) -> None:
-        week = self.model.week
+        """Phase 1: the policies set the levers for the week."""
+        week = self.host.week
         for policy in self.policies:
             policy.apply(self, week)
+
+    def decide(self, m: Model, w: Week) -> None:
+        """The decision phase (after events): choices that react to this week's levers. None by default."""
 
 
 class UnitedStates(StateAgent):
@@ -138,23 +171,107 @@ class UnitedStates(StateAgent):
 
     key = "us"
 
+    def __init__(self, model: Host, spec: AgentSpec) -> None:
+        super().__init__(model, spec)
+        # the week Tomahawks were approved (inf: not approved); withdrawing approval resets it
+        self.approved_since = np.full(model.n, np.inf)
+
+    def decide(self, m: Model, w: Week) -> None:
+        """Tomahawks approved for ``refining.tomahawk_lag`` weeks (training, launchers, delivery) are delivered
+        and used at ``refining.tomahawks_per_week``."""
+        r = m.p.refining
+        approved = w.lever("us", "tomahawks") > 0.5
+        self.approved_since = np.where(approved, np.minimum(self.approved_since, w.t), np.inf)
+        w.tomahawks = (
+            np.where(approved & (w.t >= self.approved_since + r.tomahawk_lag), r.tomahawks_per_week, 0.0) * m.active
+        )
+
 
 class Russia(StateAgent):
-    """Strikes on Ukraine's energy, offensive intensity, negotiating demand."""
+    """Strikes on Ukraine's energy, offensive intensity, negotiating demand; values war and meets offers."""
 
     key = "russia"
 
+    def weekly_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
+        """Casualties against Ukraine's strength at its offensive intensity, fuel shortages from refining
+        offline, fiscal strain (this week's, or projected over the planning horizon)."""
+        c = m.p.costs
+        strain = m.expect("strain_ru", w) if expected else w.read("strain_ru")
+        offline = 1.0 - w.read("refining_ru")
+        intensity = w.lever("russia", "offensive")
+        return costs.weekly_cost_ru(c.base_ru, w.read("mil_ua"), intensity, c.fuel, offline, c.fiscal, strain, c.scale)
+
+    def war_value(self, m: Model, w: Week) -> np.ndarray:
+        """V_ru = E_ru[f_{t+L}] - C_ru, with its own belief about p and its own expected cost over L weeks."""
+        g = m.p.negotiation
+        mean = belief.belief_mean(w.read("alpha_ru"), w.read("beta_ru"))
+        expected_front = negotiation.expected_front(w.front, g.horizon, m.const.n_steps, mean)
+        cost = negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, w.read("resolve_ru"))
+        return expected_front - cost
+
+    def reservation(self, m: Model, w: Week, war_value: np.ndarray) -> np.ndarray:
+        """The least share it accepts: its war value less the sanctions relief on offer, or its demand."""
+        relief = w.lever("us", "relief") * m.p.negotiation.relief_worth
+        return negotiation.russia_reservation(war_value, relief, w.lever("russia", "demand"))
+
+    def accepts(self, m: Model, w: Week, offer: np.ndarray, reservation: np.ndarray) -> np.ndarray:
+        return negotiation.accept(offer - reservation, m.p.negotiation.tau, w.noise["accept_ru"])
+
 
 class Ukraine(StateAgent):
-    """Deep strikes on refineries, mobilisation, negotiating demand."""
+    """Deep strikes on refineries, mobilisation, negotiating demand; values war and meets offers."""
 
     key = "ukraine"
 
+    def weekly_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
+        """Casualties against Russia's strength at Russia's offensive intensity, and the energy deficit (this
+        week's, or expected over the planning horizon, winter included)."""
+        c = m.p.costs
+        deficit = m.expect("energy_deficit", w) if expected else w.read("energy_deficit")
+        intensity = w.lever("russia", "offensive")
+        return costs.weekly_cost_ua(c.base_ua, w.read("mil_ru"), intensity, c.energy, deficit, c.scale)
+
+    def war_value(self, m: Model, w: Week) -> np.ndarray:
+        """V_ua = 1 - E_ua[f_{t+L}] - C_ua, with its own belief about p and its own expected cost."""
+        g = m.p.negotiation
+        mean = belief.belief_mean(w.read("alpha_ua"), w.read("beta_ua"))
+        expected_front = negotiation.expected_front(w.front, g.horizon, m.const.n_steps, mean)
+        cost = negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, w.read("resolve_ua"))
+        return 1.0 - expected_front - cost
+
+    def reservation(self, m: Model, w: Week, war_value: np.ndarray) -> np.ndarray:
+        """The most it concedes: 1 - V_ua less the commitment discount that guarantees lower, or its demand."""
+        g = m.p.negotiation
+        return negotiation.ukraine_reservation(
+            war_value, g.commitment_k, w.lever("us", "guarantees"), w.lever("ukraine", "demand")
+        )
+
+    def accepts(self, m: Model, w: Week, offer: np.ndarray, reservation: np.ndarray) -> np.ndarray:
+        return negotiation.accept(reservation - offer, m.p.negotiation.tau, w.noise["accept_ua"])
+
 
 class India(StateAgent):
-    """The cap on its Russian share of crude imports (the share itself follows the oil market)."""
+    """Chooses the Russian share of its crude imports it aims for; its cap on that share is its lever."""
 
     key = "india"
+
+    def decide(self, m: Model, w: Week) -> None:
+        """India's target share: a logistic function of the discount savings net of the expected penalty
+        tariff and sanctions risk, capped by its own purchase cap (the share moves toward it in the oil market
+        with a contract lag)."""
+        o = m.p.oil
+        w.india_target = oil.india_target_share(
+            w.lever("us", "penalty_tariff"),
+            w.lever("us", "sanctions"),
+            o.delivered_discount,
+            o.india_imports,
+            o.india_max_share,
+            o.india_scale,
+            o.tariff_contingency,
+            o.exposed_exports,
+            o.enforcement_risk,
+            w.lever("india", "purchase_cap"),
+        )
 
 
 AGENT_CLASSES: tuple[type[StateAgent], ...] = (UnitedStates, Russia, Ukraine, India)

@@ -132,20 +132,6 @@ class Trace:
         return "\n".join(lines)
 
 
-def _kind(text: str) -> str:
-    if text.startswith("talks"):
-        return "talks"
-    if text.startswith("ended"):
-        return "end"
-    if text.startswith("summit"):
-        return "event"
-    if text.startswith("salvo"):
-        return "salvo"
-    if "(event" in text:
-        return "event"
-    return "lever"
-
-
 def _optional(value: Any) -> float | None:
     v = float(value)
     return None if math.isnan(v) else v
@@ -211,10 +197,10 @@ def replay(result: Any, replicate: int, point: int | None = None) -> Trace:
         logged = len(model.trace_log)
         model.step()
         notes = model.trace_log[logged:]
-        for _week, text in notes:
-            if _kind(text) != "end":
-                add(_kind(text), text)
-        if model.salvos[i] > salvos and not any(t.startswith("salvo") for _w, t in notes):
+        for _week, kind, text in notes:
+            if kind != "end":
+                add(kind, text)
+        if model.salvos[i] > salvos and not any(kind == "salvo" for _w, kind, _t in notes):
             add(
                 "salvo",
                 f"Russian salvo on Ukraine's grid ({salvo_size:g} drone-equivalents on top of "
@@ -236,8 +222,8 @@ def replay(result: Any, replicate: int, point: int | None = None) -> Trace:
             short = deficit > 0
         if model.tomahawks_delivered[i] > 0 and not any(e.kind == "tomahawks" for e in entries):
             add("tomahawks", "first Tomahawks delivered and used on Russian refineries")
-        for _week, text in notes:
-            if _kind(text) == "end":
+        for _week, kind, text in notes:
+            if kind == "end":
                 add(
                     "end",
                     text + f" (front {model.front[i]:.1%}, Russian strength {model.mil_ru[i]:.2f}, "

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from sim.processes.base import Model, Process
+
+if TYPE_CHECKING:
+    from sim.week import Week
 
 
 def balance_factor(p0: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
@@ -62,3 +69,62 @@ def gamblers_ruin_duration(n: int, k: int, p: float) -> float:
     q = 1.0 - p
     r = q / p
     return k / (q - p) - (n / (q - p)) * (1.0 - r**k) / (1.0 - r**n)
+
+
+class Battle(Process):
+    """The week's contest and the front's step. Tomahawks add firepower to the week's contest, not to the
+    strength stock (MODEL.md: pure firepower shifts p, hence the terms, not the odds of a deal)."""
+
+    name = "battle"
+    switches = ("battle",)
+    reads = ("mil_ru", "mil_ua", "front_steps")
+    writes = ("front_steps",)
+    flows_in = ("tomahawks",)
+    flows_out = ("russia_won", "front")
+
+    def step(self, m: Model, w: Week) -> None:
+        c = m.const
+        firepower_ua = w.read("mil_ua") + m.p.attrition.tomahawk_strength * w.tomahawks
+        p_win = tullock(w.read("mil_ru"), firepower_ua, c.gamma, m.p.front.tullock_k)
+        w.russia_won = w.noise["battle"] < p_win
+        front_steps = front_step(w.read("front_steps"), w.russia_won, c.n_steps)
+        w.front = front_steps / c.n_steps
+        w.write("front_steps", front_steps)
+
+
+class Attrition(Process):
+    """Lanchester attrition at Russia's offensive intensity, the week's loser losing more, with a restoring
+    replenishment funded by revenue and buffer (Russia) and aid, assets and mobilisation (Ukraine)."""
+
+    name = "attrition"
+    switches = ("battle", "attrition")
+    reads = ("mil_ru", "mil_ua", "strain_ru")
+    writes = ("mil_ru", "mil_ua")
+    levers = ("russia.offensive", "us.aid", "us.assets", "ukraine.mobilisation")
+    flows_in = ("russia_won",)
+
+    def step(self, m: Model, w: Week) -> None:
+        a = m.p.attrition
+        funding_ru = 1.0 - a.strain_weight * w.read("strain_ru")
+        funding_ua = (
+            1.0
+            - a.aid_weight
+            - a.mobilisation_weight
+            + a.aid_weight * w.lever("us", "aid")
+            + a.mobilisation_weight * w.lever("ukraine", "mobilisation")
+            + a.assets_bonus * w.lever("us", "assets")
+        )
+        mil_ru, mil_ua = attrition_step(
+            w.read("mil_ru"),
+            w.read("mil_ua"),
+            w.russia_won,
+            a.rate,
+            w.lever("russia", "offensive"),
+            a.loser_extra,
+            a.base_replenishment,
+            a.theta,
+            funding_ru,
+            funding_ua,
+        )
+        w.write("mil_ru", mil_ru)
+        w.write("mil_ua", mil_ua)

@@ -3,7 +3,14 @@ them. Coefficients are calibrated by revealed preference (docs/calibration.md)."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from sim.processes.base import Model, Process
+
+if TYPE_CHECKING:
+    from sim.week import Week
 
 
 def weekly_cost_ru(
@@ -37,3 +44,21 @@ def resolve_step(
 ) -> np.ndarray:
     """Resolve recovers toward 1 at a rate and erodes with the week's cost."""
     return np.clip(resolve + recovery * (1.0 - resolve) - erosion * cost, 0.0, 1.0)
+
+
+class Resolve(Process):
+    """Each side's resolve recovers and erodes with its cost of this week's fighting (``weekly_cost`` of the
+    belligerent agents)."""
+
+    name = "resolve"
+    switches = ("costs",)
+    reads = ("resolve_ru", "resolve_ua", "mil_ru", "mil_ua", "refining_ru", "strain_ru", "energy_deficit")
+    writes = ("resolve_ru", "resolve_ua")
+    levers = ("russia.offensive",)
+
+    def step(self, m: Model, w: Week) -> None:
+        c = m.p.costs
+        cost_ru = m.russia.weekly_cost(m, w, expected=False)
+        cost_ua = m.ukraine.weekly_cost(m, w, expected=False)
+        w.write("resolve_ru", resolve_step(w.read("resolve_ru"), cost_ru, c.resolve_recovery, c.resolve_erosion))
+        w.write("resolve_ua", resolve_step(w.read("resolve_ua"), cost_ua, c.resolve_recovery, c.resolve_erosion))

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from sim.processes.base import Model, Process
+
+if TYPE_CHECKING:
+    from sim.week import Week
 
 
 def richardson_equilibrium(
@@ -91,3 +98,64 @@ def refining_step(
     takes a share of what is online."""
     repaired = online + (1.0 - online) * (1.0 - np.exp2(-1.0 / half_life))
     return np.clip(repaired * (1.0 - damage_per_hit * hits), 0.0, 1.0)
+
+
+class Salvos(Process):
+    """Random massive salvos on Ukraine's grid, on top of the Richardson intensity."""
+
+    name = "salvos"
+    switches = ("strikes", "salvos")
+    flows_out = ("salvo",)
+
+    def step(self, m: Model, w: Week) -> None:
+        w.salvo = w.noise["strikes"] < m.p.strikes.salvo_prob
+
+
+class StrikesAndEnergy(Process):
+    """Strike intensities react to each other (Richardson, exact propagator); Russian strikes and salvos
+    destroy Ukrainian capacity against seasonal demand; Ukrainian deep strikes and Tomahawks take Russian
+    refining offline."""
+
+    name = "strikes"
+    switches = ("strikes",)
+    reads = ("strikes_ru", "strikes_ua", "grid_ua", "refining_ru")
+    writes = ("strikes_ru", "strikes_ua", "grid_ua", "energy_deficit", "refining_ru")
+    levers = ("russia.strike_forcing", "ukraine.deep_strike_forcing", "us.air_defence")
+    flows_in = ("salvo", "salvo_extra", "tomahawks")
+    flows_out = ("salvo_any", "hits_ua")
+    projects = ("energy_deficit",)
+
+    def step(self, m: Model, w: Week) -> None:
+        s, e, r, c = m.p.strikes, m.p.energy, m.p.refining, m.const
+        x_star, y_star = richardson_equilibrium(
+            s.m, s.n, s.a, s.b, w.lever("russia", "strike_forcing"), w.lever("ukraine", "deep_strike_forcing")
+        )
+        strikes_ru, strikes_ua = richardson_step(
+            w.read("strikes_ru"), w.read("strikes_ua"), c.richardson, x_star, y_star
+        )
+        pulse = w.salvo * s.salvo_size + w.salvo_extra
+        interception = np.clip(s.interception + w.lever("us", "air_defence"), 0.0, 1.0)
+        hits_ru = (strikes_ru + pulse) * (1.0 - interception)
+        grid = grid_step(w.read("grid_ua"), hits_ru, e.damage_per_hit, e.repair_rate, e.capacity_target)
+        deficit = energy_deficit(grid, c.demand_by_week[w.t])
+        hits_ua = r.penetration * strikes_ua + r.tomahawk_hits * w.tomahawks
+        refining = refining_step(w.read("refining_ru"), hits_ua, r.damage_per_hit, r.repair_half_life)
+        w.salvo_any = pulse > 0
+        w.hits_ua = hits_ua
+        w.write("strikes_ru", strikes_ru)
+        w.write("strikes_ua", strikes_ua)
+        w.write("grid_ua", grid)
+        w.write("energy_deficit", deficit)
+        w.write("refining_ru", refining)
+
+    def project(self, m: Model, w: Week, name: str) -> np.ndarray:
+        """Mean energy deficit over the planning horizon at this week's capacity, by the midpoint rule on four
+        nodes fixed at week 0 (the winter ahead counts before it arrives: MODEL.md expected cost)."""
+        c = m.const
+        grid, t = w.read("grid_ua"), w.t
+        total = np.zeros(m.n)
+        table = c.demand_by_week
+        for offset in c.deficit_nodes:
+            demand = table[t + offset, c.rows] if table.ndim == 2 else table[t + offset]
+            total += energy_deficit(grid, demand)
+        return total / 4.0

@@ -4,7 +4,14 @@ a commitment discount that guarantees lower (Powell 2006), the generalised Nash 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from sim.processes.base import Model, Process
+
+if TYPE_CHECKING:
+    from sim.week import Week
 
 
 def expected_front(
@@ -37,11 +44,26 @@ def bargaining_range(
 ) -> tuple[np.ndarray, np.ndarray]:
     """[lo, hi] of terms x (Russia's share) both accept. Ukraine values a deal at (1 - x) - k (1 - g), Russia
     at x + s; demands (NaN: none) only narrow the range."""
+    return russia_reservation(v_ru, relief, demand_ru), ukraine_reservation(v_ua, commitment_k, guarantees, demand_ua)
+
+
+def russia_reservation(v_ru: np.ndarray, relief: np.ndarray | float, demand_ru: np.ndarray | float) -> np.ndarray:
+    """The least share Russia accepts: its war value less the sanctions relief a deal brings, raised to its
+    demand (NaN: none)."""
     lo = v_ru - relief
+    return np.where(np.isnan(demand_ru), lo, np.maximum(lo, demand_ru))
+
+
+def ukraine_reservation(
+    v_ua: np.ndarray,
+    commitment_k: np.ndarray | float,
+    guarantees: np.ndarray | float,
+    demand_ua: np.ndarray | float,
+) -> np.ndarray:
+    """The most Ukraine concedes: 1 - V_ua less the commitment discount k (1 - g) that guarantees lower
+    (Powell 2006), lowered to its demand (NaN: none)."""
     hi = 1.0 - v_ua - commitment_k * (1.0 - np.asarray(guarantees))
-    lo = np.where(np.isnan(demand_ru), lo, np.maximum(lo, demand_ru))
-    hi = np.where(np.isnan(demand_ua), hi, np.minimum(hi, demand_ua))
-    return lo, hi
+    return np.where(np.isnan(demand_ua), hi, np.minimum(hi, demand_ua))
 
 
 def nash_offer(lo: np.ndarray, hi: np.ndarray, beta: np.ndarray | float) -> np.ndarray:
@@ -65,3 +87,49 @@ def rubinstein_share(delta1: float, delta2: float) -> float:
 def nash_beta_from_rates(r1: float, r2: float) -> float:
     """The Nash weight of player 1 in the continuous-time limit of Rubinstein: r2/(r1 + r2)."""
     return r2 / (r1 + r2)
+
+
+class Negotiation(Process):
+    """Talks happen with a weekly chance (times mediation) and at summits; in a round each side values war
+    from its own belief, costs and resolve, the mediator offers the generalised Nash split of the range, and
+    each side accepts or not (the belligerent agents' ``war_value``, ``reservation`` and ``accepts``)."""
+
+    name = "negotiation"
+    switches = ("negotiation",)
+    reads = (
+        "alpha_ru",
+        "beta_ru",
+        "alpha_ua",
+        "beta_ua",
+        "resolve_ru",
+        "resolve_ua",
+        "mil_ru",
+        "mil_ua",
+        "refining_ru",
+        "strain_ru",
+        "energy_deficit",
+        "grid_ua",
+        "buffer_ru",
+        "revenue_ru",
+    )
+    levers = ("us.mediation", "us.relief", "us.guarantees", "russia.offensive", "russia.demand", "ukraine.demand")
+    flows_in = ("summit", "front")
+    flows_out = ("talks", "offer", "settle")
+
+    def step(self, m: Model, w: Week) -> None:
+        g = m.p.negotiation
+        talk_prob = np.clip(g.talks_rate * w.lever("us", "mediation"), 0.0, 1.0)
+        w.talks = (w.noise["talks"] < talk_prob) | w.summit
+        v_ru = m.russia.war_value(m, w)
+        v_ua = m.ukraine.war_value(m, w)
+        lo = m.russia.reservation(m, w, v_ru)
+        hi = m.ukraine.reservation(m, w, v_ua)
+        w.offer = np.full(m.n, g.fixed_offer) if np.all(np.asarray(g.fixed_offer) >= 0) else nash_offer(lo, hi, g.beta)
+        w.settle = w.talks & m.russia.accepts(m, w, w.offer, lo) & m.ukraine.accepts(m, w, w.offer, hi)
+        i = m.trace_index
+        if m.tracing and w.talks[i]:
+            m.note(
+                "talks",
+                f"talks: V_ru={v_ru[i]:.3f} V_ua={v_ua[i]:.3f} range=[{lo[i]:.3f}, {hi[i]:.3f}] "
+                f"offer={w.offer[i]:.3f} -> " + ("deal" if w.settle[i] else "no deal"),
+            )

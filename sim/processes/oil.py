@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.special import expit
+
+from sim.processes.base import Model, Process
+
+if TYPE_CHECKING:
+    from sim.week import Week
 
 DAYS_PER_WEEK = 7.0
 DAYS_PER_YEAR = 365.0
@@ -103,3 +110,49 @@ def projected_strain(
     weeks_left = np.where(gap > 0, buffer / np.maximum(gap, 1e-12), np.inf)
     strained = np.clip(horizon - weeks_left, 0.0, None) / horizon
     return share * strained
+
+
+class OilMarket(Process):
+    """Brent follows its log-AR(1), the Urals discount widens with sanctions, India's share moves toward the
+    target it chose this week (``India.decide``), and Russia's revenue and buffer follow."""
+
+    name = "oil"
+    switches = ("oil",)
+    reads = ("brent", "india_share", "buffer_ru", "refining_ru")
+    writes = ("brent", "discount", "india_share", "revenue_ru", "buffer_ru", "strain_ru")
+    levers = ("us.sanctions",)
+    flows_in = ("india_target",)
+    projects = ("strain_ru",)
+
+    def step(self, m: Model, w: Week) -> None:
+        o, c = m.p.oil, m.const
+        brent = brent_step(w.read("brent"), o.brent_mean, o.brent_reversion, o.brent_vol, w.noise["oil"])
+        discount = fob_discount(
+            brent, o.fob_discount_share, w.lever("us", "sanctions"), o.sanctions_threshold, o.sanctions_discount
+        )
+        india_share = india_share_step(w.read("india_share"), w.india_target, o.contract_lag)
+        revenue = russia_revenue(
+            brent,
+            discount,
+            india_share,
+            c.india_share0,
+            o.india_imports,
+            o.export_volume,
+            o.redirect_share,
+            o.redirect_discount,
+            o.tax_take,
+            o.product_share,
+            w.read("refining_ru"),
+            c.refining_ru0,
+        )
+        buffer, strain = fiscal_step(w.read("buffer_ru"), revenue, c.spending)
+        w.write("brent", brent)
+        w.write("discount", discount)
+        w.write("india_share", india_share)
+        w.write("revenue_ru", revenue)
+        w.write("buffer_ru", buffer)
+        w.write("strain_ru", strain)
+
+    def project(self, m: Model, w: Week, name: str) -> np.ndarray:
+        """Russia's fiscal strain averaged over the planning horizon if this week's gap persists."""
+        return projected_strain(w.read("buffer_ru"), w.read("revenue_ru"), m.const.spending, m.p.negotiation.horizon)
