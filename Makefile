@@ -4,14 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/baseline.yaml
+PORT ?= 8501
+EXPLORE_STAMP := $(VENV)/.installed-explore
 
-.PHONY: run test lint format bench bench-smoke baseline validate install clean help
+.PHONY: explore run test lint format bench bench-smoke baseline validate install clean help
 
 help:
 	@echo "make run        install, then run the baseline scenario ($(SCENARIO))"
 	@echo "make test       install, then run the test suite"
 	@echo "make lint       ruff check, ruff format --check and mypy"
 	@echo "make bench      the performance benchmark (benchmarks/results.json)"
+	@echo "make explore    install the 'explore' extra, then serve the lever explorer (SCENARIO=..., PORT=...)"
 	@echo "make baseline   regenerate the golden summaries in tests/golden/ (on purpose only)"
 	@echo "make validate   score the baseline and realised runs against what happened (docs/validation.md)"
 
@@ -23,6 +26,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+$(EXPLORE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[explore]'
+	@touch $(EXPLORE_STAMP)
+
+explore: $(EXPLORE_STAMP)
+	$(BIN)/sim explore $(SCENARIO) --port $(PORT)
 
 run: $(STAMP)
 	$(BIN)/sim run $(SCENARIO) --force
