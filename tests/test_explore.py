@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -184,6 +185,9 @@ def app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     testing = pytest.importorskip("streamlit.testing.v1")
     monkeypatch.setenv("LEVERAGE_EXPLORE_SCENARIO", str(BASELINE))
     monkeypatch.setenv("LEVERAGE_EXPLORE_REPLICATES", "1000")  # fast pass = full count: one pass per change
+    # Streamlit's script runner makes the page the process's __main__ and leaves it there; a process pool
+    # started later in this test session (forkserver) would then re-run the page in every worker.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     return testing.AppTest.from_file(str(APP), default_timeout=120)
 
 

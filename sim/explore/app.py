@@ -280,4 +280,5 @@ def main() -> None:
     save_widgets(explorer, changes, replicates, seed, mine)
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs the page as __main__; anything importing it only gets definitions
+    main()
