@@ -32,6 +32,16 @@ def _register() -> None:
 _register()
 
 
+def _one_line(exc: click.ClickException) -> str:
+    """The parser's error on one line: the command, the problem and where to find help (not click's usage
+    block)."""
+    msg = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        return f"{ctx.command_path}: {msg} (see {ctx.command_path} --help)"
+    return msg
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors print one line and exit 2; no traceback."""
     try:
@@ -41,9 +51,12 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:  # `sim` alone: the help, as with --help
         exc.show()
         sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"error: {_one_line(exc)}", err=True)
+        sys.exit(2)
     except click.exceptions.Abort:
         click.echo("interrupted: nothing was written", err=True)
         sys.exit(130)

@@ -13,9 +13,13 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.fields import Extended, Finite
+
+MAX_CHOICES = 10_000
+
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def support(self) -> tuple[float, float]:
         raise NotImplementedError
@@ -31,8 +35,8 @@ class Uniform(_Dist):
     """Uniform on [low, high]."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float
-    high: float
+    low: Finite
+    high: Finite
 
     @model_validator(mode="after")
     def _range(self) -> Uniform:
@@ -51,15 +55,18 @@ class Uniform(_Dist):
 
 
 class Normal(_Dist):
-    """Normal(mean, sd), truncated to [low, high] (exactly, by inverse CDF, not by clipping)."""
+    """Normal(mean, sd), truncated to [low, high] (exactly, by inverse CDF, not by clipping). ``low`` and
+    ``high`` may be infinite (``-.inf``, ``.inf``: an open side, the default); every other field is finite."""
 
     dist: Literal["normal"] = "normal"
-    mean_: float = Field(alias="mean")
-    sd: float = Field(gt=0)
-    low: float = -math.inf
-    high: float = math.inf
+    mean_: Finite = Field(alias="mean")
+    sd: Finite = Field(gt=0)
+    low: Extended = -math.inf
+    high: Extended = math.inf
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True, allow_inf_nan=False
+    )
 
     @model_validator(mode="after")
     def _range(self) -> Normal:
@@ -99,9 +106,9 @@ class Triangular(_Dist):
     """Triangular on [low, high] with its mode."""
 
     dist: Literal["triangular"] = "triangular"
-    low: float
-    mode: float
-    high: float
+    low: Finite
+    mode: Finite
+    high: Finite
 
     @model_validator(mode="after")
     def _range(self) -> Triangular:
@@ -128,10 +135,10 @@ class BetaDist(_Dist):
     """Beta(a, b) rescaled to [low, high]."""
 
     dist: Literal["beta"] = "beta"
-    a: float = Field(gt=0)
-    b: float = Field(gt=0)
-    low: float = 0.0
-    high: float = 1.0
+    a: Finite = Field(gt=0)
+    b: Finite = Field(gt=0)
+    low: Finite = 0.0
+    high: Finite = 1.0
 
     @model_validator(mode="after")
     def _range(self) -> BetaDist:
@@ -155,8 +162,8 @@ class Choice(_Dist):
     """One of ``values``, with optional ``weights`` (normalised)."""
 
     dist: Literal["choice"] = "choice"
-    values: list[float] = Field(min_length=1)
-    weights: list[float] | None = None
+    values: list[Finite] = Field(min_length=1, max_length=MAX_CHOICES)
+    weights: list[Finite] | None = Field(None, max_length=MAX_CHOICES)
 
     @model_validator(mode="after")
     def _weights(self) -> Choice:

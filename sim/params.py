@@ -47,6 +47,8 @@ def to_number_or_dist(value: Any) -> Any:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"][1:])
             msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "finite_number":
+                msg = f"expected a finite number, got {err.get('input')!r}"
             raise ValueError(f"{value['dist']} distribution{' field ' + where if where else ''}: {msg}") from None
     raise ValueError(f"expected a number or a distribution, got {type(value).__name__} {value!r}")
 

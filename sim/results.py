@@ -17,7 +17,7 @@ from sim.errors import ScenarioError
 from sim.files import atomic_dir, atomic_file, check_out_dir, json_bytes, write_atomic  # noqa: F401  (re-exported)
 from sim.provenance import git_commit, manifest, read_manifest, versions  # noqa: F401  (re-exported)
 from sim.runner import RunResult
-from sim.scenario import validate_scenario
+from sim.scenario import read_yaml, validate_scenario
 
 OUTCOMES_FILE = "outcomes.parquet"
 WEEKLY_FILE = "weekly.parquet"
@@ -166,7 +166,7 @@ def load_results(path: str | Path, columns: list[str] | None = None) -> RunResul
     for name in (OUTCOMES_FILE, WEEKLY_FILE, SUMMARY_FILE, SCENARIO_FILE):
         if not (path / name).exists():
             raise ScenarioError(f"not a results directory (missing {name})", source=str(path))
-    scenario_data = yaml.safe_load((path / SCENARIO_FILE).read_text(encoding="utf-8"))
+    scenario_data = read_yaml(path / SCENARIO_FILE)  # hardened: a damaged file is a one-line error
     scenario = validate_scenario(scenario_data, str(path / SCENARIO_FILE))
     if columns is not None:
         present = set(pq.read_schema(path / OUTCOMES_FILE).names)

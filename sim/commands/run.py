@@ -15,21 +15,44 @@ from sim.commands.common import load as _load
 from sim.commands.common import progress as _progress
 
 
+def _run_fields(replicates: int | None, seed: int | None, horizon: int | None, trajectories: str | None) -> Any:
+    """The scenario fields that run's (and validate's) options override, as YAML text for --set."""
+    extra: dict[str, Any] = {"replicates": replicates, "seed": seed, "horizon_weeks": horizon}
+    if trajectories is not None:
+        # JSON is YAML: each name stays a string whatever characters it holds
+        extra["trajectories"] = json.dumps([t.strip() for t in trajectories.split(",")])
+    return extra
+
+
+def run_options(f: Any) -> Any:
+    """The options of ``sim run`` that change the scenario (shared with ``sim validate``)."""
+    for option in reversed(
+        [
+            click.option(
+                "--replicates", "-n", type=click.IntRange(min=1), help="Monte Carlo replicates (scenario: replicates)."
+            ),
+            click.option("--seed", type=click.IntRange(min=0), help="Root seed (scenario: seed)."),
+            click.option("--horizon", type=click.IntRange(min=1), help="Horizon in weeks (scenario: horizon_weeks)."),
+            click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP),
+            click.option(
+                "--trajectories",
+                metavar="VARS",
+                help="Keep these state variables' weekly values for every replicate (comma-separated), in "
+                "trajectories.parquet.",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--replicates", "-n", type=click.IntRange(min=1), help="Monte Carlo replicates (scenario: replicates).")
-@click.option("--seed", type=click.IntRange(min=0), help="Root seed (scenario: seed).")
-@click.option("--horizon", type=click.IntRange(min=1), help="Horizon in weeks (scenario: horizon_weeks).")
+@run_options
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory [results/<name>].")
 @click.option("--workers", "-w", type=click.IntRange(min=1), help="Worker processes [one per core].")
 @click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
-@click.option(
-    "--trajectories",
-    metavar="VARS",
-    help="Keep these state variables' weekly values for every replicate (comma-separated), in trajectories.parquet.",
-)
 @click.option("--no-charts", is_flag=True, help="Skip the charts (<out>/charts/); `sim plot` makes them later.")
 def run(
     scenario: str,
@@ -55,10 +78,7 @@ def run(
     from sim.pool import default_workers, start_forkserver
     from sim.scenario import chunk_sizes
 
-    extra = {"replicates": replicates, "seed": seed, "horizon_weeks": horizon}
-    if trajectories:
-        extra["trajectories"] = "[" + trajectories + "]"  # type: ignore[assignment]
-    sc = _load(scenario, sets, **extra)
+    sc = _load(scenario, sets, **_run_fields(replicates, seed, horizon, trajectories))
     n_workers = workers or default_workers()
     if n_workers > 1 and len(chunk_sizes(sc.replicates, sc.chunk_size)) > 1:
         start_forkserver()  # the pool's server imports the model while this process does (sim/pool.py)
@@ -131,10 +151,24 @@ def format_summary(summary: dict[str, Any], sc: Any, out_dir: Path | None = None
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
-def validate(scenario: str, sets: tuple[str, ...]) -> None:
-    """Check SCENARIO (schema, ranges, weeks within the horizon) without running it."""
-    sc = _load(scenario, sets)
+@run_options
+def validate(
+    scenario: str,
+    replicates: int | None,
+    seed: int | None,
+    horizon: int | None,
+    sets: tuple[str, ...],
+    trajectories: str | None,
+) -> None:
+    """Check SCENARIO (schema, ranges, weeks within the horizon) without running it: the file as written,
+    then with the options, which are those of `sim run` (so the exact command line can be checked first).
+
+    \b
+    Examples:
+      sim validate scenarios/baseline.yaml
+      sim validate scenarios/baseline.yaml -n 50000 --horizon 156 --trajectories front,brent
+    """
+    sc = _load(scenario, sets, **_run_fields(replicates, seed, horizon, trajectories))
     n_pol = sum(len(getattr(sc.agents, a).policies) for a in ("us", "russia", "ukraine", "india"))
     click.echo(
         f"ok: {scenario}: '{sc.name}', {sc.replicates:,} replicates x {sc.horizon_weeks} weeks from "

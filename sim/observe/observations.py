@@ -13,11 +13,13 @@ import csv
 import datetime as dt
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from sim.errors import ScenarioError
+from sim.fields import parse_date
 from sim.names import OUTCOMES, STATE_VARIABLES
 from sim.scenario.messages import did_you_mean
 
@@ -170,9 +172,9 @@ def read_observations(path: str | Path, start: dt.date, horizon: int) -> Observa
             )
         row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
         try:
-            date = dt.date.fromisoformat(row["date"])
-        except ValueError:
-            raise ScenarioError(f"date: expected YYYY-MM-DD, got {row['date']!r}", source=src, field=where) from None
+            date = parse_date(row["date"])
+        except ValueError as exc:
+            raise ScenarioError(f"date: {exc}", source=src, field=where) from None
         try:
             week = date_to_week(date, start, horizon)
         except ValueError as exc:
@@ -194,11 +196,14 @@ def read_observations(path: str | Path, start: dt.date, horizon: int) -> Observa
     return Observations(src, digest, tuple(values), tuple(events))
 
 
+# A decimal number as people write it: 0.8, -3, 1e-5, .5 (not Python's 0_8, which float() reads as 8).
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _number(text: str, name: str, src: str, lineno: int) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise ScenarioError(f"{name}: expected a number, got {text!r}", source=src, field=f"line {lineno}") from None
+    if not NUMBER.fullmatch(text) and text.lower().lstrip("+-") not in ("nan", "inf", "infinity"):
+        raise ScenarioError(f"{name}: expected a number, got {text!r}", source=src, field=f"line {lineno}")
+    x = float(text)
     if not math.isfinite(x):
         raise ScenarioError(f"{name}: expected a finite number, got {text!r}", source=src, field=f"line {lineno}")
     return x

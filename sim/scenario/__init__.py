@@ -5,6 +5,8 @@ from sim.scenario.messages import did_you_mean, format_validation_error
 from sim.scenario.schema import (
     EVENT_ALIASES,
     LEVERS,
+    MAX_EVENTS,
+    MAX_POLICIES,
     OBSERVABLES,
     Agents,
     AgentSpec,
@@ -32,11 +34,14 @@ from sim.scenario.yamlio import (
     read_yaml,
     set_path,
     validate_scenario,
+    yaml_problem,
 )
 
 __all__ = [
     "EVENT_ALIASES",
     "LEVERS",
+    "MAX_EVENTS",
+    "MAX_POLICIES",
     "MAX_ALIASES",
     "MAX_EXTENDS_DEPTH",
     "MAX_FILE_BYTES",
@@ -64,4 +69,5 @@ __all__ = [
     "safe_name",
     "set_path",
     "validate_scenario",
+    "yaml_problem",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import types
 import typing
 from typing import Annotated, Any
 
@@ -27,6 +28,19 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel]) -> str:
         msg = f"expected an integer, got {err.get('input')!r}"
     elif kind in ("float_parsing", "float_type"):
         msg = f"expected a number, got {err.get('input')!r}"
+    elif kind == "finite_number":
+        msg = f"expected a finite number, got {err.get('input')!r}"
+    elif kind in ("too_long", "too_short"):
+        n = (err.get("ctx") or {}).get("max_length" if kind == "too_long" else "min_length")
+        got = err.get("input")
+        size = len(got) if hasattr(got, "__len__") else "?"
+        msg = f"expected {'at most' if kind == 'too_long' else 'at least'} {n} entries, got {size}"
+    elif kind in ("string_too_long", "string_too_short"):
+        n = (err.get("ctx") or {}).get("max_length" if kind == "string_too_long" else "min_length")
+        got = err.get("input")
+        msg = f"expected {'at most' if kind == 'string_too_long' else 'at least'} {n} characters, got {len(got)}"
+    elif kind == "string_type":
+        msg = f"expected text, got {type(err.get('input')).__name__}"
     elif kind in ("bool_parsing", "bool_type"):
         msg = f"expected true or false, got {err.get('input')!r}"
     elif kind in ("date_parsing", "date_type", "date_from_datetime_parsing"):
@@ -39,7 +53,8 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel]) -> str:
         msg = msg.replace("Input tag", "kind").replace("does not match any of the expected tags", "is not one of")
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
         msg = f"expected a mapping, got {type(err.get('input')).__name__}"
-    if ": " in msg and msg.split(": ", 1)[0].count(".") >= 1 and " " not in msg.split(": ", 1)[0]:
+    head = msg.split(": ", 1)[0] if ": " in msg else ""
+    if head and " " not in head and (head.count(".") >= 1 or head in _fields_at(root, loc)):
         # a nested validator already named a deeper field path (e.g. agents.us.levers.aid)
         sub, msg = msg.split(": ", 1)
         field = sub if sub.startswith(field) or not field else f"{field}.{sub}"
@@ -71,6 +86,10 @@ def _fields_at(root: type[BaseModel], loc: list[str]) -> list[str]:
     tp = _unwrap(tp)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return list(tp.model_fields)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):  # a policy: any of its kinds' fields
+        return sorted(
+            {f for m in typing.get_args(tp) if isinstance(m, type) and issubclass(m, BaseModel) for f in m.model_fields}
+        )
     return []
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.fields import Date, Finite, Integer, Label, Text
 from sim.params import Initial, Params
 from sim.scenario.messages import did_you_mean as _did_you_mean
 
@@ -97,8 +98,16 @@ EVENT_ALIASES: dict[str, tuple[str, str]] = {
 }
 
 
+# Bounds on the size of a scenario (docs/scenarios.md): every event and policy is looked at every week.
+MAX_EVENTS = 500
+MAX_POLICIES = 100  # per agent
+MAX_TRAJECTORIES = 64  # kept state variables (there are fewer; a longer list repeats names)
+BIG = 1e12  # bound on a response function's coefficients, so that base + slope * (var - ref) stays finite
+MAX_SALVO = 1e6  # drone-equivalents in one salvo event
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Condition(Strict):
@@ -106,7 +115,7 @@ class Condition(Strict):
 
     var: str
     op: Literal["<", "<=", ">", ">=", "==", "!="]
-    value: float
+    value: Finite
 
     @field_validator("var")
     @classmethod
@@ -123,8 +132,8 @@ class SchedulePolicy(Strict):
 
     kind: Literal["schedule"]
     lever: str
-    at: dict[int, float | None] = Field(min_length=1)
-    label: str = ""
+    at: dict[Integer, Finite | None] = Field(min_length=1, max_length=5_000)
+    label: Label = ""
 
 
 class RulePolicy(Strict):
@@ -134,14 +143,14 @@ class RulePolicy(Strict):
 
     kind: Literal["rule"]
     lever: str
-    value: float | None
-    when: list[Condition] = Field(min_length=1)
-    for_weeks: int = Field(1, ge=1, le=10_000)
+    value: Finite | None
+    when: list[Condition] = Field(min_length=1, max_length=20)
+    for_weeks: Integer = Field(1, ge=1, le=10_000)
     once: bool = False
-    probability: float = Field(1.0, ge=0, le=1)
-    from_week: int = Field(0, ge=0)
-    until_week: int | None = Field(None, ge=0)
-    label: str = ""
+    probability: Finite = Field(1.0, ge=0, le=1)
+    from_week: Integer = Field(0, ge=0)
+    until_week: Integer | None = Field(None, ge=0)
+    label: Label = ""
 
 
 class ResponsePolicy(Strict):
@@ -150,26 +159,32 @@ class ResponsePolicy(Strict):
     kind: Literal["response"]
     lever: str
     var: str
-    base: float
-    slope: float
-    ref: float = 0.0
-    min: float = -1e12
-    max: float = 1e12
-    from_week: int = Field(0, ge=0)
-    label: str = ""
+    base: Finite = Field(ge=-BIG, le=BIG)
+    slope: Finite = Field(ge=-BIG, le=BIG)
+    ref: Finite = Field(0.0, ge=-BIG, le=BIG)
+    min: Finite = Field(-BIG, ge=-BIG, le=BIG)
+    max: Finite = Field(BIG, ge=-BIG, le=BIG)
+    from_week: Integer = Field(0, ge=0)
+    label: Label = ""
 
     @field_validator("var")
     @classmethod
     def _known(cls, v: str) -> str:
         return Condition._known(v)  # type: ignore[operator]
 
+    @model_validator(mode="after")
+    def _clip(self) -> ResponsePolicy:
+        if self.min > self.max:
+            raise ValueError(f"max: expected a value >= min ({self.min:g}), got {self.max:g}")
+        return self
+
 
 Policy = Annotated[SchedulePolicy | RulePolicy | ResponsePolicy, Field(discriminator="kind")]
 
 
 class AgentSpec(Strict):
-    levers: dict[str, float | None] = Field(default_factory=dict)
-    policies: dict[str, Policy] = Field(default_factory=dict)
+    levers: dict[Label, Finite | None] = Field(default_factory=dict)
+    policies: dict[Label, Policy] = Field(default_factory=dict, max_length=MAX_POLICIES)
 
 
 class Agents(Strict):
@@ -217,7 +232,7 @@ class Event(Strict):
     pulse of ``value`` drone-equivalents. ``lever`` (or the aliases tariff, sanctions, tomahawks, assets, aid,
     guarantees, relief, mediation): the lever takes ``value`` from that week, with ``probability``."""
 
-    week: int = Field(ge=1)  # week 0 is the initial state: set a lever's starting value under agents.*.levers
+    week: Integer = Field(ge=1)  # week 0 is the initial state: set a lever's starting value under agents.*.levers
     kind: Literal[
         "summit",
         "salvo",
@@ -231,11 +246,11 @@ class Event(Strict):
         "relief",
         "mediation",
     ]
-    probability: float = Field(1.0, ge=0, le=1)
-    value: float | None = None
+    probability: Finite = Field(1.0, ge=0, le=1)
+    value: Finite | None = None
     agent: Literal["us", "russia", "ukraine", "india"] | None = None
-    lever: str | None = None
-    label: str = ""
+    lever: Label | None = None
+    label: Label = ""
 
     @model_validator(mode="after")
     def _target(self) -> Event:
@@ -248,8 +263,8 @@ class Event(Strict):
             if self.value is None:
                 raise ValueError(f"an event of kind {self.kind!r} needs a value")
             _check_lever(agent, lever, self.value, "value")
-        elif self.kind == "salvo" and self.value is not None and self.value < 0:
-            raise ValueError("a salvo's value (drone-equivalents) must be >= 0")
+        elif self.kind == "salvo" and self.value is not None and not 0 <= self.value <= MAX_SALVO:
+            raise ValueError(f"value: expected a salvo of [0, {MAX_SALVO:g}] drone-equivalents, got {self.value:g}")
         return self
 
     def target(self) -> tuple[str, str] | None:
@@ -274,20 +289,20 @@ class Switches(Strict):
 
 
 class Scenario(Strict):
-    name: str = Field(min_length=1, max_length=100)
-    description: str = ""
-    question: str = ""
-    start_date: dt.date = dt.date(2025, 10, 16)
-    horizon_weeks: int = Field(104, ge=1, le=5_000)
-    replicates: int = Field(10_000, ge=1, le=100_000_000)
-    seed: int = Field(20251016, ge=0, le=2**63 - 1)
-    chunk_size: int = Field(10_000, ge=1, le=1_000_000)
+    name: Label = Field(min_length=1, max_length=100)
+    description: Text = ""
+    question: Text = ""
+    start_date: Date = dt.date(2025, 10, 16)
+    horizon_weeks: Integer = Field(104, ge=1, le=5_000)
+    replicates: Integer = Field(10_000, ge=1, le=100_000_000)
+    seed: Integer = Field(20251016, ge=0, le=2**63 - 1)
+    chunk_size: Integer = Field(10_000, ge=1, le=1_000_000)
     initial: Initial = Initial()
     params: Params = Params()
     agents: Agents = Agents()
-    events: dict[str, Event] = Field(default_factory=dict)
+    events: dict[Label, Event] = Field(default_factory=dict, max_length=MAX_EVENTS)
     switches: Switches = Switches()
-    trajectories: list[str] = Field(default_factory=list)
+    trajectories: list[str] = Field(default_factory=list, max_length=MAX_TRAJECTORIES)
 
     @field_validator("trajectories")
     @classmethod

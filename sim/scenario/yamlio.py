@@ -32,6 +32,21 @@ class _LimitedLoader(yaml.SafeLoader):
                 raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (possible alias-expansion attack)")
         return super().compose_node(parent, index)
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        """Every failure to build a value (``!!int abc``, ``!!timestamp x``, ``2025-13-45``) is a YAML error
+        with the node's line and column, not a ValueError from deep inside PyYAML."""
+        try:
+            return super().construct_object(node, deep)
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:
+            tag = str(node.tag).removeprefix("tag:yaml.org,2002:")
+            value = node.value if isinstance(node, yaml.ScalarNode) else f"a {node.id}"
+            why = "expected a date YYYY-MM-DD" if tag == "timestamp" else " ".join(str(exc).split())
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {value!r} as {tag} ({why})", node.start_mark
+            ) from None
+
 
 # YAML 1.1 (PyYAML) reads 1e-5 as a string: numbers in scientific notation without a dot are floats here.
 _LimitedLoader.add_implicit_resolver(
@@ -65,15 +80,47 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = _safe_load_limited(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"malformed YAML: {where}{problem}", source=src) from None
+        raise ScenarioError(f"malformed YAML: {yaml_problem(exc)}", source=src) from None
     if data is None:
         raise ScenarioError("empty file: expected a mapping", source=src)
     if not isinstance(data, dict):
         raise ScenarioError(f"expected a mapping at the top level, got {type(data).__name__}", source=src)
     return data
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line from a YAML error: ``line L, column C: problem``."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["unreadable"])[0]
+    return " ".join(f"{where}{problem}".split())
+
+
+def _duplicate_keys(node: yaml.Node, seen: set[int]) -> None:
+    """Refuse a mapping that names a key twice (PyYAML keeps the last silently: a second ``events:`` block
+    would drop the first one's events), naming the lines of both. Merge keys (``<<``) may be overridden."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[tuple[str, str], int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                ident = (key.tag, key.value)
+                line = key.start_mark.line + 1
+                if ident in first:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key.value!r} (lines {first[ident]} and {line}); a key may appear once",
+                        key.start_mark,
+                    )
+                first[ident] = line
+            _duplicate_keys(key, seen)
+            _duplicate_keys(value, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _duplicate_keys(item, seen)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -103,7 +150,14 @@ def _safe_load_limited(text: str) -> Any:
             raise yaml.YAMLError(
                 f"the document expands to more than {MAX_NODES} nodes through its aliases (alias-expansion attack?)"
             )
+        _duplicate_keys(node, set())
         return loader.construct_document(node)
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply") from None
+    except yaml.YAMLError:
+        raise
+    except Exception as exc:  # anything else PyYAML lets through is still a problem with the text
+        raise yaml.YAMLError(f"cannot read the document ({type(exc).__name__}: {exc})") from None
     finally:
         loader.dispose()
 
@@ -193,8 +247,8 @@ def apply_override(data: dict[str, Any], assignment: str, source: str) -> dict[s
         raise ScenarioError(f"--set {assignment!r}: empty path component", source=source)
     try:
         value = _safe_load_limited(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        raise ScenarioError(f"--set {path}: cannot parse value {raw!r}", source=source) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"--set {path}: cannot parse value {raw!r}: {yaml_problem(exc)}", source=source) from None
     return set_path(data, path, value, source=source, label="--set ")
 
 
@@ -202,15 +256,22 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
     """Load, merge ``extends:``, apply ``--set`` overrides and validate a scenario file."""
     path = Path(path)
     data = _read_with_extends(path)
+    if not overrides:
+        return validate_scenario(data, str(path))
+    # The file as written first (its own mistakes name the file, whatever the command line overrides), then
+    # the overrides.
+    validate_scenario(data, str(path))
     for assignment in overrides:
         data = apply_override(data, assignment, str(path))
-    return validate_scenario(data, str(path))
+    return validate_scenario(data, str(path), after="with the command line's overrides")
 
 
-def validate_scenario(data: dict[str, Any], source: str) -> Scenario:
+def validate_scenario(data: dict[str, Any], source: str, *, after: str = "") -> Scenario:
+    """Validate a raw scenario mapping; ScenarioError naming ``source`` (and ``after``: what changed it)."""
     if "name" not in data:
         data = {**data, "name": Path(source).stem}
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, Scenario), source=source) from None
+        where = f"{source} ({after})" if after and source else source
+        raise ScenarioError(format_validation_error(exc, Scenario), source=where) from None

@@ -85,8 +85,13 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = (), *, replicates: i
         spec = SweepFile.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, SweepFile), source=src) from None
-    if replicates is not None:
-        spec = spec.model_copy(update={"replicates": replicates})
+    if replicates is not None:  # the file as written is valid; now the command line's value
+        try:
+            spec = SweepFile.model_validate({**raw, "replicates": replicates})
+        except ValidationError as exc:
+            raise ScenarioError(
+                format_validation_error(exc, SweepFile), source=f"{src} (with --replicates {replicates})"
+            ) from None
     _check_spec(spec, src)
 
     base_file = path.parent / spec.base
