@@ -5,6 +5,7 @@ The public API, for notebooks::
     import sim
     scenario = sim.load_scenario("scenarios/baseline.yaml", overrides=["replicates=2000"])
     result = sim.run(scenario)                 # RunResult: .outcomes, .weekly (DataFrames), .summary (dict)
+    result = sim.run(scenario, client=client)  # the same, on a Dask cluster (a distributed.Client)
     result.summary["outcomes"]["settlement"]   # {'count': ..., 'p': ..., 'lo': ..., 'hi': ...}
     sim.write_results(result, "results/mine")  # the same directory `sim run` writes
     again = sim.load_results("results/mine")
@@ -59,8 +60,21 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-def run(scenario: Scenario | str | Path, *, workers: int = 1, overrides: list[str] | None = None) -> RunResult:
-    """Run a scenario (an object or a file path) in memory; returns outcomes, weekly table and summary."""
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    workers: int = 1,
+    overrides: list[str] | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    scheduler_file: str | None = None,
+) -> RunResult:
+    """Run a scenario (an object or a file path) in memory; returns outcomes, weekly table and summary.
+
+    The chunks of replicates run in this process (``workers=1``), on a local pool of ``workers`` processes, or
+    on a Dask cluster: an existing ``distributed.Client`` (``client=``, left open), a scheduler ``address`` or
+    a ``scheduler_file``. The results are byte-identical whichever runs them."""
+    from sim.executors import make_backend
     from sim.runner import run as _run
     from sim.scenario import Scenario, load_scenario
 
@@ -68,7 +82,13 @@ def run(scenario: Scenario | str | Path, *, workers: int = 1, overrides: list[st
         scenario = load_scenario(scenario, overrides or [])
     elif overrides:
         raise ScenarioError("overrides apply to a scenario file; use load_scenario(path, overrides)")
-    return _run(scenario, workers=workers)
+    if client is None and scheduler is None and scheduler_file is None:
+        return _run(scenario, workers=workers)
+    backend = make_backend(None, scheduler, scheduler_file=scheduler_file, client=client)
+    try:
+        return _run(scenario, backend=backend)
+    finally:
+        backend.close()
 
 
 def write_results(result: RunResult, out: str | Path, *, force: bool = False, **kwargs: Any) -> Path:

@@ -1,13 +1,16 @@
-"""Executors for sweeps: the tasks workers run, anything with the ``concurrent.futures.Executor`` interface to
-run them on, and a loop that survives dead workers.
+"""The one execution path of runs and sweeps: the tasks workers run, anything with the
+``concurrent.futures.Executor`` interface to run them on, and a loop that survives dead workers.
 
-A task is one sweep point x one chunk of replicates. Workers get plain data (the point's validated scenario)
-and return the task's rows as Parquet bytes, written by the one function ``part_bytes``: the client writes
-them to disk, so a cluster needs no shared file system and parts are byte-identical wherever they ran.
+A task is one chunk of replicates of one scenario (a sweep: of one point). ``sim run`` runs ``run_chunks``,
+whose results (outcome table, weekly histograms and sums, kept trajectories) the client aggregates in chunk
+order; a sweep runs ``run_tasks``, which returns the task's rows as Parquet bytes, written by the one function
+``part_bytes``. Either way workers get plain data (the validated scenario) and the client writes every file,
+so a cluster needs no shared file system and outputs are byte-identical wherever the chunks ran.
 
 Three backends: in process (``--workers 1``, no multiprocessing at all), a local ``ProcessPoolExecutor`` (one
-worker per core by default) and a Dask distributed cluster (``--scheduler ADDRESS``, through the client's
-``concurrent.futures`` adapter). ``run_batches`` keeps a bounded window of batches in flight, hands each
+worker per core by default) and a Dask distributed cluster (``--scheduler ADDRESS``, ``--scheduler-file
+PATH`` as dask-mpi and dask-jobqueue write, or any ``distributed.Client`` in the Python API), through the
+client's ``concurrent.futures`` adapter. ``run_batches`` keeps a bounded window of batches in flight, hands each
 finished batch to a callback as soon as it is done, and resubmits the batches a dead worker took with it
 (rebuilding a broken process pool). A batch that keeps killing workers is given up after ``max_attempts``.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import time
 import traceback
 from collections import deque
@@ -85,6 +89,25 @@ def run_tasks(tasks: list[Task]) -> list[TaskResult]:
             part, error = None, traceback.format_exc()
         out.append(TaskResult(t.point, t.chunk, part, error, time.perf_counter() - started))
     return out
+
+
+def run_chunks(tasks: list[Task], on_week: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+    """Run a batch of a run's chunks: each one's outcome table, weekly aggregates and kept trajectories
+    (``sim.runner.run_chunk``). A chunk whose model raises fails the batch: a run has no partial results.
+    ``on_week`` (in process only) receives the replicates stepped each week, for the progress bar."""
+    from sim.runner import run_chunk  # the model: imported where tasks run (a warm worker has it already)
+
+    return [
+        run_chunk(
+            t.scenario,
+            t.chunk,
+            t.n,
+            point=t.point if t.independent else None,
+            keep=tuple(t.scenario.trajectories),
+            on_week=on_week,
+        )
+        for t in tasks
+    ]
 
 
 def part_bytes(point: int, outcomes: pa.Table) -> bytes:
@@ -203,18 +226,42 @@ class LocalPool:
 
 
 class DaskCluster:
-    """A Dask distributed scheduler at ``address``; the cluster itself reschedules work of a lost worker, and
-    ``KilledWorker`` (a task that took several workers down) is retried here like a broken pool."""
+    """A Dask distributed cluster: a scheduler at ``address``, the one a ``scheduler_file`` describes (as
+    dask-mpi and dask-jobqueue write it), or an existing ``client`` (the Python API; it is not closed here).
+    The cluster itself reschedules the work of a lost worker, and ``KilledWorker`` (a task that took several
+    workers down) is retried here like a broken pool."""
 
-    def __init__(self, address: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        scheduler_file: str | None = None,
+        client: Any = None,
+        timeout: float = 30.0,
+    ) -> None:
         from distributed import Client
 
-        self.address = address
-        try:
-            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise RunError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
-        self.description = f"Dask scheduler {address}"
+        self.owned = client is None
+        if client is not None:
+            self.client = client
+            self.address = str(client.scheduler.address)
+        elif scheduler_file is not None:
+            if not os.path.isfile(scheduler_file):
+                raise RunError(f"{scheduler_file}: no such scheduler file (written by dask scheduler --scheduler-file)")
+            try:
+                self.client = Client(scheduler_file=scheduler_file, timeout=f"{timeout}s", set_as_default=False)
+            except (OSError, TimeoutError, ValueError, KeyError) as exc:
+                raise RunError(f"{scheduler_file}: cannot connect to the Dask scheduler it names: {exc}") from None
+            self.address = str(self.client.scheduler.address)
+        elif address is not None:
+            self.address = address
+            try:
+                self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise RunError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+        else:
+            raise RunError("a Dask cluster needs a scheduler address, a scheduler file or a client")
+        self.description = f"Dask scheduler {self.address}"
 
     def wait_for_workers(self, n: int = 1, timeout: float = 60.0) -> None:
         try:
@@ -241,18 +288,34 @@ class DaskCluster:
         executor.shutdown(wait=wait)  # the client's executor cancels what is pending itself
 
     def close(self) -> None:
-        self.client.close()
+        if self.owned:
+            self.client.close()
 
 
-def make_backend(workers: int | None, scheduler: str | None) -> Backend:
-    """``--scheduler`` wins; ``--workers 1`` is in process; otherwise a local pool (one worker per core)."""
+def make_backend(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    *,
+    scheduler_file: str | None = None,
+    client: Any = None,
+    tasks: int | None = None,
+) -> Backend:
+    """Where to run: a Dask cluster (``--scheduler``, ``--scheduler-file`` or a client) wins; ``--workers 1``
+    is in process; otherwise a local pool (one worker per core), of at most ``tasks`` workers, and in
+    process when there is only one task (a pool would only add its start-up)."""
     from sim.pool import default_workers
 
-    if scheduler:
-        cluster = DaskCluster(scheduler)
+    if sum(x is not None for x in (scheduler, scheduler_file, client)) > 1:
+        raise RunError("--scheduler and --scheduler-file exclude each other: pass one way to reach the cluster")
+    if scheduler is not None or scheduler_file is not None or client is not None:
+        if workers is not None:
+            raise RunError("--workers and --scheduler exclude each other: a cluster has its own workers")
+        cluster = DaskCluster(scheduler, scheduler_file=scheduler_file, client=client)
         cluster.wait_for_workers(1)
         return cluster
     n = workers or default_workers()
+    if tasks is not None:
+        n = min(n, tasks)
     return InProcess() if n <= 1 else LocalPool(n)
 
 
@@ -299,11 +362,13 @@ def run_batches[B, R](
     on_event: Callable[[str], None] | None = None,
     max_attempts: int = 3,
     window: int | None = None,
+    reraise: bool = False,
 ) -> RunStats:
     """Run ``fn(batch)`` for every batch on the backend, at most ``window`` batches in flight (batches are
     drawn lazily, so an iterator of millions costs no memory). ``on_result(batch, result)`` gets every
     result in completion order. A batch whose worker died is resubmitted (a broken local pool is rebuilt
-    first); after ``max_attempts`` deaths, or if the call itself raised, ``on_lost(batch, reason)``."""
+    first); after ``max_attempts`` deaths, or if the call itself raised, ``on_lost(batch, reason)``; with
+    ``reraise`` an exception of the call itself propagates instead (a run has no partial results)."""
     stats = RunStats()
     started = time.perf_counter()
     window = window or 2 * backend.slots()
@@ -331,12 +396,14 @@ def run_batches[B, R](
             broken = False
             for future in done:
                 batch, attempts = inflight.pop(future)
-                broken |= _settle(backend, future, batch, attempts, retry, stats, on_result, on_lost, max_attempts)
+                broken |= _settle(
+                    backend, future, batch, attempts, retry, stats, on_result, on_lost, max_attempts, reraise
+                )
             if broken and isinstance(backend, LocalPool):
                 # Every other future of a broken pool fails too; settle them, then start a fresh pool.
                 wait(inflight)
                 for future, (batch, attempts) in list(inflight.items()):
-                    _settle(backend, future, batch, attempts, retry, stats, on_result, on_lost, max_attempts)
+                    _settle(backend, future, batch, attempts, retry, stats, on_result, on_lost, max_attempts, reraise)
                 inflight.clear()
                 backend.stop(executor, wait=True)
                 stats.restarts += 1
@@ -345,6 +412,7 @@ def run_batches[B, R](
                 executor = backend.start()
             elif broken and on_event is not None:
                 on_event(f"a worker died; resubmitting {len(retry)} batch(es)")
+            del done, future  # a finished batch's results (a run's: ~20 MB a chunk) must not outlive their callback
     finally:
         backend.stop(executor, wait=not inflight)
         stats.seconds = time.perf_counter() - started
@@ -361,6 +429,7 @@ def _settle[B, R](
     on_result: Callable[[B, R], None],
     on_lost: Callable[[B, str], None],
     max_attempts: int,
+    reraise: bool = False,
 ) -> bool:
     """Hand a finished future to its callback or queue it again; True when its worker died."""
     try:
@@ -375,7 +444,10 @@ def _settle[B, R](
                 on_lost(batch, f"its worker died {max_attempts} times ({type(exc).__name__}: {exc})")
             return True
         stats.lost += 1
+        if reraise:
+            raise
         on_lost(batch, f"{type(exc).__name__}: {exc}")
         return False
     on_result(batch, result)
+    del result
     return False

@@ -1,23 +1,26 @@
-"""Running a scenario: chunks of fixed size, an executor, and order-independent aggregation.
+"""Running a scenario: chunks of fixed size, run as tasks on any backend of ``sim.executors`` (the path sweeps
+take too), and order-independent aggregation.
 
 A chunk's result depends only on (scenario, seed, chunk index, point), never on which worker ran it or when,
-so outputs are byte-identical for any number of workers.
+so outputs are byte-identical for any executor and any number of workers.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
+from sim.errors import RunError
+from sim.executors import Backend, InProcess, Task, batched, make_backend, run_batches, run_chunks
 from sim.model import PressureModel
 from sim.outcomes import SUMMARY_COLUMNS, WeeklyAccumulator, outcome_table
-from sim.pool import default_workers, make_pool  # noqa: F401  (default_workers re-exported)
+from sim.pool import default_workers  # noqa: F401  (re-exported)
 from sim.scenario import Scenario, chunk_sizes  # noqa: F401  (chunk_sizes re-exported)
 from sim.summary import as_dict, summarise
 
@@ -70,46 +73,6 @@ class RunResult:
         return float(self.summary["outcomes"][outcome]["p"])
 
 
-def execute(
-    scenario: Scenario,
-    *,
-    workers: int = 1,
-    point: int | None = None,
-    progress: Callable[[int], None] | None = None,
-    executor: Executor | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Yield every chunk's result (in completion order). ``progress`` receives replicate-weeks done."""
-    sizes = chunk_sizes(scenario.replicates, scenario.chunk_size)
-    keep = tuple(scenario.trajectories)
-    if executor is None and (workers <= 1 or len(sizes) == 1):
-        for c, n in enumerate(sizes):
-            yield run_chunk(scenario, c, n, point, keep, on_week=progress)
-        return
-    own = executor is None
-    n_workers = min(workers, len(sizes))
-    pool = executor or make_pool(n_workers)
-    # A bounded window of tasks in flight, each future dropped once consumed: a finished chunk's result
-    # (histograms and tables, ~20 MB at 10,000 replicates) must not stay referenced until the run ends.
-    todo = iter(enumerate(sizes))
-    in_flight: set[Future[dict[str, Any]]] = set()
-    try:
-        while True:
-            while len(in_flight) < 2 * n_workers and (task := next(todo, None)) is not None:
-                in_flight.add(pool.submit(run_chunk, scenario, task[0], task[1], point, keep))
-            if not in_flight:
-                break
-            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            for fut in done:
-                part = fut.result()
-                if progress is not None:
-                    progress(part["n"] * scenario.horizon_weeks)
-                yield part
-            del done, fut, part
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
 def run(
     scenario: Scenario,
     *,
@@ -118,31 +81,63 @@ def run(
     progress: Callable[[int], None] | None = None,
     trajectory_sink: Callable[[int, dict[str, Any]], None] | None = None,
     outcome_sink: Callable[[int, pa.Table], None] | None = None,
+    backend: Backend | None = None,
+    on_event: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run a scenario in memory and return its tables and summary (see ``sim.results.write_results``).
 
-    Kept trajectories (``scenario.trajectories``) go to ``trajectory_sink(chunk, arrays)`` as each chunk
-    finishes when one is given (streamed to disk, memory bounded), else into ``RunResult.trajectories``.
-    Likewise each chunk's outcome table goes to ``outcome_sink(chunk, table)`` when one is given, and the
-    result keeps only the columns the summary needs (a million replicates' full table is ~0.4 GB)."""
+    The chunks run on ``backend`` (a ``sim.executors`` backend: in process, a local pool, a Dask cluster), or
+    else in process with ``workers=1`` and on a local pool of ``workers`` processes otherwise; through the
+    sweeps' ``run_batches``, so a chunk whose worker died is run again. ``progress`` receives replicate-weeks
+    done. Kept trajectories (``scenario.trajectories``) go to ``trajectory_sink(chunk, arrays)`` as each
+    chunk finishes when one is given (streamed to disk, memory bounded), else into
+    ``RunResult.trajectories``. Likewise each chunk's outcome table goes to ``outcome_sink(chunk, table)``
+    when one is given, and the result keeps only the columns the summary needs (a million replicates' full
+    table is ~0.4 GB)."""
     started = time.perf_counter()
+    sizes = chunk_sizes(scenario.replicates, scenario.chunk_size)
+    tasks = [Task(point or 0, c, n, scenario, point is not None) for c, n in enumerate(sizes)]
+    own = backend is None
+    backend = backend or make_backend(workers, tasks=len(tasks))
     acc = WeeklyAccumulator(scenario.horizon_weeks)
     tables: dict[int, pa.Table] = {}
     trajectories: dict[int, dict[str, Any]] = {}
     compute = 0.0
-    for part in execute(scenario, workers=workers, point=point, progress=progress):
-        acc.add(part["chunk"], part)
-        if outcome_sink is not None:
-            outcome_sink(part["chunk"], part["outcomes"])
-            tables[part["chunk"]] = part["outcomes"].select(list(SUMMARY_COLUMNS))
-        else:
-            tables[part["chunk"]] = part["outcomes"]
-        if part["trajectories"]:
-            if trajectory_sink is not None:
-                trajectory_sink(part["chunk"], part["trajectories"])
+
+    def on_result(_batch: list[Task], parts: list[dict[str, Any]]) -> None:
+        nonlocal compute
+        for part in parts:
+            acc.add(part["chunk"], part)
+            if outcome_sink is not None:
+                outcome_sink(part["chunk"], part["outcomes"])
+                tables[part["chunk"]] = part["outcomes"].select(list(SUMMARY_COLUMNS))
             else:
-                trajectories[part["chunk"]] = part["trajectories"]
-        compute += part["seconds"]
+                tables[part["chunk"]] = part["outcomes"]
+            if part["trajectories"]:
+                if trajectory_sink is not None:
+                    trajectory_sink(part["chunk"], part["trajectories"])
+                else:
+                    trajectories[part["chunk"]] = part["trajectories"]
+            compute += part["seconds"]
+            if progress is not None and not in_process:
+                progress(part["n"] * scenario.horizon_weeks)
+
+    def on_lost(batch: list[Task], reason: str) -> None:
+        chunks = ", ".join(str(t.chunk) for t in batch)
+        raise RunError(f"{scenario.name}: chunk {chunks} not run: {reason}")
+
+    # In process the weekly progress comes from the model itself; elsewhere a chunk at a time. A chunk is a
+    # task of its own (no batching): at ~0.1-1 s and ~20 MB of results it is already long enough that
+    # submission costs nothing, and large enough that results waiting in memory must stay few.
+    in_process = isinstance(backend, InProcess)
+    task = partial(run_chunks, on_week=progress) if in_process and progress is not None else run_chunks
+    try:
+        run_batches(
+            backend, task, batched(tasks, 1), on_result=on_result, on_lost=on_lost, on_event=on_event, reraise=True
+        )
+    finally:
+        if own:
+            backend.close()
     outcomes = pa.concat_tables([tables[c] for c in sorted(tables)]).to_pandas()
     weekly = acc.table(scenario.start_date)
     summary = as_dict(summarise(outcomes, scenario.start_date, scenario.horizon_weeks))

@@ -2,12 +2,94 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+BIN = Path(sys.executable).parent
+SCHEDULER_FILE = "scheduler.json"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def local_dask_cluster(directory: Path, workers: int = 2) -> Iterator[str]:
+    """A Dask scheduler and ``workers`` single-threaded workers, separate processes on 127.0.0.1, torn down
+    after; yields the scheduler's address. The scheduler also writes ``directory/scheduler.json`` (what
+    dask-mpi and dask-jobqueue hand their clients)."""
+    from distributed import Client
+
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = directory / "dask-logs"
+    logs.mkdir()
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, args: list[str]) -> None:
+        with open(logs / f"{name}.log", "wb") as log:
+            procs.append(
+                subprocess.Popen([str(BIN / "dask"), *args], stdout=log, stderr=subprocess.STDOUT, cwd=directory)
+            )
+
+    try:
+        start(
+            "scheduler",
+            [
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-dashboard",
+                "--scheduler-file",
+                str(directory / SCHEDULER_FILE),
+            ],
+        )
+        for i in range(workers):
+            start(
+                f"worker-{i}",
+                [
+                    "worker",
+                    address,
+                    "--host",
+                    "127.0.0.1",
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--death-timeout",
+                    "60",
+                    "--name",
+                    f"leverage-{i}",
+                    "--local-directory",
+                    str(directory / f"worker-{i}"),
+                ],
+            )
+        with Client(address, timeout="30s", set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=60)
+            assert len(client.scheduler_info(n_workers=-1)["workers"]) == workers
+        yield address
+    finally:
+        for proc in reversed(procs):  # workers first, then the scheduler
+            proc.terminate()
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,11 +14,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.conftest import exit_code
+from tests.conftest import exit_code, free_port, local_dask_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-BIN = Path(sys.executable).parent
 # 16 points x 2 chunks = 32 tasks of 100 replicates x 104 weeks: a few seconds, long enough to interrupt.
 SWEEP = f"""
 name: exec
@@ -89,6 +87,7 @@ def test_two_local_workers_give_the_same_bytes(sweep_file: Path, reference: dict
     assert files(out) == reference
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_no_task(sweep_file: Path, reference: dict[str, bytes], tmp_path: Path) -> None:
     out = tmp_path / "killed-worker"
     proc = sim_process(["sweep", str(sweep_file), "--workers", "2", "--quiet", "--out", str(out)])
@@ -108,6 +107,7 @@ def test_a_killed_worker_loses_no_task(sweep_file: Path, reference: dict[str, by
     assert files(out) == reference
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_halfway_resumes_to_the_same_bytes(
     sweep_file: Path, reference: dict[str, bytes], tmp_path: Path
 ) -> None:
@@ -127,67 +127,14 @@ def test_a_sweep_killed_halfway_resumes_to_the_same_bytes(
     assert files(out) == reference
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def dask_cluster(tmp_path: Path) -> Iterator[str]:
     """A Dask scheduler and two single-threaded workers, separate processes on 127.0.0.1, torn down after."""
-    from distributed import Client
-
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = tmp_path / "dask-logs"
-    logs.mkdir()
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, args: list[str]) -> None:
-        with open(logs / f"{name}.log", "wb") as log:
-            procs.append(
-                subprocess.Popen([str(BIN / "dask"), *args], stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
-            )
-
-    try:
-        start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"])
-        for i in range(2):
-            start(
-                f"worker-{i}",
-                [
-                    "worker",
-                    address,
-                    "--host",
-                    "127.0.0.1",
-                    "--nworkers",
-                    "1",
-                    "--nthreads",
-                    "1",
-                    "--no-dashboard",
-                    "--death-timeout",
-                    "60",
-                    "--name",
-                    f"leverage-{i}",
-                    "--local-directory",
-                    str(tmp_path / f"worker-{i}"),
-                ],
-            )
-        with Client(address, timeout="30s", set_as_default=False) as client:
-            client.wait_for_workers(2, timeout=60)
-            assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
+    with local_dask_cluster(tmp_path) as address:
         yield address
-    finally:
-        for proc in reversed(procs):  # workers first, then the scheduler
-            proc.terminate()
-        for proc in reversed(procs):
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_gives_the_same_bytes(
     sweep_file: Path, reference: dict[str, bytes], tmp_path: Path, dask_cluster: str
 ) -> None:

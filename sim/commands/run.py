@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from sim.commands.common import SET_HELP
+from sim.commands.common import SCHEDULER_FILE_HELP, SCHEDULER_HELP, SET_HELP
 from sim.commands.common import load as _load
 from sim.commands.common import progress as _progress
 
@@ -50,7 +50,11 @@ def run_options(f: Any) -> Any:
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @run_options
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory [results/<name>].")
-@click.option("--workers", "-w", type=click.IntRange(min=1), help="Worker processes [one per core].")
+@click.option(
+    "--workers", "-w", type=click.IntRange(min=1), help="Local worker processes [one per core]; 1 runs in this process."
+)
+@click.option("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
+@click.option("--scheduler-file", type=click.Path(dir_okay=False), help=SCHEDULER_FILE_HELP)
 @click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
 @click.option("--no-charts", is_flag=True, help="Skip the charts (<out>/charts/); `sim plot` makes them later.")
@@ -61,6 +65,8 @@ def run(
     horizon: int | None,
     out: str | None,
     workers: int | None,
+    scheduler: str | None,
+    scheduler_file: str | None,
     force: bool,
     quiet: bool,
     sets: tuple[str, ...],
@@ -73,16 +79,22 @@ def run(
     Examples:
       sim run scenarios/baseline.yaml
       sim run scenarios/max_pressure.yaml -n 50000 --workers 2 --out results/mp50k
+      sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://10.0.0.5:8786
       sim run scenarios/baseline.yaml --set params.costs.scale=1.5 --set agents.us.levers.aid=0.5
     """
+    from sim.errors import RunError
     from sim.pool import default_workers, start_forkserver
     from sim.scenario import chunk_sizes
 
+    if workers is not None and (scheduler or scheduler_file):
+        raise RunError("--workers and --scheduler exclude each other: a cluster has its own workers")
     sc = _load(scenario, sets, **_run_fields(replicates, seed, horizon, trajectories))
-    n_workers = workers or default_workers()
-    if n_workers > 1 and len(chunk_sizes(sc.replicates, sc.chunk_size)) > 1:
+    chunks = len(chunk_sizes(sc.replicates, sc.chunk_size))
+    local = scheduler is None and scheduler_file is None
+    if local and min(workers or default_workers(), chunks) > 1:
         start_forkserver()  # the pool's server imports the model while this process does (sim/pool.py)
 
+    from sim.executors import make_backend
     from sim.results import (
         OUTCOMES_FILE,
         TRAJECTORIES_FILE,
@@ -95,24 +107,34 @@ def run(
     from sim.runner import run as run_scenario
 
     out_dir = Path(out) if out else Path("results") / sc.dir_name
-    check_out_dir(out_dir, force)
+    check_out_dir(out_dir, force)  # before connecting to a cluster or starting any worker
+    backend = make_backend(workers, scheduler, scheduler_file=scheduler_file, tasks=chunks)
     # Everything is written into a temporary directory renamed into place at the end: an interrupted run
     # leaves nothing behind. Kept trajectories stream into it chunk by chunk.
-    with atomic_dir(out_dir, force) as tmp:
-        sink = TrajectoryWriter(tmp / TRAJECTORIES_FILE, sc.chunk_size) if sc.trajectories else None
-        outcome_sink = ChunkWriter(tmp / OUTCOMES_FILE)
-        with _progress(sc.replicates * sc.horizon_weeks, quiet) as bar:
-            result = run_scenario(
-                sc, workers=n_workers, progress=bar.update, trajectory_sink=sink, outcome_sink=outcome_sink
-            )
-        outcome_sink.close()
-        if sink is not None:
-            sink.close()
-        write_results_into(result, tmp, source=scenario, extra_manifest={"workers": n_workers})
-        if not no_charts:
-            from sim.plots import write_run_charts
+    try:
+        with atomic_dir(out_dir, force) as tmp:
+            sink = TrajectoryWriter(tmp / TRAJECTORIES_FILE, sc.chunk_size) if sc.trajectories else None
+            outcome_sink = ChunkWriter(tmp / OUTCOMES_FILE)
+            with _progress(sc.replicates * sc.horizon_weeks, quiet) as bar:
+                result = run_scenario(
+                    sc,
+                    backend=backend,
+                    progress=bar.update,
+                    trajectory_sink=sink,
+                    outcome_sink=outcome_sink,
+                    on_event=lambda message: bar.write(message, file=sys.stderr),
+                )
+            outcome_sink.close()
+            if sink is not None:
+                sink.close()
+            extra_manifest = {"workers": backend.slots(), "executor": backend.description}
+            write_results_into(result, tmp, source=scenario, extra_manifest=extra_manifest)
+            if not no_charts:
+                from sim.plots import write_run_charts
 
-            write_run_charts(tmp)
+                write_run_charts(tmp)
+    finally:
+        backend.close()
     if not quiet:
         click.echo(format_summary(result.summary, sc, out_dir))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from sim.commands.common import SCHEDULER_HELP
+from sim.commands.common import SCHEDULER_FILE_HELP, SCHEDULER_HELP
 
 SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repeatable; value parsed as YAML)."
 
@@ -23,6 +23,7 @@ SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repe
     metavar="ADDRESS",
     help=SCHEDULER_HELP,
 )
+@click.option("--scheduler-file", type=click.Path(dir_okay=False), help=SCHEDULER_FILE_HELP)
 @click.option(
     "--resume",
     is_flag=True,
@@ -44,6 +45,7 @@ def sweep(
     sweep_file: str,
     workers: int | None,
     scheduler: str | None,
+    scheduler_file: str | None,
     resume: bool,
     independent: bool,
     replicates: int | None,
@@ -58,9 +60,9 @@ def sweep(
     from sim.errors import RunError
     from sim.pool import default_workers, start_forkserver
 
-    if workers is not None and scheduler:
+    if workers is not None and (scheduler or scheduler_file):
         raise RunError("--workers and --scheduler exclude each other: a cluster has its own workers")
-    if scheduler is None and (workers or default_workers()) > 1:
+    if scheduler is None and scheduler_file is None and (workers or default_workers()) > 1:
         # Before anything heavy: the pool's forkserver imports the model on one core while this process
         # imports the sweep machinery and reads the files on the other (a second saved; see sim/pool.py).
         start_forkserver()
@@ -75,7 +77,7 @@ def sweep(
     out_dir = Path(out) if out else Path("results") / safe_name(sw.name)
     if out_dir.exists() and not (resume or force):  # refuse before connecting or starting any worker
         raise RunError(f"{out_dir}: results directory exists; pass --resume to continue it or --force to replace it")
-    backend = make_backend(workers, scheduler)
+    backend = make_backend(workers, scheduler, scheduler_file=scheduler_file)
     failed = 0
     bar = tqdm(
         total=len(sw.design) * len(sw.chunks),
