@@ -54,7 +54,8 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --smoke
 
-# docs/validation.md from two runs of 10,000 replicates scored against observations/ (about a minute)
+# docs/validation.md: baseline, realised and posterior runs of 10,000 replicates and a calibration of 4,000
+# particles a generation, scored against observations/ (a few minutes)
 validate: $(STAMP)
 	$(BIN)/python -m sim.calibrate.validate
 
