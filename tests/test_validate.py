@@ -32,6 +32,16 @@ def test_p_settled_by_counts_settlements_up_to_the_dates_week() -> None:
     assert va.brier(0.72, True) == pytest.approx(0.0784)
 
 
+def test_persistence_is_the_last_window_value() -> None:
+    window = [
+        {"date": "2025-11-15", "variable": "brent", "value": 63.0},
+        {"date": "2026-01-15", "variable": "brent", "value": 66.6},
+        {"date": "2025-12-15", "variable": "brent", "value": 62.5},
+    ]
+    assert va.persistence(window, "brent") == 66.6
+    assert va.persistence(window, "front") is None
+
+
 def test_validate_writes_the_scorecard(tmp_path: Path) -> None:
     doc = tmp_path / "validation.md"
     args = ["--replicates", "200", "--particles", "300", "--out", str(tmp_path / "runs"), "--doc", str(doc)]
@@ -41,6 +51,7 @@ def test_validate_writes_the_scorecard(tmp_path: Path) -> None:
     assert "## Calibration on the window" in text and "| params.front.p0 |" in text
     assert (tmp_path / "runs" / "calibration" / "posterior.yaml").exists()
     assert "### posterior" in text
+    assert "| 2026-02-20 | discount | 30.62 | 28 | 2.62 |" in text  # persistence: 13 Feb's $28
     assert "## Hindcast inside the window" in text and "## After the window (holdout)" in text
     assert "| 2026-01-15 | india_share | 0.212 |" in text
     assert "Mean Brier over the 6 resolved questions" in text

@@ -1,18 +1,21 @@
 """``make validate``: the scorecard in docs/validation.md, regenerated from runs made here.
 
-What it does today (issue 13 §5, first part; calibration and the restart are not built yet):
+What it does (issue 13 §5; the restart from a later date, §4, is not built yet):
 
 1. runs the baseline (what was known on 16 Oct 2025) and the realised-levers scenario (the levers as pulled to
    15 Feb 2026) at their scenario's replicate count (10,000) and seed, with the trajectories the observations
    need, into ``results/validation/``;
-2. scores both, with the same code as ``sim score``, against the calibration window
+2. calibrates the realised scenario on the window (``sim calibrate``, ``CALIBRATION_PARTICLES`` a generation)
+   and runs its posterior scenario;
+3. scores the three runs, with the same code as ``sim score``, against the calibration window
    (``observations/observed_2025-26.csv``: a hindcast) and against the holdout
-   (``observations/holdout_2025-26.csv``: a forecast; scoring reads the holdout, nothing is tuned on it);
-3. puts each run's P(settled by the question's date) beside others' forecasts
+   (``observations/holdout_2025-26.csv``: a forecast, beside persistence; scoring reads the holdout, nothing
+   is tuned on it);
+4. puts the baseline's and the realised run's P(settled by the question's date) beside others' forecasts
    (``observations/forecasts_2025-26.csv``) and Brier-scores the questions that have resolved;
-4. writes docs/validation.md (atomically), every figure from these runs.
+5. writes docs/validation.md (atomically), every figure from these runs.
 
-``python -m sim.calibrate.validate [--replicates N] [--out DIR] [--doc PATH]``.
+``python -m sim.calibrate.validate [--replicates N] [--particles N] [--out DIR] [--doc PATH]``.
 """
 
 from __future__ import annotations
@@ -127,14 +130,16 @@ def render(results: dict[str, Any], forecasts: list[dict[str, Any]], command: st
         "calibration on the window (below; `sim calibrate`), started again on 16 October 2025.",
         "",
         "**Not yet here** (issue 13): the forecast from the window's end by a restart (`sim run --from --at`, "
-        "which needs the engine's new state layout), and the naive baselines (persistence) beside it. The holdout "
-        "rows below score runs that start on 16 October 2025; the posterior run knows the window only through its "
-        "parameters, not through its trajectories.",
+        "which needs the engine's new state layout). The holdout rows below score runs that start on 16 October "
+        "2025 (beside persistence); the posterior run knows the window only through its parameters, not "
+        "through its trajectories.",
         "",
     ]
     lines += _calibration_section(results["calibration"])
     for label, title in (("window", "Hindcast inside the window"), ("holdout", "After the window (holdout)")):
         lines += [f"## {title}", ""]
+        if label == "holdout":
+            lines += _persistence_section(results)
         for name in RUNS:
             rep = results[name]["scores"][label]
             s = rep["summary"]
@@ -220,6 +225,34 @@ def render(results: dict[str, Any], forecasts: list[dict[str, Any]], command: st
         "",
     ]
     return "\n".join(lines)
+
+
+def persistence(window_values: list[dict[str, Any]], variable: str) -> float | None:
+    """The naive forecast: the variable's last value observed in the window (None if it was not observed)."""
+    rows = [r for r in window_values if r["variable"] == variable]
+    return max(rows, key=lambda r: r["date"])["value"] if rows else None
+
+
+def _persistence_section(results: dict[str, Any]) -> list[str]:
+    window = results["baseline"]["scores"]["window"]["values"]
+    held = {name: results[name]["scores"]["holdout"]["values"] for name in RUNS}
+    lines = [
+        "Each holdout value's CRPS (its units; lower is better) under the runs and under **persistence**, the "
+        "naive forecast that the last value observed in the window stays (a point forecast: its CRPS is the "
+        "absolute error). The prior model, the other naive baseline, is the baseline run.",
+        "",
+        "| date | variable | observed | persistence | CRPS persistence | "
+        + " | ".join(f"CRPS {n}" for n in RUNS)
+        + " |",
+        "|---|---|---:|---:|---:|" + "---:|" * len(RUNS),
+    ]
+    for i, r in enumerate(held["baseline"]):
+        last = persistence(window, r["variable"])
+        naive = "" if last is None else f"{last:.4g}"
+        naive_crps = "" if last is None else f"{abs(r['value'] - last):.4g}"
+        runs = " | ".join(f"{held[n][i]['crps']:.4g}" for n in RUNS)
+        lines.append(f"| {r['date']} | {r['variable']} | {r['value']:.4g} | {naive} | {naive_crps} | {runs} |")
+    return [*lines, ""]
 
 
 def _calibration_section(cal: dict[str, Any]) -> list[str]:
