@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import ScenarioError
+from sim.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "observations" / "raw_2025-26.csv"
@@ -249,9 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{p}: out of date; run python -m sim.calibrate.observed", file=sys.stderr)
         return 1 if stale else 0
     for path, text in outputs.items():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, text.encode("utf-8"))
         print(f"written: {path.relative_to(ROOT)}")
     return 0
 

@@ -90,17 +90,18 @@ def run_all(out: Path, replicates: int | None, particles: int = CALIBRATION_PART
     import os
 
     from sim.calibrate.smc import calibrate, particles_csv, posterior_scenario, summarise
+    from sim.files import atomic_dir
 
     results: dict[str, Any] = {name: _run_and_score(name, path, out, replicates) for name, path in SCENARIOS.items()}
     fit = calibrate(SCENARIOS["realised"], WINDOW_FILE, replicates=particles, generations=CALIBRATION_GENERATIONS)
     cal_dir = out / "calibration"
-    cal_dir.mkdir(parents=True, exist_ok=True)
     summary = summarise(fit)
-    (cal_dir / "particles.csv").write_text(particles_csv(fit), encoding="utf-8")
-    (cal_dir / "calibration.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     rel = os.path.relpath(SCENARIOS["realised"].resolve(), cal_dir.resolve())
+    with atomic_dir(cal_dir, force=True) as tmp:
+        (tmp / "particles.csv").write_text(particles_csv(fit), encoding="utf-8")
+        (tmp / "calibration.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        (tmp / "posterior.yaml").write_text(posterior_scenario(fit, rel, "realised_posterior"), encoding="utf-8")
     posterior = cal_dir / "posterior.yaml"
-    posterior.write_text(posterior_scenario(fit, rel, "realised_posterior"), encoding="utf-8")
     results["posterior"] = _run_and_score("posterior", posterior, out, replicates)
     results["calibration"] = summary
     return results
@@ -312,6 +313,8 @@ def _pit_histogram(values: list[dict[str, Any]]) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sim.files import write_atomic
+
     parser = argparse.ArgumentParser(prog="python -m sim.calibrate.validate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--replicates", type=int, default=None, help="replicates per run [the scenario's: 10,000]")
     parser.add_argument(
@@ -325,9 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.particles != CALIBRATION_PARTICLES:
         command += f" --particles {args.particles}"
     text = render(results, read_forecasts(), command)
-    tmp = args.doc.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(args.doc)
+    write_atomic(args.doc, text.encode("utf-8"))
     print(f"written: {args.doc}")
     return 0
 
