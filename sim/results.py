@@ -1,9 +1,10 @@
-"""The results directory: written whole into a temporary directory and renamed into place, read back by
-``load_results``."""
+"""What a run produced (``RunResult``) and its results directory: written whole into a temporary directory and
+renamed into place, read back by ``load_results``. Mesa-free: reading results never imports the model."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,7 @@ import yaml
 from sim.errors import ScenarioError
 from sim.files import atomic_dir, atomic_file, check_out_dir, json_bytes, write_atomic  # noqa: F401  (re-exported)
 from sim.provenance import git_commit, manifest, read_manifest, versions  # noqa: F401  (re-exported)
-from sim.runner import RunResult
-from sim.scenario import read_yaml, validate_scenario
+from sim.scenario import Scenario, read_yaml, validate_scenario
 
 OUTCOMES_FILE = "outcomes.parquet"
 WEEKLY_FILE = "weekly.parquet"
@@ -25,6 +25,24 @@ SUMMARY_FILE = "summary.json"
 MANIFEST_FILE = "manifest.json"
 SCENARIO_FILE = "scenario.resolved.yaml"
 TRAJECTORIES_FILE = "trajectories.parquet"
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the outcomes (a row per replicate), the weekly table and the summary."""
+
+    scenario: Scenario
+    outcomes: pd.DataFrame
+    weekly: pd.DataFrame
+    summary: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    trajectories: dict[int, dict[str, Any]] = field(default_factory=dict)
+    path: str | None = None
+    # True when the full outcome table went to an outcome_sink: ``outcomes`` then holds SUMMARY_COLUMNS only
+    outcomes_streamed: bool = False
+
+    def probability(self, outcome: str) -> float:
+        return float(self.summary["outcomes"][outcome]["p"])
 
 
 def write_parquet(df: pd.DataFrame | pa.Table, path: Path) -> None:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 
 from sim.errors import RunError
@@ -21,6 +19,7 @@ from sim.executors import Backend, InProcess, Task, batched, make_backend, run_b
 from sim.model import PressureModel
 from sim.outcomes import SUMMARY_COLUMNS, WeeklyAccumulator, outcome_table
 from sim.pool import default_workers  # noqa: F401  (re-exported)
+from sim.results import RunResult  # noqa: F401  (re-exported: what a run produced)
 from sim.scenario import Scenario, chunk_sizes  # noqa: F401  (chunk_sizes re-exported)
 from sim.summary import as_dict, summarise
 
@@ -53,24 +52,6 @@ def run_chunk(
         "trajectories": {k: v for k, v in model.trajectories.items()},
         "seconds": time.perf_counter() - started,
     }
-
-
-@dataclass
-class RunResult:
-    """What a run produced: the outcomes (a row per replicate), the weekly table and the summary."""
-
-    scenario: Scenario
-    outcomes: pd.DataFrame
-    weekly: pd.DataFrame
-    summary: dict[str, Any]
-    timings: dict[str, float] = field(default_factory=dict)
-    trajectories: dict[int, dict[str, Any]] = field(default_factory=dict)
-    path: str | None = None
-    # True when the full outcome table went to an outcome_sink: ``outcomes`` then holds SUMMARY_COLUMNS only
-    outcomes_streamed: bool = False
-
-    def probability(self, outcome: str) -> float:
-        return float(self.summary["outcomes"][outcome]["p"])
 
 
 def run(

@@ -95,3 +95,11 @@ def test_end_columns_are_those_of_the_outcome_table() -> None:
     table: pa.Table = outcome_table(PressureModel(sc, 3), 0)
     assert tuple(c for c in table.column_names if c.startswith(("end.", "cum."))) == END_COLUMNS
     assert len(END_COLUMNS) == len(END_STATE) + len(CUMULATIVE)
+
+
+def test_reading_results_never_loads_the_model() -> None:
+    """What reads, compares, charts or reweights results takes the model's vocabulary from sim.names (issue 10)."""
+    loaded = loaded_after(
+        "import sim.results, sim.compare, sim.plots, sim.report, sim.summary, sim.observe.conditioning, sim.sweep"
+    )
+    assert not loaded["sim.model"] and not loaded["mesa"] and not loaded["sim.runner"], loaded
