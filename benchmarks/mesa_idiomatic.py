@@ -1,7 +1,7 @@
 """The idiomatic Mesa way to run a Monte Carlo study, as the comparison point of `make bench` (part 2).
 
-``mesa.batch_run`` builds one model object per run, steps it ``while model.running and model.steps <
-max_steps``, and collects the run's end-of-episode record before building the next model. Here each run is one
+``mesa.batch_run`` builds one model object per run, steps it while ``model.running`` and up to ``max_steps``,
+and collects the run's end-of-episode record before building the next model. Here each run is one
 ``PressureModel`` with a single replicate (R = 1: four ``mesa.Agent`` objects, length-1 state arrays), seeded
 as chunk ``i`` of the scenario so that every run has its own random streams, with ``max_steps`` = the horizon.
 
@@ -11,7 +11,8 @@ the variant of a model written for one replicate, which would set ``running = Fa
 reaches an outcome: fewer weeks per run, reported beside the literal figure.
 
 ``batch_run`` itself cannot drive ``PressureModel`` directly (it needs a ``datacollector`` attribute and keyword
-parameters), so ``run_sequential`` reproduces its loop: build, step, collect, next.
+parameters), so ``run_sequential`` reproduces its loop: build, step, collect, next. Steps are counted by the
+model's own clock (``model.week``), not Mesa's ``model.steps``, which Mesa 4 removes.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ def run_one(scenario: Any, i: int, *, stop_when_ended: bool = False) -> dict[str
     and up to the horizon, then its end-of-episode record."""
     model = PressureModel(scenario, 1, chunk=i)
     max_steps = model.horizon
-    while model.running and model.steps < max_steps:
+    while model.running and model.week < max_steps:
         model.step()
         if stop_when_ended and not model.active[0]:
             model.running = False
     record: dict[str, Any] = outcome_table(model, i).to_pylist()[0]
-    record["steps"] = int(model.steps)
+    record["steps"] = int(model.week)
     return record
 
 

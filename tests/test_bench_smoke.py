@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks" / "bench.py"
 
 
+@pytest.mark.slow
 def test_bench_smoke_writes_every_section(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     proc = subprocess.run(
