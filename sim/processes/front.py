@@ -1,0 +1,56 @@
+"""The front as it moved in 2023-25: a drift set by the balance of strength plus a weekly noise calibrated to
+the observed monthly net change (ISW, DeepState), with the gambler's-ruin walk as a limiting case.
+
+The front is counted in steps of 1/n of the disputed territory (one step = area/n km2). A week's move is
+
+    delta = (1 - w) (2 p - 1) + w (2 won - 1) + s z          (steps; z ~ N(0, 1), won ~ Bernoulli(p))
+
+where p is Russia's chance of winning the week (the Tullock contest), w the weight of the week's binary result
+and s the weekly noise in steps. With w = 1 and s = 0 the front is exactly the gambler's-ruin walk of
+``battle.front_step``; with w = 0 it is a Gaussian random walk with drift (2p - 1) steps a week (Brownian motion
+with drift: Cox and Miller 1965, ch. 5), whose variance no longer comes from the coin flip but from the data.
+Both ends are absorbing: reaching n means Russia holds the whole disputed territory, 0 that Ukraine retook it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def noise_in_steps(sd_km2: np.ndarray | float, area_km2: np.ndarray | float, n_steps: np.ndarray | float) -> np.ndarray:
+    """A weekly standard deviation in km2 expressed in steps of area/n."""
+    return np.asarray(sd_km2) * np.asarray(n_steps) / np.asarray(area_km2)
+
+
+def front_move(
+    steps: np.ndarray,
+    n_steps: np.ndarray | float,
+    p: np.ndarray | float,
+    russia_won: np.ndarray,
+    coin_weight: np.ndarray | float,
+    noise_steps: np.ndarray | float,
+    z: np.ndarray,
+) -> np.ndarray:
+    """The front after one week, in (real-valued) steps, clipped to [0, n]:
+    steps + (1 - w)(2p - 1) + w(2 won - 1) + s z."""
+    won = np.asarray(russia_won, dtype=float)
+    delta = (1.0 - np.asarray(coin_weight)) * (2.0 * np.asarray(p) - 1.0) + np.asarray(coin_weight) * (2.0 * won - 1.0)
+    return np.clip(steps + delta + np.asarray(noise_steps) * z, 0.0, n_steps)
+
+
+def weekly_moments(p: float, coin_weight: float, noise_steps: float) -> tuple[float, float]:
+    """Mean and variance of one week's move (steps) at constant p, away from the ends:
+    mean (2p - 1), variance w^2 4p(1 - p) + s^2."""
+    return 2.0 * p - 1.0, coin_weight**2 * 4.0 * p * (1.0 - p) + noise_steps**2
+
+
+def change_moments(p: float, coin_weight: float, noise_steps: float, weeks: int) -> tuple[float, float]:
+    """Mean and standard deviation of the change over ``weeks`` weeks at constant p (independent weeks,
+    away from the ends): weeks x mean, sqrt(weeks x variance)."""
+    mean, var = weekly_moments(p, coin_weight, noise_steps)
+    return weeks * mean, float(np.sqrt(weeks * var))
+
+
+def weekly_sd_from_monthly(monthly_sd_km2: float, weeks_per_month: float = 365.25 / 12 / 7) -> float:
+    """The weekly sd that gives an observed monthly sd when weeks are independent: sd_m / sqrt(4.35)."""
+    return monthly_sd_km2 / float(np.sqrt(weeks_per_month))
