@@ -28,7 +28,7 @@ import mesa
 import numpy as np
 
 from sim.processes import beliefs as belief
-from sim.processes import costs, negotiation, oil
+from sim.processes import coercion, costs, market, negotiation, oil
 from sim.processes.base import Model
 from sim.scenario import LEVERS, AgentSpec, Condition, ResponsePolicy, RulePolicy, SchedulePolicy
 
@@ -193,13 +193,31 @@ class Russia(StateAgent):
     key = "russia"
 
     def weekly_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
-        """Casualties against Ukraine's strength at its offensive intensity, fuel shortages from refining
-        offline, fiscal strain (this week's, or projected over the planning horizon)."""
+        """Denial: casualties against Ukraine's strength at its offensive intensity and fuel shortages from
+        refining offline; economic pressure after the fiscal adjustment: spending cuts and fiscal strain (this
+        week's, or projected over its budget horizon)."""
         c = m.p.costs
         strain = m.expect("strain_ru", w) if expected else w.read("strain_ru")
+        cut = m.expect("cut_ru", w) if expected else w.read("cut_ru")
         offline = 1.0 - w.read("refining_ru")
         intensity = w.lever("russia", "offensive")
-        return costs.weekly_cost_ru(c.base_ru, w.read("mil_ua"), intensity, c.fuel, offline, c.fiscal, strain, c.scale)
+        denial_and_strain = costs.weekly_cost_ru(
+            c.base_ru, w.read("mil_ua"), intensity, c.fuel, offline, c.fiscal, strain, c.scale
+        )
+        return denial_and_strain + c.scale * c.austerity * cut
+
+    def denial_cost(self, m: Model, w: Week) -> np.ndarray:
+        """Denial: casualties and fuel shortages (the whole of ``weekly_cost`` but the fiscal terms)."""
+        c = m.p.costs
+        offline = 1.0 - w.read("refining_ru")
+        zero = np.zeros_like(offline)
+        return costs.weekly_cost_ru(
+            c.base_ru, w.read("mil_ua"), w.lever("russia", "offensive"), c.fuel, offline, 0.0, zero, c.scale
+        )
+
+    def punishment_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
+        """No Ukrainian punishment campaign is modelled (its deep strikes are denial: refineries and depots)."""
+        return np.zeros(m.n)
 
     def war_value(self, m: Model, w: Week) -> np.ndarray:
         """V_ru = E_ru[f_{t+L}] - C_ru, with its own belief about p and its own expected cost over L weeks."""
@@ -223,13 +241,25 @@ class Ukraine(StateAgent):
 
     key = "ukraine"
 
-    def weekly_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
-        """Casualties against Russia's strength at Russia's offensive intensity, and the energy deficit (this
-        week's, or expected over the planning horizon, winter included)."""
+    def denial_cost(self, m: Model, w: Week) -> np.ndarray:
+        """Denial: casualties against Russia's strength at Russia's offensive intensity."""
+        c = m.p.costs
+        mil_ru, intensity = w.read("mil_ru"), w.lever("russia", "offensive")
+        return costs.weekly_cost_ua(c.base_ua, mil_ru, intensity, 0.0, np.zeros_like(mil_ru), c.scale)
+
+    def punishment_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
+        """Punishment: the energy deficit Russia's strikes impose (this week's, or expected over the planning
+        horizon, winter included)."""
         c = m.p.costs
         deficit = m.expect("energy_deficit", w) if expected else w.read("energy_deficit")
-        intensity = w.lever("russia", "offensive")
-        return costs.weekly_cost_ua(c.base_ua, w.read("mil_ru"), intensity, c.energy, deficit, c.scale)
+        return c.scale * c.energy * deficit
+
+    def weekly_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
+        """The cost its government weighs: denial in full, punishment by its pass-through (Pape 1996; Horowitz
+        and Reiter 2001: punishing civilians rarely moves the decision to concede)."""
+        return coercion.decision_cost(
+            self.denial_cost(m, w), 0.0, self.punishment_cost(m, w, expected=expected), m.p.coercion.passthrough_ua
+        )
 
     def war_value(self, m: Model, w: Week) -> np.ndarray:
         """V_ua = 1 - E_ua[f_{t+L}] - C_ua, with its own belief about p and its own expected cost."""
@@ -256,14 +286,27 @@ class India(StateAgent):
     key = "india"
 
     def decide(self, m: Model, w: Week) -> None:
-        """India's target share: a logistic function of the discount savings net of the expected penalty
-        tariff and sanctions risk, capped by its own purchase cap (the share moves toward it in the oil market
-        with a contract lag)."""
+        """India's target share: a logistic function of the discount savings (the delivered discount, widened
+        by part of last week's FOB widening) net of the expected penalty tariff and sanctions risk, capped by
+        its own purchase cap, less the designated barrels its refiners refuse (compliance, net of re-routing
+        and waivers). The share moves toward it in the oil market with a contract lag and noise."""
         o = m.p.oil
-        w.india_target = oil.india_target_share(
+        delivered = market.delivered_discount(
+            o.delivered_discount,
+            o.delivered_passthrough,
+            w.read("discount_share"),
+            m.const.discount_share0,
+            w.read("brent"),
+        )
+        refused = market.designation_cap(
+            market.effective_designation(w.lever("us", "designations"), w.read("designation_adapted")),
+            o.india_compliance,
+            w.lever("us", "waiver"),
+        )
+        w.india_target = refused * oil.india_target_share(
             w.lever("us", "penalty_tariff"),
             w.lever("us", "sanctions"),
-            o.delivered_discount,
+            delivered,
             o.india_imports,
             o.india_max_share,
             o.india_scale,

@@ -28,9 +28,11 @@ from sim.names import (  # noqa: F401  (re-exported: the model's vocabulary)
     ONGOING,
     OUTCOMES,
     RU_COLLAPSE,
+    RU_TAKES_ALL,
     SETTLEMENT,
     STATE_VARIABLES,
     UA_COLLAPSE,
+    UA_RETAKES_ALL,
     VARIABLE_NAMES,
 )
 from sim.params import Initial, Params
@@ -65,7 +67,7 @@ SCHEDULE: tuple[Process, ...] = (
 ALWAYS_SET = ("summit", "salvo_extra", "tomahawks", "india_target")
 
 # Random streams drawn every week, full chunk shape, whatever the mask or the levers (MODEL.md).
-WEEKLY_STREAMS = ("oil", "strikes", "battle", "escalation", "negotiation")
+WEEKLY_STREAMS = ("oil", "strikes", "battle", "escalation", "negotiation", "front", "market")
 
 
 class PressureModel(mesa.Model):
@@ -195,6 +197,9 @@ class PressureModel(mesa.Model):
             "escalation": st["escalation"].random(n),
         }
         noise["talks"], noise["accept_ru"], noise["accept_ua"] = st["negotiation"].random((3, n))
+        noise["front"] = st["front"].standard_normal(n)
+        noise["jump"] = st["market"].random(n)
+        noise["jump_size"], noise["discount"], noise["india"] = st["market"].standard_normal((3, n))
         return Week(self.week, self.state, noise, self.levers, self.flow_defaults)
 
     def apply_events(self, w: Week) -> None:
@@ -225,31 +230,33 @@ class PressureModel(mesa.Model):
 
     def terminate(self, w: Week) -> np.ndarray:
         """Outcomes on the end-of-week state, with precedence escalation > ukraine_collapse > russia_collapse >
-        settlement; co-triggers are counted. Returns the replicates that ended this week."""
+        russia_takes_all > ukraine_retakes_all > settlement; co-triggers are counted. A collapse is a state's
+        army (strength) or resolve below its floor; one side holding the whole disputed territory (the front at
+        1 or 0) is an outcome of its own. Returns the replicates that ended this week."""
         sw, c, act = self.switches, self.const, self.active
         a, k = self.p.attrition, self.p.costs
         front_steps = w.read("front_steps")
-        ua_down = (
-            (front_steps >= c.n_steps)
-            | (sw.attrition & (w.read("mil_ua") < a.strength_floor))
-            | (sw.costs & (w.read("resolve_ua") < k.resolve_floor))
+        ua_down = (sw.attrition & (w.read("mil_ua") < a.strength_floor)) | (
+            sw.costs & (w.read("resolve_ua") < k.resolve_floor)
         )
-        ru_down = (
-            (front_steps <= 0)
-            | (sw.attrition & (w.read("mil_ru") < a.strength_floor))
-            | (sw.costs & (w.read("resolve_ru") < k.resolve_floor))
+        ru_down = (sw.attrition & (w.read("mil_ru") < a.strength_floor)) | (
+            sw.costs & (w.read("resolve_ru") < k.resolve_floor)
         )
+        ru_all, ua_all = front_steps >= c.n_steps, front_steps <= 0
         escalate, settle = w.escalate, w.settle
-        triggers = np.stack([escalate, ua_down, ru_down, settle])
+        conditions = [escalate, ua_down, ru_down, ru_all, ua_all, settle]
+        triggers = np.stack(conditions)
         fired = triggers.any(axis=0) & act
         code = np.select(
-            [escalate, ua_down, ru_down, settle], [ESCALATION, UA_COLLAPSE, RU_COLLAPSE, SETTLEMENT], ONGOING
+            conditions, [ESCALATION, UA_COLLAPSE, RU_COLLAPSE, RU_TAKES_ALL, UA_RETAKES_ALL, SETTLEMENT], ONGOING
         ).astype(np.int8)
         self.outcome = np.where(fired, code, self.outcome)
         self.end_week = np.where(fired, w.t, self.end_week).astype(np.int32)
         # Terms: the offer of a settlement; Russia's demand (at least the front) on Ukraine's collapse.
+        # The front on Russia's collapse or when one side took the whole territory.
+        at_front = (code == RU_COLLAPSE) | (code == RU_TAKES_ALL) | (code == UA_RETAKES_ALL)
         terms = np.select(
-            [code == SETTLEMENT, code == UA_COLLAPSE, code == RU_COLLAPSE],
+            [code == SETTLEMENT, code == UA_COLLAPSE, at_front],
             [w.offer, np.fmax(w.front, w.lever("russia", "demand")), w.front],
             np.nan,
         )

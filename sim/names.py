@@ -7,8 +7,18 @@ the CLI) can name outcomes and variables without importing the model (Mesa, scip
 
 from __future__ import annotations
 
-OUTCOMES = ("ongoing", "settlement", "ukraine_collapse", "russia_collapse", "escalation")
-ONGOING, SETTLEMENT, UA_COLLAPSE, RU_COLLAPSE, ESCALATION = range(5)
+# A collapse is a state's army (strength) or resolve below its floor; one side holding the whole disputed
+# territory is an outcome of its own (the front reached 1 or 0).
+OUTCOMES = (
+    "ongoing",
+    "settlement",
+    "ukraine_collapse",
+    "russia_collapse",
+    "escalation",
+    "russia_takes_all",
+    "ukraine_retakes_all",
+)
+ONGOING, SETTLEMENT, UA_COLLAPSE, RU_COLLAPSE, ESCALATION, RU_TAKES_ALL, UA_RETAKES_ALL = range(7)
 
 # State variables reported every week, with the fixed histogram range used for their weekly quantiles.
 STATE_VARIABLES: dict[str, tuple[float, float, str]] = {
@@ -23,8 +33,9 @@ STATE_VARIABLES: dict[str, tuple[float, float, str]] = {
     "discount": (0.0, 60.0, "Urals FOB discount, $/bbl"),
     "india_share": (0.0, 1.0, "Russia's share of India's crude imports"),
     "revenue_ru": (0.0, 5.0, "Russia's oil budget revenue, $bn/week"),
-    "buffer_ru": (0.0, 200.0, "Russia's fiscal buffer, $bn"),
+    "buffer_ru": (0.0, 200.0, "Russia's National Wealth Fund, liquid assets, $bn"),
     "strain_ru": (0.0, 1.0, "Russia's fiscal strain (unfunded share of war spending)"),
+    "cut_ru": (0.0, 0.25, "Russia's spending cut, share of budget spending"),
     "refining_ru": (0.0, 1.0, "Russian refining online, share of normal"),
     "grid_ua": (0.0, 40.0, "Ukraine's available generation, GW"),
     "energy_deficit": (0.0, 1.0, "Ukraine's unmet share of demand"),

@@ -92,6 +92,38 @@ class FrontParams(Group):
         hi=0.99,
     )
     tullock_k: Num = param(2.0, "1", "Tullock (1980); Hirshleifer (1989) contest decisiveness", lo=0.1, hi=20)
+    area_km2: Num = param(
+        136_000.0,
+        "km2",
+        "the five regions Russia claims: Crimea 27,000, Donetsk 26,500, Luhansk 26,700, Zaporizhzhia 27,200, "
+        "Kherson 28,500 km2",
+        lo=1,
+        hi=1e6,
+    )
+    weekly_sd_km2: Num = param(
+        Uniform(low=60, high=120),
+        "km2/week",
+        "calibrated: monthly net Russian gains 2024-25 of 244-725 km2 (ISW via AFP) vary by ~150-250 km2 "
+        "around their trend; sd_week = sd_month / sqrt(4.35)",
+        lo=0,
+        hi=5000,
+    )
+    max_drift_km2: Num = param(
+        Uniform(low=120, high=200),
+        "km2/week",
+        "the fastest sustained monthly advances of 2023-25, 610-725 km2 (Oct-Nov 2024) and 701 km2 (Nov 2025), "
+        "are 140-165 km2 a week (ISW via AFP); the drift saturates there (Biddle 2004)",
+        lo=1,
+        hi=1e6,
+    )
+    coin_weight: Num = param(
+        0.0,
+        "1",
+        "validation: 1 with weekly_sd_km2 = 0 makes the front the gambler's-ruin walk of one step a week "
+        "(Feller); 0 moves it by its drift (2p - 1) steps plus the weekly noise",
+        lo=0,
+        hi=1,
+    )
 
 
 class AttritionParams(Group):
@@ -226,14 +258,30 @@ class CostParams(Group):
     base_ua: Num = param(Uniform(low=3e-4, high=9e-4), "share/week", "revealed preference, as base_ru", lo=0, hi=1)
     energy: Num = param(Uniform(low=0.002, high=0.01), "share/week per deficit share", "assumption", lo=0, hi=1)
     fuel: Num = param(
-        0.001,
+        0.0005,
         "share/week per share offline",
-        "assumption: half the prototype's 0.002 (export "
-        "bans kept domestic fuel shortages local); calibrated to a baseline near the prototype's",
+        "argued: a quarter of the MODEL.md prototype's 0.002: export bans kept domestic shortages local (2025), "
+        "the army has priority on fuel, and the lost export revenue now passes through the fiscal margins "
+        "(oil.product_share); range 0.0003-0.001",
         lo=0,
         hi=1,
     )
-    fiscal: Num = param(Uniform(low=0.002, high=0.006), "share/week per strain", "assumption", lo=0, hi=1)
+    fiscal: Num = param(
+        Uniform(low=0.002, high=0.006),
+        "share/week per strain",
+        "argued: at full strain (war spending unfunded) Russia's weekly cost is 3-10x its casualty cost, "
+        "comparable to Ukraine's energy cost in a dark winter; MODEL.md prototype range",
+        lo=0,
+        hi=1,
+    )
+    austerity: Num = param(
+        Uniform(low=0.001, high=0.003),
+        "share/week per share of spending cut",
+        "argued: cutting 8% of spending costs 0.8-2.4e-4 a week, half the base casualty cost or less "
+        "(sequestration of civilian items is politically cheap in Russia: Gaddy and Ickes 2010)",
+        lo=0,
+        hi=1,
+    )
     resolve_recovery: Num = param(Uniform(low=0.01, high=0.015), "1/week", "assumption (MODEL.md)", lo=0, hi=1)
     resolve_erosion: Num = param(5.0, "resolve per share of cost", "assumption: stationary resolve ~0.7", lo=0, hi=1000)
     resolve_floor: Num = param(0.2, "resolve", "assumption (MODEL.md)", lo=0, hi=1)
@@ -248,14 +296,92 @@ class OilParams(Group):
     brent_reversion: Num = param(0.05, "1/week", "assumption: half-life about 3 months", lo=0, hi=1)
     brent_vol: Num = param(0.04, "log/week", "assumption: ~30% a year, Brent's realised volatility", lo=0, hi=1)
     fob_discount_share: Num = param(0.17, "share of Brent", "Bank of Russia: ~15% Q2-Q3, 17% in Oct 2025", lo=0, hi=1)
-    sanctions_discount: Num = param(
-        6.0,
-        "$/bbl",
-        "assumption (MODEL.md prototype): enforcement past threshold widens the FOB discount",
+    jump_rate: Num = param(
+        0.0045,
+        "probability/week",
+        "Brent shocks of 30% or more within weeks: 1986, 1990, 2008 (twice), 2014, 2020, 2022 and a few "
+        "smaller, about one per 4-5 years 1986-2025 (EIA; Hamilton 2009); argued range 0.002-0.008",
         lo=0,
-        hi=100,
+        hi=1,
     )
-    sanctions_threshold: Num = param(0.3, "enforcement", "assumption", lo=0, hi=1)
+    jump_mean: Num = param(
+        0.0, "log", "symmetric: supply shocks up (1990, 2022), demand collapses down (2008, 2020)", lo=-2, hi=2
+    )
+    jump_sd: Num = param(
+        0.35,
+        "log",
+        "Mar 2022 +0.28 in two weeks, Aug 1990 +0.75 in two months, Mar-Apr 2020 -1.1 (EIA Brent spot); "
+        "argued range 0.25-0.5",
+        lo=0,
+        hi=3,
+    )
+    enforcement_ref: Num = param(
+        0.2,
+        "enforcement",
+        "the baseline's us.sanctions (Oct 2025), at which the discount is fob_discount_share",
+        lo=0,
+        hi=1,
+    )
+    enforcement_slope: Num = param(
+        0.15,
+        "share of Brent per unit enforcement",
+        "argued: full enforcement (1.0) widens the discount by ~12 points, as the price cap and EU embargo did "
+        "from Dec 2022 (Urals ~ $35-40 under Brent early 2023, KSE Institute); range 0.05-0.25",
+        lo=0,
+        hi=1,
+    )
+    designation_slope: Num = param(
+        Uniform(low=0.45, high=0.75),
+        "share of Brent per share designated",
+        "calibrated: after Rosneft and Lukoil (~0.45 of exports) were designated on 22 Oct 2025 the discount "
+        "went from 17% (Oct) to 23% (Nov) and ~40% of Brent ($27 of $66.6) in Jan 2026 (Bank of Russia; Reuters)",
+        lo=0,
+        hi=2,
+    )
+    reroute_half_life: Num = param(
+        Uniform(low=26, high=52),
+        "weeks",
+        "argued: after the Dec 2022 embargo the discount narrowed from ~$35-40 to ~$12-15 within about a year "
+        "as the shadow fleet grew (KSE Institute, CREA)",
+        lo=1,
+        hi=520,
+    )
+    discount_half_life: Num = param(
+        4.0, "weeks", "argued: cargoes are priced 4-8 weeks ahead of delivery (Argus, Platts)", lo=0.1, hi=104
+    )
+    discount_sd: Num = param(
+        0.08,
+        "logit/week",
+        "argued: month-to-month changes of the discount of 1-3 points of Brent in 2024-25 (Bank of Russia) at "
+        "a share near 0.17, where one logit unit is ~0.14 of Brent",
+        lo=0,
+        hi=2,
+    )
+    delivered_passthrough: Num = param(
+        0.15,
+        "share",
+        "argued: most of a wider FOB discount pays freight, insurance, intermediaries and the risk of "
+        "designated cargoes; a doubling of the FOB discount (17% -> ~35-40% of Brent) adds ~$2-3 to India's "
+        "$3-4 delivered discount; range 0.1-0.3",
+        lo=0,
+        hi=1,
+    )
+    india_compliance: Num = param(
+        Uniform(low=0.8, high=1.0),
+        "share",
+        "calibrated: India's Russian share fell from 36% (Nov) to 25% (Dec) and 21% (Jan 2026) as its refiners "
+        "stopped buying designated barrels (Kpler)",
+        lo=0,
+        hi=1,
+    )
+    india_sd: Num = param(
+        0.012,
+        "share/week",
+        "calibrated: Kpler monthly shares 34-41% in May-Oct 2025 move by 2-5 points a month; the lagged share's "
+        "stationary sd is 0.012/sqrt(1 - (5/6)^2) = 0.022",
+        lo=0,
+        hi=0.2,
+    )
     delivered_discount: Num = param(3.0, "$/bbl", "Reuters/Kpler: $1.7-2 Jul-Aug, $3-4 for Oct loading", lo=0, hi=100)
     india_imports: Num = param(4.8, "mb/d", "Kpler: 4.7-5.1 mb/d in 2025", lo=0, hi=20)
     india_max_share: Num = param(0.5, "share", "assumption: upper asymptote of India's logistic response", lo=0, hi=1)
@@ -284,12 +410,57 @@ class OilParams(Group):
     export_volume: Num = param(7.3, "mb/d", "calibrated: crude and products exports giving $1.45bn a week", lo=0, hi=30)
     tax_take: Num = param(0.55, "share", "assumption: MET plus export duty equivalent (MinFin)", lo=0, hi=1)
     product_share: Num = param(0.3, "share", "assumption: revenue lost per share of refining offline", lo=0, hi=1)
-    deficit_share: Num = param(
-        Uniform(low=0.10, high=0.25),
-        "share",
-        "MinFin: 2025 deficit widened to 2.6% of GDP; war spending above oil revenue",
+
+
+class FiscalParams(Group):
+    """Russia's federal budget and its financing margins (sim/processes/fiscal.py)."""
+
+    spending: Num = param(
+        10.4,
+        "$bn/week",
+        "2026 budget law: spending 44.1 trn RUB (TASS, 29 Sep 2025) at ~81 RUB/$ (Bank of Russia, Oct 2025)",
         lo=0,
-        hi=5,
+        hi=100,
+    )
+    other_revenue: Num = param(
+        Uniform(low=7.8, high=8.4),
+        "$bn/week",
+        "2026 budget law: revenue 40.3 trn RUB of which oil and gas 8.9 trn: non-oil-and-gas 31.4 trn ($7.4bn/week) "
+        "plus gas and condensate (~2.8 trn, $0.66bn/week); range for the ruble and the VAT rise to 22%",
+        lo=0,
+        hi=100,
+    )
+    borrow_cap: Num = param(
+        Uniform(low=0.85, high=1.15),
+        "$bn/week",
+        "argued: the 2026 plan borrows its 3.8 trn RUB deficit ($0.89bn/week) and the budget rule pays oil "
+        "shortfalls from the NWF; up to 30% more OFZ as in 2025, when a 5.7 trn deficit was mostly borrowed "
+        "(TASS, 29 Sep 2025; Global Source Partners, Nov 2025): 3.6-4.9 trn RUB a year",
+        lo=0,
+        hi=100,
+    )
+    horizon: Num = param(
+        Uniform(low=52, high=156),
+        "weeks",
+        "argued: Russia's budget is planned three years ahead (2026-28 law); fiscal exhaustion within one to "
+        "three budget years weighs on the decision to fight on",
+        lo=1,
+        hi=520,
+    )
+    cut_cap: Num = param(
+        Uniform(low=0.03, high=0.08),
+        "share of spending",
+        "argued: cuts of non-war items; non-defence, non-security spending is ~60% of the budget and 2026 froze "
+        "indexation; 3-8% of total spending is 5-13% of the civilian part",
+        lo=0,
+        hi=1,
+    )
+    war_share: Num = param(
+        0.37,
+        "share of spending",
+        "2026 budget: defence 12.9 and security 3.9 trn RUB of 44.1 trn (Reuters/SIPRI reading of the draft)",
+        lo=0.01,
+        hi=1,
     )
 
 
@@ -365,6 +536,42 @@ class EscalationParams(Group):
     hazard_per_pressure: Num = param(Uniform(low=3e-5, high=9e-5), "1/week per pressure", "assumption", lo=0, hi=1)
 
 
+class CoercionParams(Group):
+    """Punishment, denial and economic pressure (sim/processes/coercion.py)."""
+
+    passthrough_ua: Num = param(
+        Uniform(low=0.0, high=0.2),
+        "share",
+        "Pape (1996); Horowitz and Reiter (2001): punishment of civilians has no detectable effect on the "
+        "decision to concede; the winters of 2022-23 and 2025-26 brought no Ukrainian concession",
+        lo=0,
+        hi=1,
+    )
+    punishment_erosion: Num = param(
+        Uniform(low=1.0, high=3.0),
+        "resolve per share of cost",
+        "argued: a fifth to three fifths of the erosion of other costs (costs.resolve_erosion = 5): populations "
+        "habituate to bombing (Pape 1996, ch. 3; Allen 2007 on campaigns that last)",
+        lo=0,
+        hi=1000,
+    )
+    rally_gain: Num = param(
+        Uniform(low=5.0, high=15.0),
+        "resolve per share of cost above adaptation",
+        "argued: a rise in punishment first hardens the target (rally effects: Mueller 1970; Lambert et al. "
+        "2010); gain 1-3x the erosion so that a doubling of strikes lowers resolve only after some weeks",
+        lo=0,
+        hi=1000,
+    )
+    adaptation_half_life: Num = param(
+        Uniform(low=4.0, high=12.0),
+        "weeks",
+        "argued: rally effects fade in one to three months (Mueller 1970; Baker and Oneal 2001)",
+        lo=0.1,
+        hi=520,
+    )
+
+
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -378,6 +585,8 @@ class Params(BaseModel):
     energy: EnergyParams = EnergyParams()
     refining: RefiningParams = RefiningParams()
     escalation: EscalationParams = EscalationParams()
+    fiscal: FiscalParams = FiscalParams()
+    coercion: CoercionParams = CoercionParams()
 
 
 class Initial(Group):
@@ -397,7 +606,12 @@ class Initial(Group):
     brent: Num = param(62.0, "$/bbl", "ICE Brent, 16 Oct 2025", lo=1, hi=300)
     india_share: Num = param(0.36, "share", "Kpler: ~1.8 of ~5 mb/d early Oct 2025", lo=0, hi=1)
     buffer_ru: Num = param(
-        Uniform(low=35, high=55), "$bn", "MinFin: NWF liquid assets ~RUB 4 trn in 2025", lo=0, hi=1000
+        Uniform(low=48, high=56),
+        "$bn",
+        "MinFin: National Wealth Fund liquid assets ~4.2 trn RUB in Oct 2025, 4.1 trn at the start of 2026 "
+        "(Moscow Times, 16 Jan 2026), at 78-83 RUB/$",
+        lo=0,
+        hi=1000,
     )
     refining_ru: Num = param(0.8, "share online", "Reuters: 17-38% idle Aug-Sep 2025", lo=0, hi=1)
     grid_ua: Num = param(16.0, "GW", "MODEL.md: under 20 GW available by mid-2024, 2025 strikes", lo=0, hi=100)

@@ -172,7 +172,14 @@ def headline(summary: dict[str, Any], horizon: int) -> str:
             f"{t['median']:.0%}",
             f"of the disputed territory; quartiles {t['q25']:.0%} – {t['q75']:.0%}",
         )
-    for name in ("ongoing", "ukraine_collapse", "russia_collapse", "escalation"):
+    for name in (
+        "ongoing",
+        "ukraine_collapse",
+        "russia_collapse",
+        "russia_takes_all",
+        "ukraine_retakes_all",
+        "escalation",
+    ):
         r = o[name]
         card(OUTCOME_STYLE[name][0], f"{r['p']:.1%}", f"95% interval {r['lo']:.1%} – {r['hi']:.1%}")
     return f'<div class="cards">{"".join(cards)}</div>'

@@ -22,6 +22,8 @@ STREAMS: dict[str, int] = {
     "battle": 6,
     "escalation": 7,
     "negotiation": 8,
+    "front": 9,
+    "market": 10,
 }
 
 

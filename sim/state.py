@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.names import VARIABLE_NAMES
 from sim.params import Initial, Params
-from sim.processes import battle, beliefs, energy, oil
+from sim.processes import battle, beliefs, energy, market, oil
 
 # Written by processes, frozen by the commit.
 COMMITTED = (
@@ -37,12 +37,16 @@ COMMITTED = (
     "revenue_ru",
     "buffer_ru",
     "strain_ru",
+    "cut_ru",
+    "discount_share",
+    "designation_adapted",
     "refining_ru",
     "grid_ua",
     "energy_deficit",
     "strikes_ru",
     "strikes_ua",
     "escalation",
+    "punish_level_ua",
 )
 # Recomputed after the commit from committed variables.
 DERIVED = ("front", "belief_ru", "belief_ua")
@@ -81,12 +85,16 @@ class State:
     revenue_ru: np.ndarray
     buffer_ru: np.ndarray
     strain_ru: np.ndarray
+    cut_ru: np.ndarray  # share of budget spending cut this week
+    discount_share: np.ndarray  # Urals FOB discount as a share of Brent
+    designation_adapted: np.ndarray  # share of designated exports the trade has re-routed
     refining_ru: np.ndarray
     grid_ua: np.ndarray
     energy_deficit: np.ndarray
     strikes_ru: np.ndarray
     strikes_ua: np.ndarray
     escalation: np.ndarray
+    punish_level_ua: np.ndarray  # Ukraine's adaptation level to punishment (recent weekly punishment cost)
     tomahawks_delivered: np.ndarray
     talks_held: np.ndarray
     penalty_tariff: np.ndarray
@@ -100,7 +108,7 @@ class State:
 class Constants:
     """Per-replicate quantities fixed at week 0 (drawn parameters make them arrays)."""
 
-    n_steps: np.ndarray  # steps of the front (integer)
+    n_steps: np.ndarray  # steps of the front (integer; the front itself moves by real-valued steps)
     gamma: np.ndarray  # Tullock balance factor: p = p0 at equal strengths
     a0_ru: np.ndarray  # belief priors (Beta parameters)
     b0_ru: np.ndarray
@@ -108,7 +116,7 @@ class Constants:
     b0_ua: np.ndarray
     india_share0: np.ndarray  # week 0's India share and refining online (revenue lost is counted against them)
     refining_ru0: np.ndarray
-    spending: np.ndarray  # Russia's war spending, $bn/week
+    discount_share0: np.ndarray  # week 0's discount share (India's delivered discount moves with its change)
     richardson: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # exp(A) of the strike reaction matrix
     demand_by_week: np.ndarray  # Ukraine's demand (GW) by week: (weeks,) or (weeks, R) when drawn per replicate
     rows: np.ndarray  # 0..R-1, to index demand_by_week per replicate
@@ -140,7 +148,8 @@ def initial_state(
     """The state at week 0 and the constants, from the (sampled) parameters and initial values."""
     s, c = State(), Constants()
     c.n_steps = np.maximum(np.rint(full(n, p.front.n_steps)).astype(np.int64), 2)
-    s.front_steps = np.clip(np.rint(full(n, init.front) * c.n_steps).astype(np.int64), 0, c.n_steps)
+    # real-valued steps, integer at week 0 (so the gambler's-ruin reduction stays exact)
+    s.front_steps = np.clip(np.rint(full(n, init.front) * c.n_steps), 0, c.n_steps).astype(float)
     s.front = s.front_steps / c.n_steps
     c.gamma = battle.balance_factor(p.front.p0, p.front.tullock_k)
     s.mil_ru, s.mil_ua = full(n, init.mil_ru), full(n, init.mil_ua)
@@ -151,9 +160,20 @@ def initial_state(
     s.resolve_ru, s.resolve_ua = full(n, init.resolve_ru), full(n, init.resolve_ua)
     s.brent = full(n, init.brent)
     o = p.oil
-    s.discount = oil.fob_discount(
-        s.brent, o.fob_discount_share, us_levers["sanctions"], o.sanctions_threshold, o.sanctions_discount
+    s.designation_adapted = np.zeros(n)
+    s.discount_share = full(
+        n,
+        market.discount_target(
+            o.fob_discount_share,
+            us_levers["sanctions"],
+            o.enforcement_ref,
+            o.enforcement_slope,
+            market.effective_designation(us_levers["designations"], s.designation_adapted),
+            o.designation_slope,
+        ),
     )
+    c.discount_share0 = s.discount_share.copy()
+    s.discount = s.discount_share * s.brent
     s.india_share = full(n, init.india_share)
     c.india_share0 = s.india_share.copy()
     s.refining_ru = full(n, init.refining_ru)
@@ -172,10 +192,10 @@ def initial_state(
         s.refining_ru,
         c.refining_ru0,
     )
-    # War spending = revenue at week 0 x (1 + deficit share) (MODEL.md precise rules).
-    c.spending = s.revenue_ru * (1.0 + o.deficit_share)
+    # Spending and non-oil revenue come from the stated budget (params.fiscal), not from week-0 oil revenue.
     s.buffer_ru = full(n, init.buffer_ru)
     s.strain_ru = np.zeros(n)
+    s.cut_ru = np.zeros(n)
     s.grid_ua = full(n, init.grid_ua)
     s.strikes_ru, s.strikes_ua = full(n, init.strikes_ru), full(n, init.strikes_ua)
     k = p.strikes
@@ -184,6 +204,8 @@ def initial_state(
     s.energy_deficit = (
         energy.energy_deficit(s.grid_ua, seasonal_demand(p, start_date, 0)) if grid_evolves else np.zeros(n)
     )
+    # Ukraine is adapted to the punishment of week 0 (the strikes of autumn 2025 are not news)
+    s.punish_level_ua = full(n, p.costs.scale * p.costs.energy * s.energy_deficit)
     s.escalation = full(n, init.escalation)
     s.tomahawks_delivered = np.zeros(n)
     s.belief_ru = beliefs.belief_mean(s.alpha_ru, s.beta_ru)

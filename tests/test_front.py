@@ -23,13 +23,19 @@ def test_coin_weight_one_without_noise_is_exactly_the_gamblers_ruin_step():
     steps = rng.integers(0, 201, 1000)
     won = rng.random(1000) < 0.54
     z = rng.standard_normal(1000)
-    moved = front.front_move(steps.astype(float), 200, 0.54, won, 1.0, 0.0, z)
+    moved = front.front_move(steps.astype(float), 200, 0.08, won, 1.0, 0.0, z)
     np.testing.assert_array_equal(moved, battle.front_step(steps, won, 200).astype(float))
 
 
 def test_coin_weight_zero_without_noise_is_the_drift():
     moved = front.front_move(
-        np.array([100.0, 0.0, 200.0]), 200, 0.6, np.array([False, True, True]), 0.0, 0.0, np.zeros(3)
+        np.array([100.0, 0.0, 200.0]),
+        200,
+        front.drift_steps(0.6, 680.0, np.inf),
+        np.array([False, True, True]),
+        0.0,
+        0.0,
+        np.zeros(3),
     )
     # drift 2p - 1 = 0.2 steps a week whatever the week's result; the ends clip
     np.testing.assert_allclose(moved, [100.2, 0.2, 200.0])
@@ -40,7 +46,7 @@ def test_simulated_weekly_moments_match_the_closed_form(p, w, s):
     rng = np.random.default_rng(11)
     n = 200_000
     won = rng.random(n) < p
-    moved = front.front_move(np.full(n, 100.0), 200, p, won, w, s, rng.standard_normal(n)) - 100.0
+    moved = front.front_move(np.full(n, 100.0), 200, 2 * p - 1, won, w, s, rng.standard_normal(n)) - 100.0
     mean, var = front.weekly_moments(p, w, s)
     assert abs(moved.mean() - mean) < Z99 * math.sqrt(var / n)
     # the variance of a sample variance is about 2 var^2 / n for near-normal, larger with the coin: allow 4x
@@ -52,7 +58,7 @@ def test_fifty_two_week_spread_matches_the_closed_form():
     n, weeks, p, s = 20_000, 52, 0.54, 0.15
     pos = np.full(n, 100.0)
     for _ in range(weeks):
-        pos = front.front_move(pos, 200, p, rng.random(n) < p, 0.0, s, rng.standard_normal(n))
+        pos = front.front_move(pos, 200, 2 * p - 1, rng.random(n) < p, 0.0, s, rng.standard_normal(n))
     mean, sd = front.change_moments(p, 0.0, s, weeks)
     assert mean == pytest.approx(52 * 0.08)
     assert sd == pytest.approx(0.15 * math.sqrt(52))
@@ -72,3 +78,16 @@ def test_the_coin_flip_front_is_far_wider_than_the_data_allows():
 
 def test_weekly_sd_from_monthly():
     assert front.weekly_sd_from_monthly(200.0) == pytest.approx(200.0 / math.sqrt(365.25 / 12 / 7))
+
+
+def test_drift_is_linear_near_parity_and_saturates_at_the_fastest_pace():
+    a, v = 680.0, 160.0
+    # p = 0.54: 54.4 km2 a week linear, 52.4 saturated (a 4% difference)
+    assert float(front.drift_steps(0.54, a, v)) * a == pytest.approx(v * math.tanh(54.4 / v))
+    assert float(front.drift_steps(0.54, a, v)) * a == pytest.approx(54.4, rel=0.05)
+    # a large edge cannot push the pace past V
+    assert float(front.drift_steps(0.9, a, v)) * a < v
+    assert float(front.drift_steps(0.1, a, v)) * a > -v
+    assert float(front.drift_steps(0.7, a, np.inf)) == pytest.approx(0.4)
+    ps = np.linspace(0.01, 0.99, 99)
+    assert np.all(np.diff(front.drift_steps(ps, a, v)) > 0)

@@ -132,6 +132,16 @@ def test_india_share_noise_has_the_ar1_stationary_spread():
     assert s.mean() == pytest.approx(0.3, abs=1e-3)
 
 
+def test_a_purchase_cap_binds_whatever_the_noise():
+    rng = np.random.default_rng(3)
+    s = market.india_share_noisy_step(np.full(1000, 0.05), np.zeros(1000), 6.0, 0.05, rng.standard_normal(1000), 0.0)
+    assert s.max() == 0.0
+    s = market.india_share_noisy_step(
+        np.full(1000, 0.2), np.full(1000, 0.3), 6.0, 0.05, rng.standard_normal(1000), 0.25
+    )
+    assert s.max() == 0.25
+
+
 def test_india_share_without_noise_is_the_lagged_adjustment():
     s = np.array([0.36, 0.1])
     np.testing.assert_allclose(

@@ -224,7 +224,7 @@ def test_conditioning_on_one_replicates_trajectory_concentrates_around_its_param
 ):
     outcomes, wide = run_tables
     rows = [f"{day(w)},brent,{wide['brent'].loc[w, truth]:.4f},6,," for w in (6, 12, 18, 24, 30)]
-    rows += [f"{day(w)},buffer_ru,{wide['buffer_ru'].loc[w, truth]:.4f},2,," for w in (10, 20)]
+    rows += [f"{day(w)},buffer_ru,{wide['buffer_ru'].loc[w, truth]:.4f},0.5,," for w in (10, 20)]
     obs = write_csv(tmp_path / "truth.csv", *rows, f"{day(HORIZON)},,,,ended,false")
     out = tmp_path / "conditioned"
     sim("condition", run_dir, obs, "--out", out, "-q", "--min-ess", "20")

@@ -71,14 +71,6 @@ def test_brent_step_without_noise_converges_to_mean_and_stays_positive():
     assert np.all(b > 0) and np.all(np.isfinite(b))
 
 
-def test_fob_discount_share_of_brent_plus_sanctions_premium():
-    d = oil.fob_discount(np.array([62.0, 62.0, 62.0]), 0.17, np.array([0.0, 0.3, 0.31]), 0.3, 6.0)
-    np.testing.assert_allclose(d, [0.17 * 62, 0.17 * 62, 0.17 * 62 + 6.0])
-
-
-# --- India's target and share ---------------------------------------------------------------------
-
-
 def test_india_target_share_is_logistic_in_net_benefit():
     savings = 0.5 * 4.8 * 365 * 3.0 / 1000
     net = savings - 0.1 * 0.25 * 40.0 - 2.0 * 0.5
@@ -264,88 +256,3 @@ def test_russia_revenue_is_finite_and_non_negative(
     )
     assert math.isfinite(rev)
     assert rev >= 0.0
-
-
-# --- Fiscal buffer and strain ---------------------------------------------------------------------
-
-
-def test_fiscal_step_buffer_absorbs_gap_without_strain():
-    buffer, strain = oil.fiscal_step(np.array([45.0]), np.array([1.45]), 1.45 * 1.2)
-    assert buffer[0] == pytest.approx(45.0 - 0.29)
-    assert strain[0] == 0.0
-
-
-def test_fiscal_step_surplus_refills_buffer():
-    buffer, strain = oil.fiscal_step(np.array([10.0]), np.array([2.0]), 1.5)
-    assert buffer[0] == pytest.approx(10.5)
-    assert strain[0] == 0.0
-
-
-def test_fiscal_step_strain_after_exhaustion_is_unfunded_share():
-    buffer, strain = oil.fiscal_step(np.array([0.1, 0.0]), np.array([1.0, 0.0]), 2.0)
-    np.testing.assert_allclose(buffer, [0.0, 0.0])
-    np.testing.assert_allclose(strain, [(1.0 - 0.1) / 2.0, 1.0])
-
-
-def test_fiscal_path_strain_is_zero_while_buffer_lasts_then_the_gap_share():
-    spending, revenue = 1.74, 1.2
-    gap = spending - revenue
-    buffer = np.array([40.0])
-    weeks_left = 40.0 / gap
-    for week in range(1, 120):
-        buffer, strain = oil.fiscal_step(buffer, np.array([revenue]), spending)
-        assert buffer[0] >= 0.0
-        assert 0.0 <= strain[0] <= 1.0
-        if week <= weeks_left:
-            assert strain[0] == 0.0
-        elif week >= weeks_left + 1:
-            assert strain[0] == pytest.approx(gap / spending)
-
-
-@given(buffer=st.floats(0.0, 100.0), revenue=st.floats(0.0, 5.0), spending=st.floats(0.0, 5.0))
-def test_fiscal_step_buffer_never_negative_and_strain_in_unit_interval(buffer, revenue, spending):
-    new_buffer, strain = oil.fiscal_step(np.array([buffer]), np.array([revenue]), spending)
-    assert new_buffer[0] >= 0.0
-    assert 0.0 <= strain[0] <= 1.0
-    assert np.isfinite(new_buffer).all() and np.isfinite(strain).all()
-    if buffer >= spending - revenue:
-        assert strain[0] == 0.0
-
-
-def test_projected_strain_zero_when_buffer_outlasts_horizon():
-    out = oil.projected_strain(np.array([45.0, 45.0, 0.0]), np.array([1.2, 2.0, 2.0]), 1.74, 26.0)
-    np.testing.assert_array_equal(out, [0.0, 0.0, 0.0])
-
-
-def test_projected_strain_with_empty_buffer_is_gap_share():
-    out = oil.projected_strain(np.array([0.0]), np.array([1.0]), 2.0, 26.0)
-    assert out[0] == pytest.approx(0.5)
-
-
-@pytest.mark.parametrize(
-    ("buffer", "revenue", "spending", "horizon"),
-    [(10.0, 1.2, 1.74, 26), (3.3, 0.5, 1.74, 26), (0.0, 1.0, 1.5, 10), (50.0, 1.0, 1.74, 104), (45.0, 1.45, 1.74, 26)],
-)
-def test_projected_strain_equals_average_of_simulated_fiscal_path(buffer, revenue, spending, horizon):
-    """The projection is exactly the mean weekly strain fiscal_step produces if the present gap persists."""
-    b = np.array([buffer])
-    strains = []
-    for _ in range(horizon):
-        b, s = oil.fiscal_step(b, np.array([revenue]), spending)
-        strains.append(s[0])
-    projected = oil.projected_strain(np.array([buffer]), np.array([revenue]), spending, float(horizon))
-    assert projected[0] == pytest.approx(np.mean(strains), abs=1e-12)
-
-
-@given(
-    buffer=st.floats(0.0, 100.0),
-    revenue=st.floats(0.0, 5.0),
-    spending=st.floats(0.01, 5.0),
-    horizon=st.floats(1.0, 104.0),
-)
-def test_projected_strain_is_in_unit_interval(buffer, revenue, spending, horizon):
-    out = oil.projected_strain(np.array([buffer]), np.array([revenue]), spending, horizon)
-    assert np.isfinite(out).all()
-    assert 0.0 <= out[0] <= 1.0
-    if revenue >= spending or buffer >= horizon * (spending - revenue):
-        assert out[0] == 0.0

@@ -23,7 +23,7 @@ def test_shipped_scenario_runs(path) -> None:
 
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, sim.RunResult]:
-    names = ("baseline", "tomahawks_approved", "india_stops", "max_pressure", "us_steps_back")
+    names = ("baseline", "tomahawks_approved", "india_stops", "max_pressure", "us_steps_back", "winter_energy_war")
     return {n: sim.run(load_scenario(SCENARIOS / f"{n}.yaml", ["replicates=3000"])) for n in names}
 
 
@@ -37,8 +37,10 @@ def test_alternatives_ask_a_question_and_extend_baseline() -> None:
 def test_us_stepping_back_raises_ukraines_collapse(outcomes) -> None:
     assert (
         outcomes["us_steps_back"].probability("ukraine_collapse")
-        > outcomes["baseline"].probability("ukraine_collapse") + 0.2
+        > outcomes["baseline"].probability("ukraine_collapse") + 0.02
     )
+    # the front moves faster, but no faster than its saturated pace: taking all five regions stays rare
+    assert outcomes["us_steps_back"].probability("russia_takes_all") < 0.05
     assert (
         outcomes["us_steps_back"].summary["settlement_terms"]["median"]
         > outcomes["baseline"].summary["settlement_terms"]["median"]
@@ -47,8 +49,10 @@ def test_us_stepping_back_raises_ukraines_collapse(outcomes) -> None:
 
 def test_pressure_on_russia_raises_settlement_and_lowers_terms(outcomes) -> None:
     base = outcomes["baseline"]
-    for name in ("tomahawks_approved", "india_stops", "max_pressure"):
+    for name in ("tomahawks_approved", "max_pressure"):
         assert outcomes[name].probability("settlement") > base.probability("settlement"), name
+    # India stopping costs Russia revenue its fiscal margins absorb: the odds do not fall (issue 12)
+    assert outcomes["india_stops"].probability("settlement") >= base.probability("settlement")
     assert outcomes["max_pressure"].summary["settlement_terms"]["median"] < base.summary["settlement_terms"]["median"]
 
 
@@ -61,4 +65,50 @@ def test_india_stopping_cuts_russian_revenue(outcomes) -> None:
     stop = outcomes["india_stops"].outcomes["cum.revenue_ru_per_week"].median()
     assert stop < base
     late = outcomes["india_stops"].outcomes
-    assert late.loc[late["week"] >= 40, "end.india_share"].max() < 0.05  # frozen earlier endings excepted
+    assert late.loc[late["week"] >= 40, "end.india_share"].max() == 0.0  # the cap binds whatever the noise
+    # the revenue lost drains the National Wealth Fund (where borrowing does not cover it)
+    assert (
+        outcomes["india_stops"].outcomes["end.buffer_ru"].mean() < outcomes["baseline"].outcomes["end.buffer_ru"].mean()
+    )
+
+
+def test_punishment_hardens_more_than_it_coerces(outcomes) -> None:
+    # issue 12: doubling the energy war moves settlement by at most 10 points (20,000 replicates: docs/calibration.md)
+    # and does not lower Ukraine's collapse
+    base, winter = outcomes["baseline"], outcomes["winter_energy_war"]
+    assert abs(winter.probability("settlement") - base.probability("settlement")) < 0.12
+    assert winter.probability("ukraine_collapse") >= base.probability("ukraine_collapse")
+
+
+STRESS = [
+    "initial.brent=35",
+    "params.oil.brent_mean=35",
+    "agents.us.levers.designations=0.45",
+    "agents.india.levers.purchase_cap=0",
+    "initial.buffer_ru=5",
+    "params.fiscal.other_revenue=6.5",
+]
+
+
+def _run(overrides: list[str]) -> sim.RunResult:
+    return sim.run(load_scenario(SCENARIOS / "baseline.yaml", ["replicates=2000", *overrides]))
+
+
+def test_russias_collapse_is_reachable_through_fiscal_exhaustion_and_rare_otherwise(outcomes) -> None:
+    # issue 12: Russia's collapse has causes (fiscal exhaustion, resolve); without talks to pre-empt it, a fund
+    # nearly empty, oil at $35 with half its exports designated, India out and non-oil revenue 20% lower
+    # collapse Russia in most worlds; the baseline never does
+    assert outcomes["baseline"].probability("russia_collapse") < 0.005
+    stressed = _run([*STRESS, "switches.negotiation=false"])
+    assert stressed.probability("russia_collapse") > 0.3
+    # with talks, the same pressure makes a deal far more likely instead
+    assert _run(STRESS).probability("settlement") > outcomes["baseline"].probability("settlement") + 0.3
+
+
+def test_cheaper_oil_does_not_lower_the_odds_of_a_deal(outcomes) -> None:
+    # issue 12: with spending from the budget (not pegged to week-0 revenue) Brent at $45 drains the fund and
+    # raises Russia's expected fiscal cost: the odds of a deal do not fall (paired by common random numbers)
+    cheap = _run(["initial.brent=45", "params.oil.brent_mean=45", "replicates=3000"])
+    base = outcomes["baseline"]
+    assert cheap.probability("settlement") >= base.probability("settlement")
+    assert cheap.outcomes["end.buffer_ru"].mean() < base.outcomes["end.buffer_ru"].mean()

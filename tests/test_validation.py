@@ -28,7 +28,7 @@ def test_front_reduces_to_gamblers_ruin() -> None:
     truth = gamblers_ruin_probability(n, k, p)
     assert truth == pytest.approx(0.731717, abs=1e-6)
     reps = len(result.outcomes)
-    est = result.probability("ukraine_collapse")
+    est = result.probability("russia_takes_all")
     assert _within(est, truth, math.sqrt(truth * (1 - truth) / reps))
     assert result.probability("ongoing") == 0.0  # every walk is absorbed well before the horizon
     weeks = result.outcomes["week"].to_numpy(dtype=float)

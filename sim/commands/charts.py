@@ -117,7 +117,17 @@ def report(results: str, out: str | None, no_traces: bool) -> None:
 @click.option("--replicate", "-r", type=click.IntRange(min=0), help="The replicate number to replay.")
 @click.option(
     "--outcome",
-    type=click.Choice(["settlement", "ukraine_collapse", "russia_collapse", "escalation", "ongoing"]),
+    type=click.Choice(
+        [
+            "settlement",
+            "ukraine_collapse",
+            "russia_collapse",
+            "russia_takes_all",
+            "ukraine_retakes_all",
+            "escalation",
+            "ongoing",
+        ]
+    ),
     help="Replay a representative replicate of this outcome: the one whose end week is closest to the "
     "outcome's median week (ties: terms, or for 'ongoing' the final front, closest to the median; then "
     "the lowest number).",

@@ -55,9 +55,19 @@ OUTCOME_STYLE: dict[str, tuple[str, str]] = {
     "ukraine_collapse": ("Ukraine collapses", OKABE_ITO["blue"]),
     "russia_collapse": ("Russia collapses", OKABE_ITO["vermillion"]),
     "escalation": ("Escalation (NATO-Russia)", OKABE_ITO["reddish_purple"]),
+    "russia_takes_all": ("Russia takes all five regions", OKABE_ITO["sky_blue"]),
+    "ukraine_retakes_all": ("Ukraine retakes all five regions", OKABE_ITO["orange"]),
     "ongoing": ("War still going at the horizon", GREY),
 }
-OUTCOME_ORDER = ("settlement", "ukraine_collapse", "russia_collapse", "escalation", "ongoing")
+OUTCOME_ORDER = (
+    "settlement",
+    "ukraine_collapse",
+    "russia_collapse",
+    "russia_takes_all",
+    "ukraine_retakes_all",
+    "escalation",
+    "ongoing",
+)
 TERMINAL = tuple(o for o in OUTCOME_ORDER if o != "ongoing")
 assert set(OUTCOME_ORDER) == set(OUTCOMES)  # a new outcome must get a label and colour here
 

@@ -89,9 +89,11 @@ def compare_incidence(weeklies: dict[str, pd.DataFrame], infos: dict[str, RunInf
     """Cumulative incidence of each terminal outcome, one panel per outcome, one line per run (a conditioned
     run's shares are weighted, its bands use n = ESS)."""
     with _style():
-        fig = new_figure(11, 7)
-        axes = fig.subplots(2, 2).ravel()
-        for ax, o in zip(axes, TERMINAL, strict=True):
+        fig = new_figure(14, 7)
+        axes = fig.subplots(2, (len(TERMINAL) + 1) // 2).ravel()
+        for ax in axes[len(TERMINAL) :]:
+            ax.set_visible(False)
+        for ax, o in zip(axes, TERMINAL, strict=False):
             tables = {run: incidence_table(weekly, o, infos[run].ess) for run, weekly in weeklies.items()}
             never = all(float(t["share"].max()) == 0 for t in tables.values())
             for j, (run, t) in enumerate(tables.items()):

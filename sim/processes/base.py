@@ -31,6 +31,14 @@ class Belligerent(Protocol):
         over its planning horizon."""
         ...
 
+    def denial_cost(self, m: Model, w: Week) -> np.ndarray:
+        """This week's cost of denial: military pressure on its forces and their logistics."""
+        ...
+
+    def punishment_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
+        """This week's (or the expected) cost of punishment: strikes on its population's energy and cities."""
+        ...
+
     def war_value(self, m: Model, w: Week) -> np.ndarray:
         """Its value of fighting on over its planning horizon, from its own belief, costs and resolve."""
         ...

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.processes import front as front_process
 from sim.processes.base import Model, Process
 
 if TYPE_CHECKING:
@@ -72,8 +73,9 @@ def gamblers_ruin_duration(n: int, k: int, p: float) -> float:
 
 
 class Battle(Process):
-    """The week's contest and the front's step. Tomahawks add firepower to the week's contest, not to the
-    strength stock (MODEL.md: pure firepower shifts p, hence the terms, not the odds of a deal)."""
+    """The week's contest and the front's move: a drift set by the contest, saturating at the fastest observed
+    pace, plus weekly noise (``sim.processes.front``). Tomahawks add firepower to the week's contest, not to
+    the strength stock (MODEL.md: pure firepower shifts p, hence the terms, not the odds of a deal)."""
 
     name = "battle"
     switches = ("battle",)
@@ -87,7 +89,16 @@ class Battle(Process):
         firepower_ua = w.read("mil_ua") + m.p.attrition.tomahawk_strength * w.tomahawks
         p_win = tullock(w.read("mil_ru"), firepower_ua, c.gamma, m.p.front.tullock_k)
         w.russia_won = w.noise["battle"] < p_win
-        front_steps = front_step(w.read("front_steps"), w.russia_won, c.n_steps)
+        fp = m.p.front
+        front_steps = front_process.front_move(
+            w.read("front_steps"),
+            c.n_steps,
+            front_process.drift_steps(p_win, fp.area_km2 / c.n_steps, fp.max_drift_km2),
+            w.russia_won,
+            fp.coin_weight,
+            front_process.noise_in_steps(fp.weekly_sd_km2, fp.area_km2, c.n_steps),
+            w.noise["front"],
+        )
         w.front = front_steps / c.n_steps
         w.write("front_steps", front_steps)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.processes import coercion
 from sim.processes.base import Model, Process
 
 if TYPE_CHECKING:
@@ -47,18 +48,42 @@ def resolve_step(
 
 
 class Resolve(Process):
-    """Each side's resolve recovers and erodes with its cost of this week's fighting (``weekly_cost`` of the
-    belligerent agents)."""
+    """Each side's resolve recovers and erodes with its costs of this week's fighting. Russia's erode it
+    through ``Russia.weekly_cost`` (denial and, after the fiscal adjustment, economic pressure); Ukraine's by
+    channel (``sim.processes.coercion``): denial erodes it, punishment erodes it less and first rallies it
+    above its adaptation level, which then moves toward this week's punishment."""
 
     name = "resolve"
     switches = ("costs",)
-    reads = ("resolve_ru", "resolve_ua", "mil_ru", "mil_ua", "refining_ru", "strain_ru", "energy_deficit")
-    writes = ("resolve_ru", "resolve_ua")
+    reads = (
+        "resolve_ru",
+        "resolve_ua",
+        "mil_ru",
+        "mil_ua",
+        "refining_ru",
+        "strain_ru",
+        "cut_ru",
+        "energy_deficit",
+        "punish_level_ua",
+    )
+    writes = ("resolve_ru", "resolve_ua", "punish_level_ua")
     levers = ("russia.offensive",)
 
     def step(self, m: Model, w: Week) -> None:
-        c = m.p.costs
+        c, k = m.p.costs, m.p.coercion
         cost_ru = m.russia.weekly_cost(m, w, expected=False)
-        cost_ua = m.ukraine.weekly_cost(m, w, expected=False)
         w.write("resolve_ru", resolve_step(w.read("resolve_ru"), cost_ru, c.resolve_recovery, c.resolve_erosion))
-        w.write("resolve_ua", resolve_step(w.read("resolve_ua"), cost_ua, c.resolve_recovery, c.resolve_erosion))
+        punishment = m.ukraine.punishment_cost(m, w, expected=False)
+        level = w.read("punish_level_ua")
+        resolve_ua = coercion.resolve_step(
+            w.read("resolve_ua"),
+            m.ukraine.denial_cost(m, w),
+            punishment,
+            level,
+            c.resolve_recovery,
+            c.resolve_erosion,
+            k.punishment_erosion,
+            k.rally_gain,
+        )
+        w.write("resolve_ua", resolve_ua)
+        w.write("punish_level_ua", coercion.adaptation_step(level, punishment, k.adaptation_half_life))

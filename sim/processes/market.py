@@ -114,13 +114,19 @@ def designation_cap(
 
 
 def india_share_noisy_step(
-    share: np.ndarray, target: np.ndarray, lag: np.ndarray | float, sd: np.ndarray | float, eps: np.ndarray
+    share: np.ndarray,
+    target: np.ndarray,
+    lag: np.ndarray | float,
+    sd: np.ndarray | float,
+    eps: np.ndarray,
+    cap: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Partial adjustment toward the target with a contract lag (weeks) plus weekly noise (cargo timing,
-    refinery maintenance), clipped to [0, 1]. Its stationary sd around a fixed target is
-    sd / sqrt(1 - (1 - 1/lag)^2)."""
+    refinery maintenance), clipped to [0, cap] (a purchase cap is a policy, not a target: the noise never
+    breaks it). Its stationary sd around a fixed target away from the bounds is sd / sqrt(1 - (1 - 1/lag)^2)."""
     lag = np.maximum(np.asarray(lag, dtype=float), 1.0)
-    return np.clip(share + (target - share) / lag + np.asarray(sd) * eps, 0.0, 1.0)
+    moved = share + (target - share) / lag + np.asarray(sd) * eps
+    return np.clip(moved, 0.0, np.minimum(np.asarray(cap, dtype=float), 1.0))
 
 
 def stationary_sd(lag: float, sd: float) -> float:

@@ -107,6 +107,7 @@ class Negotiation(Process):
         "mil_ua",
         "refining_ru",
         "strain_ru",
+        "cut_ru",
         "energy_deficit",
         "grid_ua",
         "buffer_ru",

@@ -1,4 +1,4 @@
-"""Process 2: the oil market, India's purchases, Russia's oil revenue and fiscal buffer."""
+"""Process 2: the oil market, India's purchases, Russia's oil revenue and its budget's financing."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from sim.processes import fiscal, market
 from sim.processes.base import Model, Process
 
 if TYPE_CHECKING:
@@ -22,18 +23,6 @@ def brent_step(
     """Log-AR(1): log B' = log B + kappa (log mu - log B) + sigma eps."""
     log_b = np.log(brent)
     return np.exp(log_b + reversion * (np.log(mean) - log_b) + vol * eps)
-
-
-def fob_discount(
-    brent: np.ndarray,
-    share: np.ndarray | float,
-    sanctions: np.ndarray | float,
-    threshold: np.ndarray | float,
-    premium: np.ndarray | float,
-) -> np.ndarray:
-    """Urals FOB discount ($/bbl): a share of Brent (Bank of Russia), plus a fixed widening once sanctions
-    enforcement passes its threshold (buyers' risk priced in)."""
-    return share * brent + premium * (np.asarray(sanctions) > threshold)
 
 
 def india_target_share(
@@ -90,47 +79,68 @@ def russia_revenue(
     return np.maximum(value, 0.0) * (1.0 - product_share * outage) * tax_take * DAYS_PER_WEEK / 1000.0
 
 
-def fiscal_step(buffer: np.ndarray, revenue: np.ndarray, spending: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """The buffer absorbs the gap between war spending and oil revenue; once it is exhausted the unfunded
-    share of spending is fiscal strain in [0, 1]."""
-    gap = spending - revenue
-    new_buffer = buffer - gap
-    unfunded = np.maximum(-new_buffer, 0.0)
-    strain = np.clip(unfunded / np.maximum(spending, 1e-12), 0.0, 1.0)
-    return np.maximum(new_buffer, 0.0), strain
-
-
-def projected_strain(
-    buffer: np.ndarray, revenue: np.ndarray, spending: np.ndarray | float, horizon: np.ndarray | float
-) -> np.ndarray:
-    """Average strain over the next ``horizon`` weeks if the present gap persists: zero until the buffer
-    runs out, then the unfunded share (projected fiscal exhaustion, MODEL.md expected cost)."""
-    gap = np.asarray(spending - revenue, dtype=float)
-    share = np.clip(gap / np.maximum(spending, 1e-12), 0.0, 1.0)
-    weeks_left = np.where(gap > 0, buffer / np.maximum(gap, 1e-12), np.inf)
-    strained = np.clip(horizon - weeks_left, 0.0, None) / horizon
-    return share * strained
-
-
 class OilMarket(Process):
-    """Brent follows its log-AR(1), the Urals discount widens with sanctions, India's share moves toward the
-    target it chose this week (``India.decide``), and Russia's revenue and buffer follow."""
+    """Brent with jumps, the Urals discount toward a target set by enforcement and designations (net of
+    re-routing), India's share toward the target it chose this week (``India.decide``) with noise, Russia's oil
+    revenue, and the budget's financing: borrowing, the National Wealth Fund, cuts, then strain
+    (``sim.processes.market``, ``sim.processes.fiscal``)."""
 
     name = "oil"
     switches = ("oil",)
-    reads = ("brent", "india_share", "buffer_ru", "refining_ru")
-    writes = ("brent", "discount", "india_share", "revenue_ru", "buffer_ru", "strain_ru")
-    levers = ("us.sanctions",)
+    reads = ("brent", "india_share", "buffer_ru", "refining_ru", "discount_share", "designation_adapted")
+    writes = (
+        "brent",
+        "discount",
+        "discount_share",
+        "designation_adapted",
+        "india_share",
+        "revenue_ru",
+        "buffer_ru",
+        "strain_ru",
+        "cut_ru",
+    )
+    levers = ("us.sanctions", "us.designations", "india.purchase_cap")
     flows_in = ("india_target",)
-    projects = ("strain_ru",)
+    projects = ("strain_ru", "cut_ru")
 
     def step(self, m: Model, w: Week) -> None:
-        o, c = m.p.oil, m.const
-        brent = brent_step(w.read("brent"), o.brent_mean, o.brent_reversion, o.brent_vol, w.noise["oil"])
-        discount = fob_discount(
-            brent, o.fob_discount_share, w.lever("us", "sanctions"), o.sanctions_threshold, o.sanctions_discount
+        o, c, f = m.p.oil, m.const, m.p.fiscal
+        noise = w.noise
+        brent = market.brent_jump_step(
+            w.read("brent"),
+            o.brent_mean,
+            o.brent_reversion,
+            o.brent_vol,
+            noise["oil"],
+            noise["jump"],
+            noise["jump_size"],
+            o.jump_rate,
+            o.jump_mean,
+            o.jump_sd,
         )
-        india_share = india_share_step(w.read("india_share"), w.india_target, o.contract_lag)
+        # designation pressure not yet re-routed, on last week's adaptation: a new designation bites at once
+        designated = w.lever("us", "designations")
+        adapted = w.read("designation_adapted")
+        target = market.discount_target(
+            o.fob_discount_share,
+            w.lever("us", "sanctions"),
+            o.enforcement_ref,
+            o.enforcement_slope,
+            market.effective_designation(designated, adapted),
+            o.designation_slope,
+        )
+        share = market.discount_share_step(
+            w.read("discount_share"), target, o.discount_half_life, o.discount_sd, noise["discount"]
+        )
+        india_share = market.india_share_noisy_step(
+            w.read("india_share"),
+            w.india_target,
+            o.contract_lag,
+            o.india_sd,
+            noise["india"],
+            w.lever("india", "purchase_cap"),
+        )
+        discount = share * brent
         revenue = russia_revenue(
             brent,
             discount,
@@ -145,14 +155,26 @@ class OilMarket(Process):
             w.read("refining_ru"),
             c.refining_ru0,
         )
-        buffer, strain = fiscal_step(w.read("buffer_ru"), revenue, c.spending)
+        gap = f.spending - f.other_revenue - revenue
+        fund, _borrowed, cut, strain = fiscal.finance_gap(
+            gap, w.read("buffer_ru"), f.borrow_cap, f.cut_cap, f.spending, f.war_share
+        )
         w.write("brent", brent)
+        w.write("discount_share", share)
         w.write("discount", discount)
+        w.write("designation_adapted", market.designation_adaptation_step(adapted, designated, o.reroute_half_life))
         w.write("india_share", india_share)
         w.write("revenue_ru", revenue)
-        w.write("buffer_ru", buffer)
+        w.write("buffer_ru", fund)
+        w.write("cut_ru", cut)
         w.write("strain_ru", strain)
 
     def project(self, m: Model, w: Week, name: str) -> np.ndarray:
-        """Russia's fiscal strain averaged over the planning horizon if this week's gap persists."""
-        return projected_strain(w.read("buffer_ru"), w.read("revenue_ru"), m.const.spending, m.p.negotiation.horizon)
+        """Russia's spending cut or fiscal strain averaged over its budget horizon (``fiscal.horizon``) if this
+        week's gap persists."""
+        f = m.p.fiscal
+        gap = f.spending - f.other_revenue - w.read("revenue_ru")
+        cut, strain = fiscal.projected_strain(
+            gap, w.read("buffer_ru"), f.borrow_cap, f.cut_cap, f.spending, f.war_share, f.horizon
+        )
+        return cut if name == "cut_ru" else strain

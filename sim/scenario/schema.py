@@ -43,6 +43,14 @@ LEVERS: dict[str, dict[str, tuple[float | None, float, float, str, str]]] = {
             "security guarantees for Ukraine in a deal (0 none, 0.25 partial, 0.8 strong)",
         ),
         "relief": (1.0, 0, 1, "share", "share of negotiation.relief_worth on offer to Russia in a deal"),
+        "designations": (
+            0.0,
+            0,
+            1,
+            "share of exports",
+            "share of Russia's oil exports by designated producers (Rosneft and Lukoil, 22 Oct 2025: about 0.45)",
+        ),
+        "waiver": (0.0, 0, 1, "share", "share of India's designated purchases exempted by licences or waivers"),
     },
     "russia": {
         "strike_forcing": (255.0, 0, 1e5, "drone-eq/week", "forcing r of Russia's strikes on Ukraine's energy"),
