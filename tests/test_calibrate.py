@@ -23,15 +23,15 @@ OBSERVED = Path(__file__).resolve().parents[1] / "observations"
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Russia's fiscal buffer observed on four dates (sd $1bn) in one run whose initial buffer was $40bn (the
-    prior is U(35, 55))."""
+    """Russia's fiscal buffer observed on four dates (sd $0.5bn) in one run whose initial buffer was $50bn (the
+    prior is U(48, 56))."""
     sc = load_scenario(
         BASELINE,
-        ["replicates=1", "horizon_weeks=16", "initial.buffer_ru=40", "trajectories=[buffer_ru]", "seed=7"],
+        ["replicates=1", "horizon_weeks=16", "initial.buffer_ru=50", "trajectories=[buffer_ru]", "seed=7"],
     )
     buffer = np.asarray(sim.run(sc).trajectories[0]["buffer_ru"])[:, 0]
     rows = ["date,variable,value,sd"] + [
-        f"{START + dt.timedelta(weeks=w)},buffer_ru,{buffer[w]:.4f},1.0" for w in (2, 6, 10, 14)
+        f"{START + dt.timedelta(weeks=w)},buffer_ru,{buffer[w]:.4f},0.5" for w in (2, 6, 10, 14)
     ]
     path = tmp_path_factory.mktemp("synthetic") / "obs.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -42,8 +42,8 @@ def test_posterior_concentrates_on_the_generating_parameter(synthetic: Path) -> 
     s = summarise(calibrate(BASELINE, synthetic, replicates=1000, generations=8))
     assert s["final_beta"] == 1.0  # reached the exact likelihood
     buffer = s["parameters"]["initial.buffer_ru"]
-    assert buffer["prior"]["sd"] > 5  # U(35, 55): sd 5.8
-    assert abs(buffer["posterior"]["mean"] - 40) < 1.5
+    assert buffer["prior"]["sd"] > 2  # U(48, 56): sd 2.3
+    assert abs(buffer["posterior"]["mean"] - 50) < 1.0
     assert buffer["sd_ratio"] < 0.3
     # a parameter the buffer barely depends on over 14 weeks stays near its prior
     assert s["parameters"]["params.beliefs.prior_strength_ua"]["sd_ratio"] > 0.7
