@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sim.errors import RunError
-
 TMP_GLOB = ".*.tmp-*"  # what a killed writer leaves behind
 
 
@@ -49,9 +47,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def check_out_dir(out: Path, force: bool) -> None:
-    """Refuse (before any work) to overwrite an existing results directory without --force."""
-    if out.exists() and not force:
-        raise RunError(f"{out}: results directory exists; pass --force to replace it")
+    """Refuse (before any work) to overwrite an existing results directory without --force, and with --force
+    anything Leverage did not write (sim/resultsdir.py)."""
+    from sim.resultsdir import check_out_dir as check
+
+    check(out, force)
 
 
 @contextlib.contextmanager

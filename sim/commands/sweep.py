@@ -70,13 +70,14 @@ def sweep(
     from tqdm import tqdm
 
     from sim.executors import make_backend
+    from sim.resultsdir import check_out_dir
     from sim.scenario import safe_name
     from sim.sweep import SweepIncomplete, load_sweep, run_sweep
 
     sw = load_sweep(sweep_file, sets, replicates=replicates)
     out_dir = Path(out) if out else Path("results") / safe_name(sw.name)
-    if out_dir.exists() and not (resume or force):  # refuse before connecting or starting any worker
-        raise RunError(f"{out_dir}: results directory exists; pass --resume to continue it or --force to replace it")
+    if not resume:  # refuse before connecting or starting any worker
+        check_out_dir(out_dir, force, hint="pass --resume to continue it or --force to replace it")
     backend = make_backend(workers, scheduler, scheduler_file=scheduler_file)
     failed = 0
     bar = tqdm(

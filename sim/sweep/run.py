@@ -107,9 +107,10 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
     """Create (or, with --resume, check and keep) the results directory; True when resuming parts."""
     if resume and force:
         raise RunError("--resume keeps the parts of an earlier run and --force discards them; pass one")
-    if out.exists() and not out.is_dir():
-        raise RunError(f"{out}: exists and is not a directory")
+    from sim.resultsdir import check_out_dir
+
     if out.exists() and resume:
+        check_out_dir(out, True)  # --resume continues only a directory Leverage wrote
         manifest = out / MANIFEST_FILE
         if not manifest.exists():
             raise RunError(f"{out}: cannot resume: no {MANIFEST_FILE} (not a sweep results directory)")
@@ -126,13 +127,8 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
         for stale in parts.glob(TMP_GLOB):  # half-written by a killed run
             stale.unlink()
         return True
+    check_out_dir(out, force, hint="pass --resume to continue it or --force to replace it")
     if out.exists():
-        if not force:
-            raise RunError(f"{out}: results directory exists; pass --resume to continue it or --force to replace it")
-        if any(out.iterdir()) and not (out / MANIFEST_FILE).exists():
-            raise RunError(
-                f"{out}: refusing to replace a directory that is not a results directory (no {MANIFEST_FILE})"
-            )
         trash = out.parent / f".{out.name}.old-{os.getpid()}"
         os.rename(out, trash)
         shutil.rmtree(trash)
