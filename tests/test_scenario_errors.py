@@ -139,9 +139,14 @@ def test_existing_results_not_overwritten_without_force(tmp_path: Path, run_cli)
     )
     assert code == 2 and "--force" in stderr
     assert (out / "keep.txt").read_text() == "mine"
-    code, _, _ = run_cli(
-        "run", str(SCENARIOS / "baseline.yaml"), "-n", "200", "--horizon", "12", "--out", str(out), "-q", "--force"
-    )
+    args = ("run", str(SCENARIOS / "baseline.yaml"), "-n", "200", "--horizon", "12", "--out", str(out), "-q")
+    code, _, stderr = run_cli(*args, "--force")  # not a directory Leverage wrote: --force refuses it too
+    assert code == 2 and "refusing to replace a directory Leverage did not write" in stderr
+    assert (out / "keep.txt").read_text() == "mine"
+    (out / "keep.txt").unlink()
+    assert run_cli(*args, "--force")[0] == 0  # an empty directory holds nothing to lose
+    (out / "keep.txt").write_text("mine")  # a results directory with a file added: its manifest makes it ours
+    code, _, _ = run_cli(*args, "--force")
     assert code == 0 and not (out / "keep.txt").exists() and (out / "outcomes.parquet").exists()
     assert (out / "charts" / "incidence.png").exists()  # sim run makes the charts unless --no-charts
     assert not list(tmp_path.glob(".out*"))

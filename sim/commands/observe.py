@@ -90,7 +90,7 @@ def score(results: str, observations: str, out: str | None, force: bool, quiet: 
     metavar="N",
     help="Warn and exit with status 3 (after writing) when the effective sample size is under this.",
 )
-@click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
+@click.option("--force", "-f", is_flag=True, help="Replace an existing results directory (only one Leverage wrote).")
 @click.option("--quiet", "-q", is_flag=True, help="No table on the terminal (the low-ESS warning still shows).")
 def condition(
     results: str,

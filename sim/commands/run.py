@@ -55,7 +55,7 @@ def run_options(f: Any) -> Any:
 )
 @click.option("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
 @click.option("--scheduler-file", type=click.Path(dir_okay=False), help=SCHEDULER_FILE_HELP)
-@click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
+@click.option("--force", "-f", is_flag=True, help="Replace an existing results directory (only one Leverage wrote).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
 @click.option("--no-charts", is_flag=True, help="Skip the charts (<out>/charts/); `sim plot` makes them later.")
 def run(

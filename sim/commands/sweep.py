@@ -36,7 +36,7 @@ SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repe
 )
 @click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point (sweep: replicates).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory [results/<sweep name>].")
-@click.option("--force", "-f", is_flag=True, help="Replace an existing results directory.")
+@click.option("--force", "-f", is_flag=True, help="Replace an existing results directory (only one Leverage wrote).")
 @click.option(
     "--quiet", "-q", is_flag=True, help="No progress bar and no summary (a dead worker is still reported on stderr)."
 )
