@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import platform
 import subprocess
 import sys
@@ -69,7 +68,9 @@ def manifest(
 
 def read_manifest(path: str | Path) -> dict[str, Any]:
     """The manifest.json of a results directory, or an empty mapping when it has none."""
+    from sim.resultsdir import read_json_object
+
     file = Path(path) / "manifest.json"
     if not file.exists():
         return {}
-    return dict(json.loads(file.read_text(encoding="utf-8")))
+    return read_json_object(file)  # a damaged manifest: one line naming it, not a traceback

@@ -34,6 +34,7 @@ from sim.plots import (
     run_figures,
     sweep_figures,
 )
+from sim.resultsdir import check_results_dir
 
 REPORT_FILE = "report.html"
 IMAGE_DPI = 110
@@ -418,6 +419,7 @@ def write_report(results_dir: str | Path, out: str | Path | None = None, *, trac
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise ScenarioError("not a results directory", source=str(results_dir))
+    check_results_dir(results_dir)  # a damaged directory: one line naming the file
     text = sweep_report(results_dir) if is_sweep(results_dir) else run_report(results_dir, traces=traces)
     path = Path(out) if out is not None else results_dir / REPORT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)

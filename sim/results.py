@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from sim.errors import ScenarioError
+from sim import resultsdir
 from sim.files import atomic_dir, atomic_file, check_out_dir, json_bytes, write_atomic  # noqa: F401  (re-exported)
 from sim.provenance import git_commit, manifest, read_manifest, versions  # noqa: F401  (re-exported)
 from sim.scenario import Scenario, read_yaml, validate_scenario
@@ -181,16 +181,14 @@ def load_results(path: str | Path, columns: list[str] | None = None) -> RunResul
     """Read a results directory written by ``sim run`` back into a RunResult (``columns``: only these
     columns of outcomes.parquet, those that exist; a million replicates' full table is large)."""
     path = Path(path)
-    for name in (OUTCOMES_FILE, WEEKLY_FILE, SUMMARY_FILE, SCENARIO_FILE):
-        if not (path / name).exists():
-            raise ScenarioError(f"not a results directory (missing {name})", source=str(path))
+    # manifest, schema and row counts first: a damaged directory is one line naming the file (sim/resultsdir.py)
+    manifest = resultsdir.check_results_dir(path, (OUTCOMES_FILE, WEEKLY_FILE, SUMMARY_FILE, SCENARIO_FILE))
     scenario_data = read_yaml(path / SCENARIO_FILE)  # hardened: a damaged file is a one-line error
     scenario = validate_scenario(scenario_data, str(path / SCENARIO_FILE))
     if columns is not None:
         present = set(pq.read_schema(path / OUTCOMES_FILE).names)
         columns = [c for c in columns if c in present]
-    outcomes = pd.read_parquet(path / OUTCOMES_FILE, columns=columns)
-    weekly = pd.read_parquet(path / WEEKLY_FILE)
+    outcomes = resultsdir.read_frame(path / OUTCOMES_FILE, columns)
+    weekly = resultsdir.read_frame(path / WEEKLY_FILE)
     summary = json.loads((path / SUMMARY_FILE).read_text(encoding="utf-8"))
-    timings = read_manifest(path).get("timings", {})
-    return RunResult(scenario, outcomes, weekly, summary, timings, {}, str(path))
+    return RunResult(scenario, outcomes, weekly, summary, manifest.get("timings", {}), {}, str(path))

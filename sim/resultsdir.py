@@ -125,11 +125,11 @@ def check_results_dir(path: str | Path, files: tuple[str, ...] = ()) -> dict[str
     manifest: dict[str, Any] = {}
     mfile = path / MANIFEST_FILE
     if mfile.exists():
-        manifest = _json_object(mfile)
+        manifest = read_json_object(mfile)
         if manifest.get("kind", "run") not in KINDS:
             raise damaged(mfile, f"unknown kind {str(manifest.get('kind'))[:20]!r}")
     for name in files:
-        if not (path / name).is_file():
+        if not (path / name).exists():
             raise ScenarioError(f"not a results directory (missing {name})", source=str(path))
     for name, columns in REQUIRED_COLUMNS.items():
         file = path / name
@@ -138,8 +138,9 @@ def check_results_dir(path: str | Path, files: tuple[str, ...] = ()) -> dict[str
             expect = _expected_rows(manifest, name)
             if expect is not None and rows != expect:
                 raise damaged(file, f"{rows:,} rows where the manifest promises {expect:,}")
-    if (path / "summary.json").exists():
-        _json_object(path / "summary.json")
+    for name in ("summary.json", "sensitivity.json"):
+        if (path / name).exists():
+            read_json_object(path / name)
     return manifest
 
 
@@ -153,7 +154,7 @@ def _expected_rows(manifest: dict[str, Any], name: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _json_object(file: Path) -> dict[str, Any]:
+def read_json_object(file: Path) -> dict[str, Any]:
     if not file.is_file():
         raise damaged(file, "not a regular file")
     try:
@@ -188,3 +189,26 @@ def check_parquet(file: Path, columns: tuple[str, ...] = ()) -> int:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 100 else text[:97] + "..."
+
+
+def read_frame(file: Path, columns: list[str] | None = None) -> Any:
+    """A Parquet file as a DataFrame; damage found only when the pages are decoded is one line too."""
+    import pandas as pd
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(file, columns=columns)
+    except (OSError, pa.ArrowException, ValueError, IndexError) as exc:
+        raise damaged(file, f"not a readable Parquet file ({_first_line(exc)})") from None
+
+
+def read_yaml(file: Path) -> Any:
+    """A results directory's YAML file (scenario.resolved.yaml), any loader error as one line."""
+    import yaml
+
+    try:
+        if file.stat().st_size > 10_000_000:
+            raise damaged(file, "over 10 MB")
+        return yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, OverflowError) as exc:
+        raise damaged(file, f"not valid YAML ({_first_line(exc)})") from None

@@ -56,6 +56,7 @@ from sim.plots.sweep import (
     sweep_heatmap,
     write_sweep_charts,
 )
+from sim.resultsdir import check_results_dir
 
 __all__ = [
     "FAN_VARIABLES",
@@ -103,6 +104,7 @@ def write_charts(results_dir: Path, fmt: str = "png", out: Path | None = None, *
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise ScenarioError("not a results directory", source=str(results_dir))
+    check_results_dir(results_dir)  # a damaged directory: one line naming the file
     if is_sweep(results_dir):
         return write_sweep_charts(results_dir, fmt, out, **options)
     return write_run_charts(results_dir, fmt, out)

@@ -78,11 +78,14 @@ def metric_columns(points: pd.DataFrame) -> list[str]:
 
 
 def load_sweep(path: str | Path) -> Sweep:
+    from sim.resultsdir import check_results_dir, read_frame
+
     path = Path(path)
     file = path / SWEEP_POINTS_FILE
     if not file.exists():
         raise ScenarioError(f"not a sweep results directory (missing {SWEEP_POINTS_FILE})", source=str(path))
-    points = pd.read_parquet(file)
+    check_results_dir(path)
+    points = read_frame(file)
     manifest = read_manifest(path)
     metrics = list(manifest.get("metrics") or []) or metric_columns(points)
     metrics = [m for m in metrics if m in points.columns]
