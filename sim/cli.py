@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
 
 import click
 
 from sim.commands import COMMAND_MODULES
-from sim.errors import RunError, ScenarioError, SimError
+from sim.errors import RunError, ScenarioError, SimError, Terminated, describe_os_error
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -42,8 +44,27 @@ def _one_line(exc: click.ClickException) -> str:
     return msg
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    """SIGTERM and SIGHUP: shut down as after Ctrl-C (temporary files removed, one line); a second signal while
+    that runs is ignored, so the clean-up finishes."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors print one line and exit 2; no traceback."""
+    """Entry point: user errors print one line and exit 2; no traceback (exit statuses: sim/errors.py)."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        _main(argv)
+    finally:
+        for sig, handler in previous.items():  # the caller's handlers back (tests call main in process)
+            signal.signal(sig, handler)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         # without standalone mode click returns (does not raise) the code of ctx.exit()
         code = cli.main(args=argv, prog_name="sim", standalone_mode=False)
@@ -57,12 +78,16 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"error: {_one_line(exc)}", err=True)
         sys.exit(2)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:  # click turns KeyboardInterrupt into Abort
+        if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+            click.echo("terminated: nothing was written", err=True)
+            sys.exit(143)
         click.echo("interrupted: nothing was written", err=True)
         sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("interrupted: nothing was written", err=True)
-        sys.exit(130)
+    except OSError as exc:  # a full disk, a read-only --out, a name too long: one line, not a traceback
+        code, message = describe_os_error(exc)
+        click.echo(f"error: {message}", err=True)
+        sys.exit(code)
     except (ScenarioError, RunError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -20,3 +20,43 @@ class ScenarioError(SimError):
 
 class RunError(SimError):
     """A run could not complete (for example, its results directory exists and --force was not given)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) arrived: shut down as after Ctrl-C (the CLI installs the handler)."""
+
+
+# Exit statuses (README "Exit status"): 0 done; 1 a run or sweep failed (see its message); 2 bad input or a
+# path the user chose that cannot be written; 3 sim condition's low effective sample size; 4 the environment
+# failed (disk full, quota, I/O error, too many open files, out of memory); 130 Ctrl-C; 143 SIGTERM.
+EXIT_USER = 2
+EXIT_ENVIRONMENT = 4
+
+# errno values that say the chosen path is the problem (exit 2), against the environment (exit 4).
+_PATH_ERRNOS = {"EROFS", "EACCES", "EPERM", "ENOTDIR", "ENAMETOOLONG", "EEXIST", "EISDIR", "ELOOP", "ENOENT", "EXDEV"}
+_PATH_ERRNOS |= {"ENOTEMPTY", "EBUSY", "ETXTBSY", "EINVAL"}
+
+
+def describe_os_error(exc: OSError) -> tuple[int, str]:
+    """An operating-system error as (exit status, one line naming the path and the cause)."""
+    import errno as errno_mod
+    import os
+    import re
+
+    text = str(exc)
+    code = exc.errno
+    if not code:
+        m = re.search(r"errno (\d+)", text, re.IGNORECASE)
+        code = int(m.group(1)) if m else None
+    cause = os.strerror(code) if code else (exc.strerror or text.splitlines()[0] if text else type(exc).__name__)
+    path = exc.filename
+    if path is None:
+        m = re.search(r"'([^']+)'", text)
+        path = m.group(1) if m else None
+    name = errno_mod.errorcode.get(code, "") if code else ""
+    where = f"{os.fsdecode(path)}: " if path is not None else ""
+    if exc.filename2 is not None:
+        where = f"{os.fsdecode(path)} -> {os.fsdecode(exc.filename2)}: "
+    if name in _PATH_ERRNOS:
+        return EXIT_USER, f"{where}{cause[:200]} (choose another path; nothing was left half-written)"
+    return EXIT_ENVIRONMENT, f"{where}{cause[:200]} (the system, not the input: free space or resources and rerun)"

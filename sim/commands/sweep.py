@@ -57,7 +57,7 @@ def sweep(
     """Run the parameter sweep SWEEP_FILE: every point x chunk of replicates is a task written to parts/,
     then points.parquet (metrics with 95% intervals per point) and, for Sobol and Morris designs,
     sensitivity.json. Exit status 1 when some tasks failed (see failures.json); rerun with --resume."""
-    from sim.errors import RunError
+    from sim.errors import RunError, Terminated
     from sim.pool import default_workers, start_forkserver
 
     if workers is not None and (scheduler or scheduler_file):
@@ -117,10 +117,15 @@ def sweep(
             on_task=on_task,
             on_event=on_event,
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.errors.Terminated)
         bar.close()
-        click.echo(f"interrupted: finished parts are kept in {out_dir}/parts; continue with --resume", err=True)
-        sys.exit(130)
+        terminated = isinstance(exc, Terminated)
+        click.echo(
+            f"{'terminated' if terminated else 'interrupted'}: finished parts are kept in {out_dir}/parts; "
+            "continue with --resume",
+            err=True,
+        )
+        sys.exit(143 if terminated else 130)
     finally:
         bar.close()
         backend.close()
