@@ -37,6 +37,23 @@ _PATH_ERRNOS = {"EROFS", "EACCES", "EPERM", "ENOTDIR", "ENAMETOOLONG", "EEXIST",
 _PATH_ERRNOS |= {"ENOTEMPTY", "EBUSY", "ETXTBSY", "EINVAL"}
 
 
+def _errno(exc: OSError) -> int | None:
+    import re
+
+    if exc.errno:
+        return exc.errno
+    m = re.search(r"errno (\d+)", str(exc), re.IGNORECASE)
+    return int(m.group(1)) if m else None
+
+
+def with_path(exc: OSError, path: object) -> OSError:
+    """``exc`` naming ``path`` (what was being written) when it names no file itself."""
+    import os
+
+    code = _errno(exc)
+    return OSError(code, os.strerror(code), str(path)) if code else OSError(None, str(exc), str(path))
+
+
 def describe_os_error(exc: OSError) -> tuple[int, str]:
     """An operating-system error as (exit status, one line naming the path and the cause)."""
     import errno as errno_mod
@@ -44,10 +61,7 @@ def describe_os_error(exc: OSError) -> tuple[int, str]:
     import re
 
     text = str(exc)
-    code = exc.errno
-    if not code:
-        m = re.search(r"errno (\d+)", text, re.IGNORECASE)
-        code = int(m.group(1)) if m else None
+    code = _errno(exc)
     cause = os.strerror(code) if code else (exc.strerror or text.splitlines()[0] if text else type(exc).__name__)
     path = exc.filename
     if path is None:

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sim.errors import with_path
+
 TMP_GLOB = ".*.tmp-*"  # what a killed writer leaves behind
 
 
@@ -59,11 +61,16 @@ def atomic_dir(out: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary sibling directory; on success rename it to ``out`` (replacing the old one only with
     ``force``), on any failure or interruption remove it, so ``out`` is never half-written."""
     check_out_dir(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    made = [p for p in (out.parent, *out.parent.parents) if not p.exists()]  # removed again on failure
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+    except BaseException:
+        remove_empty(made)
+        raise
     try:
         yield tmp
         if out.exists():
@@ -73,9 +80,19 @@ def atomic_dir(out: Path, force: bool) -> Iterator[Path]:
             shutil.rmtree(trash, ignore_errors=True)
         else:
             os.rename(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        remove_empty(made)
+        if isinstance(exc, OSError) and exc.filename is None:  # pyarrow and matplotlib name no file
+            raise with_path(exc, out) from exc
         raise
+
+
+def remove_empty(dirs: list[Path]) -> None:
+    """Remove these directories (innermost first) where they are still empty: a failed write leaves no trace."""
+    for d in dirs:
+        with contextlib.suppress(OSError):
+            d.rmdir()
 
 
 def json_bytes(obj: Any, *, strict: bool = False) -> bytes:
