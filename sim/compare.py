@@ -20,7 +20,12 @@ they are not, by Newcombe's hybrid score interval with each run's n replaced by 
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -355,7 +360,44 @@ def write_comparison(
     check_format(fmt)
     runs = load_runs(paths)
     out = Path(out) if out is not None else default_out(paths, runs)
-    out.mkdir(parents=True, exist_ok=True)
+    with staged_dir(out) as stage:
+        table, text, files = _write_comparison(runs, stage, fmt)
+    return table, text, [out / f.name for f in files]
+
+
+@contextlib.contextmanager
+def staged_dir(out: Path) -> Iterator[Path]:
+    """Yield a fresh temporary sibling of ``out`` to write into; on success move its files into ``out``
+    (made if missing; each file replaced atomically, others already there kept), on failure remove it and any
+    directory made for it: a failed comparison leaves ``out`` as it was, never half-written."""
+    from sim.files import remove_empty, with_path
+
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("exists and is not a directory; choose another --out", source=str(out))
+    made = [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except BaseException:
+        remove_empty(made)
+        raise
+    try:
+        yield stage
+        if not out.exists():
+            os.rename(stage, out)
+        else:
+            for f in stage.iterdir():
+                os.replace(f, out / f.name)
+            stage.rmdir()
+    except BaseException as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        remove_empty(made)
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise with_path(exc, out) from exc
+        raise
+
+
+def _write_comparison(runs: list[Run], out: Path, fmt: str) -> tuple[pd.DataFrame, str, list[Path]]:
     table = compare_table(runs)
     text = format_table(table, runs)
     files = [out / "comparison.csv", out / "comparison.txt"]

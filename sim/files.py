@@ -15,6 +15,7 @@ import json
 import math
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,29 @@ def tmp_sibling(path: Path) -> Path:
     return path.parent / f".{path.name}.tmp-{os.getpid()}{path.suffix}"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
+def fresh_tmp(path: Path) -> Path:
+    """A new, empty temporary file beside ``path`` under an unpredictable name, created exclusively
+    (``mkstemp``: O_CREAT | O_EXCL), so a symbolic link planted at a guessable name is never written through.
+    The name matches ``TMP_GLOB`` and keeps the suffix; permissions as an ordinary new file's."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    os.chmod(name, 0o666 & ~_UMASK)
+    return Path(name)
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``path``, on failure it is removed."""
-    tmp = tmp_sibling(path)
+    tmp = fresh_tmp(path)
     try:
         yield tmp
         os.replace(tmp, path)
