@@ -225,6 +225,38 @@ class LocalPool:
         pass
 
 
+SCHEDULER_PROBE_SECONDS = 5.0
+
+
+def probe_scheduler(address: str, seconds: float = SCHEDULER_PROBE_SECONDS) -> None:
+    """Check a --scheduler address before Dask is involved: its form (``tcp://`` or ``tls://`` host:port, or
+    host:port), that the host resolves and that something accepts a connection on the port within
+    ``seconds``. Dask itself would retry a refused or unresolvable address for its whole timeout and then
+    keep the process alive for its event loop; this fails at once with one line (exit 2)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    text = address if "://" in address else f"tcp://{address}"
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise RunError(f"--scheduler {address!r}: not an address ({exc}); expected tcp://HOST:PORT") from None
+    if parts.scheme not in ("tcp", "tls") or not host or port is None or parts.path not in ("", "/"):
+        raise RunError(f"--scheduler {address!r}: not an address; expected tcp://HOST:PORT (or tls://)")
+    try:
+        with socket.create_connection((host, port), timeout=seconds):
+            pass
+    except socket.gaierror as exc:
+        raise RunError(
+            f"cannot connect to the Dask scheduler at {address}: unknown host {host!r} ({exc.strerror})"
+        ) from None
+    except TimeoutError:
+        raise RunError(f"cannot connect to the Dask scheduler at {address}: no answer within {seconds:g} s") from None
+    except OSError as exc:
+        raise RunError(f"cannot connect to the Dask scheduler at {address}: {exc.strerror or exc}") from None
+
+
 class DaskCluster:
     """A Dask distributed cluster: a scheduler at ``address``, the one a ``scheduler_file`` describes (as
     dask-mpi and dask-jobqueue write it), or an existing ``client`` (the Python API; it is not closed here).
@@ -255,6 +287,7 @@ class DaskCluster:
             self.address = str(self.client.scheduler.address)
         elif address is not None:
             self.address = address
+            probe_scheduler(address)  # a bad address fails at once, before Dask retries it for ``timeout``
             try:
                 self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
             except (OSError, TimeoutError, ValueError) as exc:

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.errors import RunError, ScenarioError
 
 MANIFEST_FILE = "manifest.json"
 # The ``kind`` of every manifest Leverage writes (sim/results.py, sim/sweep/run.py, sim/observe/conditioning.py).
@@ -54,6 +54,10 @@ def is_leverage_dir(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and read_manifest_strict(path) is not None
 
 
+def _refuse(where: str, message: str) -> RunError:
+    return RunError(f"{where}: {message}")
+
+
 def check_out_dir(out: Path, force: bool, *, hint: str = "pass --force to replace it") -> None:
     """Refuse (before any work, touching nothing) an --out that may not be written or replaced.
 
@@ -63,22 +67,22 @@ def check_out_dir(out: Path, force: bool, *, hint: str = "pass --force to replac
     if not out.exists() and not out.is_symlink():
         return
     if out.is_symlink():
-        raise ScenarioError("is a symbolic link; choose another --out", source=str(out))
+        raise _refuse(str(out), "is a symbolic link; choose another --out")
     if not out.is_dir():
-        raise ScenarioError("exists and is not a directory; choose another --out", source=str(out))
+        raise _refuse(str(out), "exists and is not a directory; choose another --out")
     if not force:
-        raise ScenarioError(f"results directory exists; {hint}", source=str(out))
+        raise _refuse(str(out), f"results directory exists; {hint}")
     if is_leverage_dir(out):
         return
     try:
         empty = not any(out.iterdir())
     except OSError as exc:
-        raise ScenarioError(f"cannot read it ({exc.strerror or exc})", source=str(out)) from None
+        raise _refuse(str(out), f"cannot read it ({exc.strerror or exc})") from None
     if not empty:
-        raise ScenarioError(
+        raise _refuse(
+            str(out),
             f"refusing to replace a directory Leverage did not write (no valid {MANIFEST_FILE}); --force "
             "replaces only results directories; nothing was touched",
-            source=str(out),
         )
 
 
@@ -89,21 +93,19 @@ def check_out_path(out: Path) -> None:
         resolved = out.resolve()
         cwd = Path.cwd().resolve()
     except (OSError, RuntimeError) as exc:
-        raise ScenarioError(f"cannot resolve the path ({exc})", source=str(out)) from None
+        raise _refuse(str(out), f"cannot resolve the path ({exc})") from None
     if resolved == cwd or resolved in cwd.parents:
-        raise ScenarioError(
-            "is the working directory or contains it; choose a new subdirectory for --out", source=str(out)
-        )
+        raise _refuse(str(out), "is the working directory or contains it; choose a new subdirectory for --out")
     for parent in resolved.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise ScenarioError(f"{parent} is a file, not a directory; choose another --out", source=str(out))
+                raise _refuse(str(out), f"{parent} is a file, not a directory; choose another --out")
             break
     for part in out.parts:
         if len(os.fsencode(part)) > 255:
-            raise ScenarioError(
+            raise _refuse(
+                str(out)[:80] + "...",
                 f"a path component is {len(os.fsencode(part))} bytes long, over the file system's 255",
-                source=str(out)[:80] + "...",
             )
 
 

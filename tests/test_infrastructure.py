@@ -78,6 +78,7 @@ def test_atomic_dir_replaces_only_with_force_and_never_half_writes(tmp_path: Pat
     out = tmp_path / "run"
     with atomic_dir(out, force=False) as tmp:
         (tmp / "a").write_text("1")
+        (tmp / "manifest.json").write_text('{"kind": "run"}')  # --force replaces only what Leverage wrote
     with pytest.raises(RunError, match="results directory exists; pass --force"), atomic_dir(out, force=False):
         pass
     with pytest.raises(KeyboardInterrupt), atomic_dir(out, force=True) as tmp:

@@ -41,6 +41,12 @@ SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repe
     "--quiet", "-q", is_flag=True, help="No progress bar and no summary (a dead worker is still reported on stderr)."
 )
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@click.option(
+    "--max-points",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Refuse a design of more than N points before building it [100,000].",
+)
 def sweep(
     sweep_file: str,
     workers: int | None,
@@ -53,6 +59,7 @@ def sweep(
     force: bool,
     quiet: bool,
     sets: tuple[str, ...],
+    max_points: int | None,
 ) -> None:
     """Run the parameter sweep SWEEP_FILE: every point x chunk of replicates is a task written to parts/,
     then points.parquet (metrics with 95% intervals per point) and, for Sobol and Morris designs,
@@ -74,7 +81,7 @@ def sweep(
     from sim.scenario import safe_name
     from sim.sweep import SweepIncomplete, load_sweep, run_sweep
 
-    sw = load_sweep(sweep_file, sets, replicates=replicates)
+    sw = load_sweep(sweep_file, sets, replicates=replicates, max_points=max_points)
     out_dir = Path(out) if out else Path("results") / safe_name(sw.name)
     if not resume:  # refuse before connecting or starting any worker
         check_out_dir(out_dir, force, hint="pass --resume to continue it or --force to replace it")

@@ -33,8 +33,76 @@ class Design:
         return dict(zip(self.names, self.values[j], strict=True))
 
 
-def make_design(spec: SweepFile, base: Scenario, src: str) -> Design:
+# The most points a sweep may have unless --max-points says otherwise. Every point's scenario is validated
+# before the first task runs (about a millisecond each) and every point is at least one task: 100,000 points
+# take minutes to check and hours to run at 1,000 replicates, so more is more likely a slip than a plan.
+MAX_POINTS = 100_000
+
+
+def design_size(spec: SweepFile) -> int:
+    """The number of points the design will have, computed from the spec alone (exact integers, nothing
+    allocated): a grid's product of axis lengths, lhs's samples, Sobol's N(D+2) or N(2D+2), Morris's N(D+1)."""
+    s = spec.sampler
+    if s == "list":
+        return len(spec.points)
+    d = len(spec.parameters)
+    n = spec.samples or 0
+    if s == "grid":
+        return math.prod(len(p.values) if p.values is not None else (p.num or 2) for p in spec.parameters.values())
+    if s == "lhs":
+        return n
+    if s == "sobol":
+        return n * (2 * d + 2 if spec.second_order else d + 2)
+    return n * (d + 1)
+
+
+def check_size(spec: SweepFile, src: str, max_points: int | None = None) -> int:
+    """Refuse, before anything is allocated, a design of more than ``max_points`` (default MAX_POINTS)."""
+    limit = MAX_POINTS if max_points is None else max_points
+    size = design_size(spec)
+    if size > limit:
+        shown = f"{size:,}" if size < 10**15 else f"{size:.3g}"
+        raise ScenarioError(
+            f"the {spec.sampler} design has {shown} points, over the limit of {limit:,} (each point is at least "
+            "one task); reduce it, or raise the limit with --max-points",
+            source=src,
+            field="samples" if spec.sampler in ("lhs", "sobol", "morris") else "parameters",
+        )
+    return size
+
+
+# Scenario fields a sweep may not vary point by point: they fix the tasks (replicates, chunk_size), the random
+# numbers that make points comparable (seed), or what a part holds (trajectories, name). Set them for the whole
+# sweep with the sweep file's own keys or set:.
+RUN_SETTINGS = ("replicates", "chunk_size", "seed", "trajectories", "name")
+
+
+def check_names(spec: SweepFile, src: str) -> None:
+    """Refuse a swept path that is a run setting, or a path named twice (itself, or inside another swept path,
+    which would set the same value two ways)."""
+    field = "points" if spec.sampler == "list" else "parameters"
+    names = [str(n) for p in spec.points for n in p] if spec.sampler == "list" else list(spec.parameters)
+    for name in dict.fromkeys(names):
+        head = name.split(".", 1)[0]
+        if head in RUN_SETTINGS:
+            raise ScenarioError(
+                f"{head} is a run setting, the same at every point; set it with the sweep file's {head}: or set:",
+                source=src,
+                field=f"{field}.{name}",
+            )
+        for other in dict.fromkeys(names):
+            if other != name and other.startswith(name + "."):
+                raise ScenarioError(
+                    f"{name} is swept and so is {other} inside it: name each parameter once",
+                    source=src,
+                    field=f"{field}.{other}",
+                )
+
+
+def make_design(spec: SweepFile, base: Scenario, src: str, max_points: int | None = None) -> Design:
     """The points of the sweep, in a fixed order (the order of tasks, parts and rows of points.parquet)."""
+    check_names(spec, src)
+    check_size(spec, src, max_points)
     s = spec.sampler
     if s == "list":
         names = tuple(spec.points[0])

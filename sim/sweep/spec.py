@@ -66,7 +66,9 @@ class Sweep:
         return validate_scenario(self.point_data(j), self.source)
 
 
-def load_sweep(path: str | Path, overrides: Sequence[str] = (), *, replicates: int | None = None) -> Sweep:
+def load_sweep(
+    path: str | Path, overrides: Sequence[str] = (), *, replicates: int | None = None, max_points: int | None = None
+) -> Sweep:
     """Read and check a sweep file: schema, base scenario (with the file's ``set:`` and then ``overrides``,
     the command line's ``--set``), every parameter path, every point and every metric. Any problem is a
     one-line ScenarioError naming the sweep file and the field."""
@@ -110,7 +112,7 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = (), *, replicates: i
     data.setdefault("name", base_file.stem)
     base = _validate(data, src, "set")
 
-    design = make_design(spec, base, src)
+    design = make_design(spec, base, src, max_points)  # refuses an oversized design before allocating it
     for name in design.names:
         _check_path(data, name, src, "parameters" if spec.sampler != "list" else "points")
         for value in _probe_values(spec, design, name):
