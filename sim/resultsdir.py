@@ -202,15 +202,3 @@ def read_frame(file: Path, columns: list[str] | None = None) -> Any:
         return pd.read_parquet(file, columns=columns)
     except (OSError, pa.ArrowException, ValueError, IndexError) as exc:
         raise damaged(file, f"not a readable Parquet file ({_first_line(exc)})") from None
-
-
-def read_yaml(file: Path) -> Any:
-    """A results directory's YAML file (scenario.resolved.yaml), any loader error as one line."""
-    import yaml
-
-    try:
-        if file.stat().st_size > 10_000_000:
-            raise damaged(file, "over 10 MB")
-        return yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, OverflowError) as exc:
-        raise damaged(file, f"not valid YAML ({_first_line(exc)})") from None

@@ -77,7 +77,7 @@ DAMAGE: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "manifest not JSON": ("manifest.json", _bad_json, "not valid JSON"),
     "manifest a list": ("manifest.json", _json_list, "not a JSON object"),
     "summary not JSON": ("summary.json", _bad_json, "not valid JSON"),
-    "scenario not YAML": ("scenario.resolved.yaml", _bad_yaml, "not valid YAML"),
+    "scenario not YAML": ("scenario.resolved.yaml", _bad_yaml, "malformed YAML: line 2"),
 }
 READERS = ["plot", "report", "trace", "score", "condition", "compare"]
 
