@@ -161,6 +161,10 @@ def write_results_into(
     traj = trajectories_table(result)
     if traj is not None:
         write_parquet(traj, tmp / TRAJECTORIES_FILE)
+    from sim.uncertainty import enriched_summary
+
+    outcomes = tmp / OUTCOMES_FILE if result.outcomes_streamed else result.outcomes
+    result.summary = enriched_summary(result.summary, sc, outcomes)
     write_json(result.summary, tmp / SUMMARY_FILE)
     write_atomic(tmp / SCENARIO_FILE, yaml.safe_dump(sc.resolved_dict(), sort_keys=False).encode("utf-8"))
     fields = {

@@ -57,7 +57,12 @@ def run_options(f: Any) -> Any:
 @click.option("--scheduler-file", type=click.Path(dir_okay=False), help=SCHEDULER_FILE_HELP)
 @click.option("--force", "-f", is_flag=True, help="Replace an existing results directory (only one Leverage wrote).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
-@click.option("--no-charts", is_flag=True, help="Skip the charts (<out>/charts/); `sim plot` makes them later.")
+@click.option(
+    "--no-charts",
+    is_flag=True,
+    help="Skip the charts (<out>/charts/: outcomes, incidence, the front's fan, settlement timing); "
+    "`sim plot` draws every chart.",
+)
 def run(
     scenario: str,
     replicates: int | None,
@@ -130,9 +135,9 @@ def run(
             extra_manifest = {"workers": backend.slots(), "executor": backend.description}
             write_results_into(result, tmp, source=scenario, extra_manifest=extra_manifest)
             if not no_charts:
-                from sim.plots import write_run_charts
+                from sim.plots.run import RUN_CHARTS, write_run_charts
 
-                write_run_charts(tmp)
+                write_run_charts(tmp, charts=RUN_CHARTS)
     finally:
         backend.close()
     if not quiet:
@@ -140,35 +145,9 @@ def run(
 
 
 def format_summary(summary: dict[str, Any], sc: Any, out_dir: Path | None = None) -> str:
-    lines = [
-        f"Leverage · {sc.name} · {summary['replicates']:,} replicates × {summary['horizon_weeks']} weeks "
-        f"from {summary['start_date']} · seed {sc.seed}",
-        "",
-        f"{'outcome':<18}{'probability':>12}   95% interval",
-    ]
-    for name, o in summary["outcomes"].items():
-        lines.append(f"{name:<18}{o['p']:>11.1%}   [{o['lo']:.1%}, {o['hi']:.1%}]")
-    sw, st = summary["settlement_week"], summary["settlement_terms"]
-    lines.append("")
-    if sw["median"] is not None:
-        d = summary["settlement_date"]
-        lines.append(
-            f"settlement week:  median {sw['median']:g} ({d['median']}), quartiles {sw['q25']:g}-"
-            f"{sw['q75']:g} ({d['q25']} to {d['q75']})"
-        )
-        lines.append(
-            f"settlement terms: Russia keeps a median {st['median']:.3f} of the disputed territory, "
-            f"quartiles {st['q25']:.3f}-{st['q75']:.3f}"
-        )
-    else:
-        lines.append("settlement: none in any replicate")
-    by = ", ".join(f"week {w}: {v['p']:.1%}" for w, v in summary["settlement_by_week"].items())
-    lines.append(f"settled by {by}")
-    if summary.get("co_triggered"):
-        lines.append(f"co-triggered outcomes (counted under the first by precedence): {summary['co_triggered']}")
-    if out_dir is not None:
-        lines.append(f"results: {out_dir}/")
-    return "\n".join(lines)
+    from sim.summary_text import format_summary as _format
+
+    return _format(summary, sc, out_dir)
 
 
 @click.command()

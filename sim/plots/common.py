@@ -27,10 +27,11 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
 from sim.errors import ScenarioError
-from sim.names import OUTCOMES
+from sim.names import OUTCOMES, STATE_VARIABLES
 from sim.observe.weighted import replicate_weights
 from sim.provenance import read_manifest  # noqa: F401  (re-exported)
 
@@ -46,11 +47,28 @@ OKABE_ITO = {
     "reddish_purple": "#CC79A7",
 }
 GREY = "#999999"
-# Series colours in order (runs in a comparison, metrics in a sweep); yellow last, it is faint on white.
+# Series colours in order (metrics in a sweep); yellow last, it is faint on white.
 SERIES_COLOURS = ("#000000", "#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+# Runs in a comparison: fixed colours per position, none of them an outcome's colour (outcomes are Okabe-Ito's
+# green, blue, vermillion, purple, sky blue, orange and yellow), each with its own dash pattern so that six or
+# more runs stay apart in grey print and for colour-blind readers (black, then Tol's indigo, olive, wine, a
+# brown and rose).
+RUN_COLOURS = ("#000000", "#332288", "#999933", "#882255", "#8C510A", "#CC6677", "#555555", "#44AA99")
+RUN_DASHES: tuple[Any, ...] = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 1, 1, 1, 1, 1)), (0, (9, 3)))
 
-# Outcomes: (label, colour); terminal outcomes are the competing risks of the cumulative incidence chart.
-OUTCOME_STYLE: dict[str, tuple[str, str]] = {
+
+def run_colour(j: int) -> str:
+    return RUN_COLOURS[j % len(RUN_COLOURS)]
+
+
+def run_dash(j: int) -> Any:
+    return RUN_DASHES[j % len(RUN_DASHES)]
+
+
+# Outcomes: (label, colour). The outcomes themselves come from sim.names (the model's vocabulary); these are the
+# plain-language labels and fixed colours of the ones we know, and a new outcome gets its name in words and the
+# next free colour, so the charts follow the model when an outcome is added or renamed.
+_KNOWN_OUTCOMES: dict[str, tuple[str, str]] = {
     "settlement": ("Settlement", OKABE_ITO["bluish_green"]),
     "ukraine_collapse": ("Ukraine collapses", OKABE_ITO["blue"]),
     "russia_collapse": ("Russia collapses", OKABE_ITO["vermillion"]),
@@ -59,17 +77,38 @@ OUTCOME_STYLE: dict[str, tuple[str, str]] = {
     "ukraine_retakes_all": ("Ukraine retakes all five regions", OKABE_ITO["orange"]),
     "ongoing": ("War still going at the horizon", GREY),
 }
-OUTCOME_ORDER = (
+_SPARE_OUTCOME_COLOURS = (OKABE_ITO["yellow"], "#117733", "#AA4499", "#DDCC77")
+# The order outcomes are listed in (a new one goes before "ongoing", which is always last).
+_PREFERRED_ORDER = (
     "settlement",
     "ukraine_collapse",
     "russia_collapse",
     "russia_takes_all",
     "ukraine_retakes_all",
     "escalation",
-    "ongoing",
+)
+
+
+def _outcome_styles() -> dict[str, tuple[str, str]]:
+    styles: dict[str, tuple[str, str]] = {}
+    spare = iter(_SPARE_OUTCOME_COLOURS * 3)
+    for o in OUTCOMES:
+        if o in _KNOWN_OUTCOMES:
+            styles[o] = _KNOWN_OUTCOMES[o]
+        else:
+            words = o.replace("_", " ")
+            styles[o] = (words[0].upper() + words[1:], next(spare))
+    return styles
+
+
+OUTCOME_STYLE: dict[str, tuple[str, str]] = _outcome_styles()
+# Terminal outcomes in the preferred order, then any other of the model's, the war still going last.
+OUTCOME_ORDER = (
+    tuple(o for o in _PREFERRED_ORDER if o in OUTCOMES)
+    + tuple(o for o in OUTCOMES if o not in _PREFERRED_ORDER and o != "ongoing")
+    + tuple(o for o in OUTCOMES if o == "ongoing")
 )
 TERMINAL = tuple(o for o in OUTCOME_ORDER if o != "ongoing")
-assert set(OUTCOME_ORDER) == set(OUTCOMES)  # a new outcome must get a label and colour here
 
 
 @dataclass(frozen=True)
@@ -79,16 +118,32 @@ class FanSpec:
     percent: bool = False
 
 
-# The fan charts of a run: the state variables a briefing asks about, with their axis labels and units.
-FAN_VARIABLES: dict[str, FanSpec] = {
-    "front": FanSpec("Front line", "Russia's share of the disputed territory (%)", True),
-    "india_share": FanSpec("India's purchases of Russian crude", "Russia's share of India's crude imports (%)", True),
-    "revenue_ru": FanSpec("Russia's oil revenue", "oil budget revenue ($bn/week)"),
-    "buffer_ru": FanSpec("Russia's fiscal buffer", "liquid reserves ($bn)"),
-    "refining_ru": FanSpec("Russian refining online", "refining capacity online (% of normal)", True),
-    "energy_deficit": FanSpec("Ukraine's energy deficit", "unmet share of electricity demand (%)", True),
-    "escalation": FanSpec("Escalation pressure", "escalation pressure (index; 0 = none)"),
-}
+def variable_words(variable: str) -> tuple[str, str]:
+    """A state variable's label and unit from its declaration in sim.names (``"label, unit"``; the part after
+    the last comma is the unit when there is one)."""
+    desc = STATE_VARIABLES[variable][2]
+    label, sep, unit = desc.rpartition(", ")
+    if not sep:
+        label, unit = desc, ""
+    return label[0].upper() + label[1:], unit
+
+
+def variable_spec(variable: str) -> FanSpec:
+    """Title, axis label with its unit, and whether to show percentages, from the variable's declaration: a
+    variable declared on [0, 1] that is a share is shown in %."""
+    lo, hi, desc = STATE_VARIABLES[variable]
+    title, unit = variable_words(variable)
+    share = (lo, hi) == (0.0, 1.0) and ("share" in desc or "online" in desc)
+    if share:
+        unit = "% " + unit[len("share ") :] if unit.startswith("share of") else "%"
+    elif not unit:
+        unit = "index" if "pressure" in desc else ""
+    return FanSpec(title, f"{title} ({unit})" if unit else title, share)
+
+
+# The fan charts of a run: the state variables a briefing asks about (labels and units from sim.names).
+FAN_SELECTION = ("front", "india_share", "revenue_ru", "buffer_ru", "refining_ru", "energy_deficit", "escalation")
+FAN_VARIABLES: dict[str, FanSpec] = {v: variable_spec(v) for v in FAN_SELECTION if v in STATE_VARIABLES}
 
 STYLE: dict[str, Any] = {
     "font.size": 9,
@@ -140,6 +195,9 @@ class RunInfo:
     # the prior's (no trajectory kept, so not conditioned). None and () for an ordinary run.
     ess: float | None = None
     weekly_unconditioned: tuple[str, ...] = ()
+    # A variant (a run with --set overrides that change the model, sim/variant.py): its parent and overrides.
+    derived_from: str = ""
+    overrides: tuple[str, ...] = ()
 
     def date(self, week: float) -> dt.date:
         return self.start_date + dt.timedelta(weeks=float(week))
@@ -156,10 +214,13 @@ class RunInfo:
         size = f"{self.replicates:,} replicates"
         if self.ess is not None:
             size += f" conditioned on observations (ESS {self.ess:,.0f})"
-        return (
+        text = (
             f"Leverage {self.version} · scenario '{self.name}' · {size} · seed "
             f"{self.seed} · {self.horizon_weeks} weeks from {self.start_date:%d %b %Y}"
         )
+        if self.overrides:
+            text += "\n" + _short(f"variant of '{self.derived_from}', overrides: {', '.join(self.overrides)}", 160)
+        return text
 
     def unconditioned(self, variable: str) -> bool:
         """Whether ``variable``'s weekly rows in a conditioned run are copied from the prior."""
@@ -172,12 +233,7 @@ class RunInfo:
         sc = result.scenario
         manifest = manifest or {}
         version = manifest.get("versions", {}).get("leverage-sim", __version__)
-        events = tuple(
-            sorted(
-                (EventMark(ev.week, ev.label or name, ev.probability) for name, ev in sc.events.items()),
-                key=lambda e: (e.week, e.label),
-            )
-        )
+        events = tuple(sorted(scenario_marks(sc), key=lambda e: (e.week, e.label)))
         front = sc.initial.front
         initial_front = float(front) if isinstance(front, int | float) else float(front.mean())
         w = outcome_weights(result.outcomes)
@@ -198,7 +254,26 @@ class RunInfo:
             initial_front,
             ess,
             unconditioned,
+            getattr(sc, "derived_from", ""),
+            tuple(getattr(sc, "overrides", ())),
         )
+
+
+def scenario_marks(sc: Any) -> list[EventMark]:
+    """What the charts mark on the time axis: the scenario's events, and every change a schedule policy makes
+    (``us.sanctions -> 0.5 (schedule tighten)``), in force in every replicate."""
+    marks = [EventMark(ev.week, ev.label or name, ev.probability) for name, ev in sc.events.items()]
+    agents = getattr(sc, "agents", None)
+    for agent in type(agents).model_fields if agents is not None else ():
+        spec = getattr(agents, agent)
+        for pname, pol in getattr(spec, "policies", {}).items():
+            if getattr(pol, "kind", "") != "schedule":
+                continue
+            for week, value in pol.at.items():
+                shown = "null" if value is None else f"{value:g}"
+                what = pol.label or pname
+                marks.append(EventMark(int(week), f"{agent}.{pol.lever} -> {shown} (schedule: {what})"))
+    return marks
 
 
 def outcome_weights(outcomes: pd.DataFrame) -> np.ndarray | None:
@@ -230,6 +305,15 @@ def finish(fig: Figure, title: str, caption: str) -> Figure:
     fig.text(
         0.5, 0.08 / fig.get_figheight(), caption, ha="center", va="bottom", fontsize=7, color="#555555", gid="caption"
     )
+    return plain_text(fig)
+
+
+def plain_text(fig: Figure) -> Figure:
+    """Render every text of the figure as plain text, never as matplotlib math text: scenario names, event
+    labels and run names come from users' files, and ``$\\foo$`` would otherwise fail at drawing time (after the
+    simulation has run). Called by ``finish`` and again by ``save`` (for texts added later)."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)  # type: ignore[attr-defined]
     return fig
 
 
@@ -253,35 +337,101 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# Beyond this many events a chart groups them: at most this many markers and key lines however many events
+# the scenario has (drawing cost stays flat; the report's events table lists each one).
+MAX_EVENT_MARKS = 12
+
+
+@dataclass(frozen=True)
+class EventGroup:
+    """Events drawn as one marker: their numbers (1-based, in date order), first and last week, labels."""
+
+    numbers: tuple[int, ...]
+    first: int
+    last: int
+    labels: tuple[str, ...]
+    probabilities: tuple[float, ...]
+
+    @property
+    def tag(self) -> str:
+        return str(self.numbers[0]) if len(self.numbers) == 1 else f"{self.numbers[0]}-{self.numbers[-1]}"
+
+
+def event_groups(events: Sequence[EventMark], limit: int = MAX_EVENT_MARKS) -> list[EventGroup]:
+    """The markers of a chart: one per week with events while there are at most ``limit`` such weeks, else
+    ``limit`` groups of consecutive weeks holding about the same number of events."""
+    by_week: dict[int, list[int]] = {}
+    for k, ev in enumerate(events):
+        by_week.setdefault(ev.week, []).append(k)
+    weeks = sorted(by_week)
+    if len(weeks) <= limit:
+        chunks = [[w] for w in weeks]
+    else:
+        cum = np.cumsum([len(by_week[w]) for w in weeks])
+        cut = np.searchsorted(cum, np.linspace(0, cum[-1], limit + 1)[1:-1], side="left")
+        edges = [0, *sorted({int(c) + 1 for c in cut}), len(weeks)]
+        chunks = [weeks[i:j] for i, j in zip(edges[:-1], edges[1:], strict=True) if j > i]
+    groups = []
+    for chunk in chunks:
+        idx = [k for w in chunk for k in by_week[w]]
+        groups.append(
+            EventGroup(
+                tuple(k + 1 for k in idx),
+                chunk[0],
+                chunk[-1],
+                tuple(events[k].label for k in idx),
+                tuple(events[k].probability for k in idx),
+            )
+        )
+    return groups
+
+
+def event_key_lines(info: RunInfo) -> int:
+    """Lines the event key needs: one per event up to MAX_EVENT_MARKS, else one per group."""
+    n = len(info.events)
+    return n if n <= MAX_EVENT_MARKS else len(event_groups(info.events))
+
+
 def mark_events(ax: Axes, info: RunInfo) -> list[tuple[Line2D, str]]:
-    """Draw each scenario event as a dotted vertical line with a numbered tag at the top of the axes (events of
-    the same week share a tag, '1-3'); return key entries (handle, "n  date  label") for ``draw_key``."""
+    """Draw each scenario event (and each step of a schedule) as a dotted vertical line with a numbered tag at
+    the top of the axes (events of the same week share a tag, '1-3'); return key entries (handle, "n  date
+    label") for ``draw_key``. With more than MAX_EVENT_MARKS events, consecutive weeks are grouped into at most
+    that many shaded spans, each with one tag and one key line ("13-40  dates  28 events: first labels…")."""
     entries: list[tuple[Line2D, str]] = []
     span = max(info.horizon_weeks, 1)
-    weeks: dict[int, list[int]] = {}
-    for k, ev in enumerate(info.events, start=1):
-        weeks.setdefault(ev.week, []).append(k)
-        prob = "" if ev.probability >= 1 else f" (p = {ev.probability:g})"
-        handle = Line2D([], [], color="#444444", lw=0.9, ls=":")
-        entries.append((handle, f"{k}  {info.date(ev.week):%d %b %Y}  {_short(ev.label, 62)}{prob}"))
+    many = len(info.events) > MAX_EVENT_MARKS
+    groups = event_groups(info.events)
+    handle = Line2D([], [], color="#444444", lw=0.9, ls=":")
+    for g in groups:
+        if not many:
+            for k, label, p in zip(g.numbers, g.labels, g.probabilities, strict=True):
+                prob = "" if p >= 1 else f" (p = {p:g})"
+                entries.append((handle, f"{k}  {info.date(g.first):%d %b %Y}  {_short(label, 62)}{prob}"))
+        else:
+            dates = f"{info.date(g.first):%d %b %Y}" + (f" – {info.date(g.last):%d %b %Y}" if g.last != g.first else "")
+            what = f"{len(g.numbers)} events: " if len(g.numbers) > 1 else ""
+            entries.append((handle, f"{g.tag}  {dates}  {_short(what + '; '.join(g.labels), 70)}"))
     last_week, level = -math.inf, 0
-    for week, numbers in weeks.items():
-        x = info.dates([week])[0]
-        ax.axvline(x, color="#444444", lw=0.9, ls=":", zorder=1, gid=f"event-week-{week}")
+    for g in groups:
+        x = info.dates([g.first])[0]
+        if g.last != g.first:
+            ax.axvspan(
+                x, info.dates([g.last])[0], color="#444444", alpha=0.08, lw=0, zorder=1, gid=f"event-span-{g.first}"
+            )
+        ax.axvline(x, color="#444444", lw=0.9, ls=":", zorder=1, gid=f"event-week-{g.first}")
         # Tags of weeks less than 4% of the horizon apart are staggered, so their numbers never overlap.
-        level = level + 1 if (week - last_week) < 0.04 * span else 0
-        last_week = week
-        tag = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+        level = level + 1 if (g.first - last_week) < 0.04 * span else 0
+        last_week = g.last
         ax.text(
             x,
             0.985 - 0.07 * (level % 2),
-            tag,
+            g.tag,
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="top",
             fontsize=7,
             zorder=5,
-            gid=f"event-tag-{week}",
+            gid=f"event-tag-{g.first}",
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#444444", "lw": 0.7},
         )
     return entries
@@ -351,9 +501,12 @@ def draw_key(
         leg.set_in_layout(False)
         x_events = split
     if events:
+        # Each key line fits the strip (7.5 pt text is about 0.6 x 7.5 pt per character): never cut off.
+        room = key.get_figure().get_figwidth() * (1 - x_events) - 0.9  # type: ignore[union-attr]
+        limit = max(30, int(room * 72 / (0.6 * 7.5)))
         leg = key.legend(
             [h for h, _ in events],
-            [t for _, t in events],
+            [t if len(t) <= limit else t[: limit - 1].rstrip() + "…" for _, t in events],
             loc="upper left",
             frameon=False,
             bbox_to_anchor=(x_events, 1),
@@ -378,7 +531,8 @@ def save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Fixed metadata: the same run gives byte-identical SVG and PDF files (no creation date).
     metadata: dict[str, Any] = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
-    fig.savefig(path, format=fmt, metadata=metadata)
+    plain_text(fig)
+    fig.savefig(path, format=fmt, metadata=metadata, dpi=STYLE["savefig.dpi"])
     return path
 
 

@@ -6,6 +6,7 @@ terms and timing of settlements (weighted for a conditioned run). ``write_run_ch
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ from matplotlib.lines import Line2D
 
 from sim.errors import ScenarioError
 from sim.intervals import wilson
-from sim.names import STATE_VARIABLES
 from sim.plots.common import (
     FAN_VARIABLES,
     OKABE_ITO,
@@ -24,13 +24,13 @@ from sim.plots.common import (
     OUTCOME_STYLE,
     PRIOR_LABEL,
     TERMINAL,
-    FanSpec,
     RunInfo,
     _percent_axis,
     _style,
     check_format,
     date_axis,
     draw_key,
+    event_key_lines,
     figure_with_key,
     finish,
     headroom,
@@ -40,6 +40,7 @@ from sim.plots.common import (
     outcome_weights,
     read_manifest,
     save,
+    variable_spec,
 )
 
 
@@ -109,7 +110,7 @@ def cumulative_incidence(weekly: pd.DataFrame, info: RunInfo) -> Figure:
         fig, axes, key = figure_with_key(
             11 if rare else 8.5,
             4.2,
-            max(len(TERMINAL), len(info.events)) + 1,
+            max(len(TERMINAL), event_key_lines(info)) + 1,
             2 if rare else 1,
             [3, 2] if rare else None,
         )
@@ -147,23 +148,56 @@ def cumulative_incidence(weekly: pd.DataFrame, info: RunInfo) -> Figure:
         return finish(fig, f"{info.name}: cumulative incidence of each outcome (bands: {bands})", info.caption)
 
 
-def fan_table(weekly: pd.DataFrame, variable: str, scope: str = "active", min_n: int = 20) -> pd.DataFrame:
+QUANTILES = ["mean", "q05", "q25", "q50", "q75", "q95"]
+
+
+def alternates(values: np.ndarray, share: float = 0.6) -> bool:
+    """Whether a weekly series zig-zags: most of its successive week-to-week moves change direction (the front
+    is a lattice walk of one step a week, so its weekly quantiles alternate with the parity of the week)."""
+    v = np.asarray(values, dtype=float)
+    d = np.diff(v[np.isfinite(v)])
+    d = d[d != 0]
+    if d.size < 10:
+        return False
+    return float(np.mean(np.sign(d[1:]) != np.sign(d[:-1]))) > share
+
+
+def bimodal(table: pd.DataFrame, gap: float = 0.6, weeks: float = 0.25) -> bool:
+    """Whether the weekly quantiles show two groups of replicates: in at least ``weeks`` of the weeks, one gap
+    between successive percentiles (5th, 25th, 50th, 75th, 95th) holds more than ``gap`` of the 5th-95th range
+    (a unimodal spread, even a skewed one, has its range shared out over the gaps)."""
+    q = table[["q05", "q25", "q50", "q75", "q95"]].to_numpy(dtype=float)
+    q = q[np.isfinite(q).all(axis=1)]
+    spread = q[:, -1] - q[:, 0]
+    q = q[spread > 1e-9 * np.maximum(1.0, np.abs(q[:, -1]))]
+    if len(q) < 4:
+        return False
+    widest = np.diff(q, axis=1).max(axis=1) / (q[:, -1] - q[:, 0])
+    return float(np.mean(widest > gap)) >= weeks and len(q) >= 0.25 * len(table)
+
+
+def fan_table(
+    weekly: pd.DataFrame, variable: str, scope: str = "active", min_n: int = 20, smooth: bool | None = None
+) -> pd.DataFrame:
     """The weekly quantiles of one variable; weeks with fewer than ``min_n`` replicates in scope are NaN (the
-    quantiles of a handful of replicates still at war are noise)."""
+    quantiles of a handful of replicates still at war are noise). A variable whose weekly median zig-zags
+    (``alternates``) is smoothed over three weeks (weights 1/4, 1/2, 1/4) unless ``smooth`` is False;
+    ``table.attrs["smoothed"]`` says whether it was."""
     d = weekly[(weekly["variable"] == variable) & (weekly["scope"] == scope)].sort_values("week")
     if d.empty:
         raise ScenarioError(f"no weekly rows for variable {variable!r} (scope {scope!r})")
-    d = d[["week", "n", "mean", "q05", "q25", "q50", "q75", "q95"]].reset_index(drop=True)
+    d = d[["week", "n", *QUANTILES]].reset_index(drop=True)
     few = d["n"] < min_n
-    d.loc[few, ["mean", "q05", "q25", "q50", "q75", "q95"]] = np.nan
+    d.loc[few, QUANTILES] = np.nan
+    do = alternates(d["q50"].to_numpy()) if smooth is None else smooth
+    if do:
+        for q in QUANTILES:
+            v = d[q].to_numpy(dtype=float)
+            prev = np.concatenate([v[:1], v[:-1]])
+            nxt = np.concatenate([v[1:], v[-1:]])
+            d[q] = 0.25 * prev + 0.5 * v + 0.25 * nxt  # NaN next to a blank week stays NaN
+    d.attrs["smoothed"] = bool(do)
     return d
-
-
-def variable_spec(variable: str) -> FanSpec:
-    if variable in FAN_VARIABLES:
-        return FAN_VARIABLES[variable]
-    desc = STATE_VARIABLES[variable][2]
-    return FanSpec(desc[0].upper() + desc[1:], desc)
 
 
 def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "active", min_n: int = 20) -> Figure:
@@ -171,15 +205,38 @@ def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "
     with _style():
         spec = variable_spec(variable)
         d = fan_table(weekly, variable, scope, min_n)
-        fig, (ax,), key = figure_with_key(8.5, 3.8, max(3, len(info.events)) + 1)
+        split = bimodal(d)
+        fig, (ax,), key = figure_with_key(8.5, 3.8, max(5 if split else 3, event_key_lines(info)) + 1)
         x = info.dates(d["week"])
         colour = OKABE_ITO["blue"]
-        ax.fill_between(
-            x, d["q05"], d["q95"], color=colour, alpha=0.18, lw=0, gid="band90", label="90% band (5th-95th percentile)"
-        )
-        ax.fill_between(
-            x, d["q25"], d["q75"], color=colour, alpha=0.38, lw=0, gid="band50", label="50% band (25th-75th percentile)"
-        )
+        if split:
+            # The replicates fall into two groups (say, with and without Tomahawks): a solid band would paint the
+            # empty gap between them. Each percentile is drawn as its own line instead.
+            styles = {"q05": ":", "q25": "--", "q75": "--", "q95": ":"}
+            names = {"q05": "5th", "q25": "25th", "q75": "75th", "q95": "95th"}
+            for q, ls in styles.items():
+                ax.plot(x, d[q], color=colour, lw=1.1, ls=ls, gid=f"line-{q}", label=f"{names[q]} percentile")
+        else:
+            ax.fill_between(
+                x,
+                d["q05"],
+                d["q95"],
+                color=colour,
+                alpha=0.18,
+                lw=0,
+                gid="band90",
+                label="90% band (5th-95th percentile)",
+            )
+            ax.fill_between(
+                x,
+                d["q25"],
+                d["q75"],
+                color=colour,
+                alpha=0.38,
+                lw=0,
+                gid="band50",
+                label="50% band (25th-75th percentile)",
+            )
         ax.plot(x, d["q50"], color=colour, lw=2, gid="median", label="median")
         headroom(ax)
         entries = mark_events(ax, info)
@@ -192,7 +249,14 @@ def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "
             if scope == "active"
             else "all replicates (ended ones frozen at their final values)"
         )
-        ax.set_title(f"Over the {who} (weeks with fewer than {min_n} left blank)", loc="left")
+        smoothed = (
+            "\nsmoothed over 3 weeks: it moves one lattice step a week, so its weekly quantiles zig-zag"
+            if d.attrs["smoothed"]
+            else ""
+        )
+        if split:
+            smoothed += "\nthe replicates split into two groups (a gap between percentiles): percentile lines, no bands"
+        ax.set_title(f"Over the {who} (weeks with fewer than {min_n} left blank){smoothed}", loc="left")
         title = f"{info.name}: {spec.title}"
         if info.unconditioned(variable):
             # Its trajectory was not kept, so sim condition copied the prior's weekly rows: say so.
@@ -281,7 +345,7 @@ def settlement_timing(outcomes: pd.DataFrame, info: RunInfo, bin_weeks: int = 4)
     from sim.observe import weighted_quantile
 
     with _style():
-        fig, (ax,), key = figure_with_key(8.5, 3.6, max(2, len(info.events)) + 1)
+        fig, (ax,), key = figure_with_key(8.5, 3.6, max(2, event_key_lines(info)) + 1)
         settled = (outcomes["outcome"].astype(str) == "settlement").to_numpy()
         all_w = outcome_weights(outcomes)
         if all_w is not None:
@@ -346,27 +410,49 @@ def timing_histogram(
     return counts, edges
 
 
-def run_figures(result: Any, manifest: dict[str, Any] | None = None, scope: str = "active") -> dict[str, Figure]:
-    """Every chart of a run, by file stem."""
+# What `sim run` draws by default (a fraction of the time of every chart; `sim plot` draws them all).
+RUN_CHARTS = ("outcomes", "incidence", "fan_front", "settlement_timing")
+
+
+def chart_names() -> list[str]:
+    """Every chart of a run, by file stem, in drawing order."""
+    return ["outcomes", "incidence", *(f"fan_{v}" for v in FAN_VARIABLES), "settlement_terms", "settlement_timing"]
+
+
+def run_figures(
+    result: Any, manifest: dict[str, Any] | None = None, scope: str = "active", charts: Sequence[str] | None = None
+) -> dict[str, Figure]:
+    """The charts of a run, by file stem: all of them (``chart_names``), or those named in ``charts``."""
     info = RunInfo.from_result(result, manifest)
-    figs = {
-        "outcomes": outcome_probabilities(result.summary, info),
-        "incidence": cumulative_incidence(result.weekly, info),
-    }
-    for var in FAN_VARIABLES:
-        figs[f"fan_{var}"] = fan_chart(result.weekly, var, info, scope)
-    figs["settlement_terms"] = settlement_terms(result.outcomes, info)
-    figs["settlement_timing"] = settlement_timing(result.outcomes, info)
+    wanted = chart_names() if charts is None else list(charts)
+    unknown = [c for c in wanted if c not in chart_names()]
+    if unknown:
+        raise ScenarioError(f"unknown chart {unknown[0]!r}; expected one of {', '.join(chart_names())}")
+    figs: dict[str, Figure] = {}
+    for stem in wanted:
+        if stem == "outcomes":
+            figs[stem] = outcome_probabilities(result.summary, info)
+        elif stem == "incidence":
+            figs[stem] = cumulative_incidence(result.weekly, info)
+        elif stem == "settlement_terms":
+            figs[stem] = settlement_terms(result.outcomes, info)
+        elif stem == "settlement_timing":
+            figs[stem] = settlement_timing(result.outcomes, info)
+        else:
+            figs[stem] = fan_chart(result.weekly, stem[4:], info, scope)
     return figs
 
 
-def write_run_charts(results_dir: Path, fmt: str = "png", out: Path | None = None) -> list[Path]:
-    """Write every chart of the run in ``results_dir`` into ``<results>/charts/`` (or ``out``); return paths."""
+def write_run_charts(
+    results_dir: Path, fmt: str = "png", out: Path | None = None, charts: Sequence[str] | None = None
+) -> list[Path]:
+    """Write the charts of the run in ``results_dir`` (all, or those named in ``charts``) into
+    ``<results>/charts/`` (or ``out``); return their paths."""
     from sim.results import load_results
 
     check_format(fmt)
     results_dir = Path(results_dir)
     result = load_results(results_dir, columns=["replicate", "outcome", "week", "terms", "weight"])
     out = Path(out) if out is not None else results_dir / "charts"
-    figs = run_figures(result, read_manifest(results_dir))
+    figs = run_figures(result, read_manifest(results_dir), charts=charts)
     return [save(fig, out / f"{stem}.{fmt}") for stem, fig in figs.items()]

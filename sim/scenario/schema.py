@@ -311,6 +311,9 @@ class Scenario(Strict):
     events: dict[Label, Event] = Field(default_factory=dict, max_length=MAX_EVENTS)
     switches: Switches = Switches()
     trajectories: list[str] = Field(default_factory=list, max_length=MAX_TRAJECTORIES)
+    # A variant (sim/variant.py): loaded with --set overrides that change the model. Empty for a file as written.
+    derived_from: str = ""
+    overrides: list[str] = Field(default_factory=list)
 
     @field_validator("trajectories")
     @classmethod
@@ -353,7 +356,11 @@ class Scenario(Strict):
         return safe_name(self.name)
 
     def resolved_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
+        data = self.model_dump(mode="json", by_alias=True)
+        if not self.derived_from and not self.overrides:  # a file as written keeps its digest
+            data.pop("derived_from", None)
+            data.pop("overrides", None)
+        return data
 
     def digest(self) -> str:
         blob = json.dumps(self.resolved_dict(), sort_keys=True, default=str).encode()

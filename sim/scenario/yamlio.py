@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sim.errors import ScenarioError
 from sim.scenario.messages import format_validation_error
 from sim.scenario.schema import Scenario
+from sim.variant import derive
 
 MAX_FILE_BYTES = 1_000_000
 MAX_ALIASES = 100
@@ -259,11 +260,13 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
     if not overrides:
         return validate_scenario(data, str(path))
     # The file as written first (its own mistakes name the file, whatever the command line overrides), then
-    # the overrides.
+    # the overrides; overrides that change the model make a named variant (sim/variant.py).
     validate_scenario(data, str(path))
+    if "name" not in data:
+        data = {**data, "name": path.stem}
     for assignment in overrides:
         data = apply_override(data, assignment, str(path))
-    return validate_scenario(data, str(path), after="with the command line's overrides")
+    return validate_scenario(derive(data, overrides), str(path), after="with the command line's overrides")
 
 
 def validate_scenario(data: dict[str, Any], source: str, *, after: str = "") -> Scenario:
