@@ -47,6 +47,7 @@ from sim.plots import (
     read_manifest,
     save,
 )
+from sim.plots.compare import compare_title
 
 PAIRED = "paired (common random numbers)"
 INDEPENDENT = "independent"
@@ -339,6 +340,10 @@ def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
 
 
 def compare_caption(runs: list[Run]) -> str:
+    same = len({(r.info.replicates, r.info.seed) for r in runs}) == 1 and all(r.weights is None for r in runs)
+    if same and len(runs) > 2:
+        r0 = runs[0].info
+        return f"Leverage {r0.version} · {len(runs)} runs of {r0.replicates:,} replicates each, seed {r0.seed}"
     parts = [
         f"{r.label}: {r.info.replicates:,} replicates"
         + ("" if r.weights is None else f" (ESS {r.ess:,.0f})")
@@ -403,15 +408,17 @@ def _write_comparison(runs: list[Run], out: Path, fmt: str) -> tuple[pd.DataFram
     files = [out / "comparison.csv", out / "comparison.txt"]
     table.to_csv(files[0], index=False)
     files[1].write_text(text + "\n", encoding="utf-8")
-    names = " vs ".join(r.label for r in runs)
+    labels = [r.label for r in runs]
     caption = compare_caption(runs)
     weeklies = {r.label: r.result.weekly for r in runs}
     infos = {r.label: r.info for r in runs}
     figs = {
-        "compare_outcomes": compare_outcomes(table, f"{names}: outcome probabilities", caption),
-        "compare_incidence": compare_incidence(weeklies, infos, f"{names}: cumulative incidence", caption),
+        "compare_outcomes": compare_outcomes(table, compare_title(labels, "outcome probabilities"), caption),
+        "compare_incidence": compare_incidence(weeklies, infos, compare_title(labels, "cumulative incidence"), caption),
     }
     for var in FAN_VARIABLES:
-        figs[f"compare_fan_{var}"] = compare_fan(weeklies, infos, var, f"{names}: {FAN_VARIABLES[var].title}", caption)
+        figs[f"compare_fan_{var}"] = compare_fan(
+            weeklies, infos, var, compare_title(labels, FAN_VARIABLES[var].title), caption
+        )
     files += [save(fig, out / f"{stem}.{fmt}") for stem, fig in figs.items()]
     return table, text, files

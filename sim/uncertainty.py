@@ -207,7 +207,7 @@ def enriched_summary(summary: dict[str, Any], scenario: Any, outcomes: pd.DataFr
     from sim.variant import provenance
 
     table = outcomes if isinstance(outcomes, pd.DataFrame) else read_outcome_draws(outcomes)
-    return {**summary, "scenario": provenance(scenario), "model_uncertainty": parameter_uncertainty(table)}
+    return {**summary, "provenance": provenance(scenario), "model_uncertainty": parameter_uncertainty(table)}
 
 
 def load_uncertainty(results_dir: str | Path) -> dict[str, Any] | None:

@@ -36,7 +36,14 @@ def info(run_dir: Path) -> RunInfo:
 def test_math_text_in_names_and_labels_is_drawn_plainly(tmp_path: Path) -> None:
     data = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
     data["name"] = MATH
-    data["events"]["odd"] = {"week": 3, "kind": "lever", "agent": "us", "lever": "aid", "value": 0.9, "label": r"$\foo$ 50$"}
+    data["events"]["odd"] = {
+        "week": 3,
+        "kind": "lever",
+        "agent": "us",
+        "lever": "aid",
+        "value": 0.9,
+        "label": r"$\foo$ 50$",
+    }
     data.update(replicates=200, horizon_weeks=20)
     data["agents"]["us"]["policies"] = {}
     path = tmp_path / "odd.yaml"
@@ -93,7 +100,11 @@ def test_png_charts_are_written_at_150_dpi(run_dir: Path, tmp_path: Path, info: 
 def test_schedule_steps_are_marked_like_events(tmp_path: Path) -> None:
     sc = sim.load_scenario(
         ROOT / "scenarios" / "baseline.yaml",
-        ["replicates=50", "horizon_weeks=20", "agents.us.policies.tighten={kind: schedule, lever: sanctions, at: {5: 0.6}}"],
+        [
+            "replicates=50",
+            "horizon_weeks=20",
+            "agents.us.policies.tighten={kind: schedule, lever: sanctions, at: {5: 0.6}}",
+        ],
     )
     result = sim.run(sc)
     info = RunInfo.from_result(result)
@@ -136,7 +147,7 @@ def test_a_variant_says_so_in_the_terminal_summary_json_and_captions(tmp_path: P
     assert text.splitlines()[0].startswith("Leverage · baseline with costs.scale=1.5 ·")
     assert "variant of baseline; overrides: params.costs.scale=1.5" in text
     result = sim.load_results(out)
-    assert result.summary["scenario"] == {
+    assert result.summary["provenance"] == {
         "name": "baseline with costs.scale=1.5",
         "derived_from": "baseline",
         "overrides": ["params.costs.scale=1.5"],

@@ -285,6 +285,9 @@ def write_conditioned(
     summary["conditioning"]["weekly_unconditioned"] = unconditioned
     outcomes = ens.outcomes.copy()
     outcomes["weight"] = w
+    from sim.uncertainty import enriched_summary
+
+    summary = enriched_summary(summary, sc, outcomes)  # provenance, model uncertainty (weighted)
     with atomic_dir(out, force) as tmp:
         write_parquet(outcomes, tmp / OUTCOMES_FILE)
         write_parquet(weekly, tmp / WEEKLY_FILE)

@@ -291,13 +291,41 @@ def _style() -> Iterator[None]:
         yield
 
 
-def new_figure(width: float, height: float) -> Figure:
-    """A figure on an Agg canvas with constrained layout, space kept at the bottom for the caption."""
+def new_figure(width: float, height: float, bottom: float = 0.0) -> Figure:
+    """A figure on an Agg canvas with constrained layout, space kept at the bottom for the caption (and
+    ``bottom`` more inches, for a legend under the charts: ``legend_below``)."""
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     engine: Any = fig.get_layout_engine()
-    engine.set(rect=(0, CAPTION_INCHES / height, 1, 1 - CAPTION_INCHES / height))
+    low = (CAPTION_INCHES + bottom) / height
+    engine.set(rect=(0, low, 1, 1 - low))
     return fig
+
+
+LEGEND_ROW_INCHES = 0.19
+
+
+def legend_rows_inches(rows: int) -> float:
+    return 0.15 + LEGEND_ROW_INCHES * rows if rows else 0.0
+
+
+def legend_below(fig: Figure, handles: list[Any], labels: list[str], ncol: int) -> None:
+    """A legend in the strip kept under the charts by ``new_figure(..., bottom=legend_rows_inches(rows))``:
+    never on the data, never on the caption."""
+    if not handles:
+        return
+    leg = fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        bbox_to_anchor=(0.5, (CAPTION_INCHES + 0.05) / fig.get_figheight()),
+        ncol=ncol,
+        frameon=False,
+        fontsize=8,
+        handlelength=3.2,
+    )
+    leg.set_in_layout(False)
+    leg.set_gid("legend")
 
 
 def finish(fig: Figure, title: str, caption: str) -> Figure:

@@ -55,6 +55,8 @@ class Sweep:
     sampler: str
     manifest: dict[str, Any]
     sensitivity: dict[str, Any] | None
+    question: str = ""
+    discovery: str = ""  # the sweep file's declared condition of interest for scenario discovery
 
     @property
     def caption(self) -> str:
@@ -100,6 +102,7 @@ def load_sweep(path: str | Path) -> Sweep:
     sens_file = path / SENSITIVITY_FILE
     sensitivity = json.loads(sens_file.read_text(encoding="utf-8")) if sens_file.exists() else None
     sampler = str(manifest.get("sampler") or ("grid" if len(names) <= 2 else "lhs"))
+    question, discovery = sweep_file_intent(manifest)
     return Sweep(
         str(manifest.get("sweep") or manifest.get("name") or path.name),
         points,
@@ -108,7 +111,48 @@ def load_sweep(path: str | Path) -> Sweep:
         sampler,
         manifest,
         sensitivity,
+        question,
+        discovery,
     )
+
+
+def sweep_file_intent(manifest: dict[str, Any]) -> tuple[str, str]:
+    """The sweep file's ``question`` and declared ``discovery`` condition (from the manifest, else from the
+    sweep file it names, when that can still be read); empty strings when neither is known."""
+    question = str(manifest.get("question") or "")
+    discovery = str(manifest.get("discovery") or "")
+    file = manifest.get("sweep_file")
+    if (not question or not discovery) and file and Path(file).is_file():
+        import yaml
+
+        try:
+            data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError, ValueError):
+            data = None
+        if isinstance(data, dict):
+            question = question or " ".join(str(data.get("question") or "").split())
+            discovery = discovery or str(data.get("discovery") or "")
+    return question, discovery
+
+
+LIKELY = 0.5  # "likely": more likely than not, the default threshold of a probability in scenario discovery
+
+
+def discovery_condition(sweep: Sweep, metric: str) -> tuple[str, str]:
+    """Scenario discovery's condition without --condition, and why: the sweep file's declared ``discovery``;
+    else for a probability metric the metric at or above 50% ("likely": more likely than not), when some but
+    not all points reach it; else the metric at or above its median over the points (the upper half)."""
+    if sweep.discovery:
+        return sweep.discovery, "declared in the sweep file (discovery:)"
+    pts = sweep.points
+    if _is_probability(metric):
+        cond = f"{metric} >= {LIKELY:g}"
+        y = parse_condition(cond, pts)
+        if y.any() and not y.all():
+            return cond, "more likely than not"
+        reason = f"no point reaches {LIKELY:.0%}" if not y.any() else f"every point reaches {LIKELY:.0%}"
+        return default_condition(pts, metric), f"the upper half of the points ({reason})"
+    return default_condition(pts, metric), "the upper half of the points"
 
 
 def metric_label(metric: str) -> str:
@@ -171,22 +215,48 @@ def _outcome_of(metric: str) -> str | None:
     return None
 
 
-def parameter_label(path: str) -> str:
-    """A parameter's dotted path with its unit, from sim.params or the lever table."""
-    from sim.params import Initial, Params, iter_params
+def lever_words(agent: str, name: str) -> tuple[str, str] | None:
+    """A lever's plain-language label and unit from its declaration (``sim.levers.LEVERS`` when present, else
+    the scenario schema's lever table)."""
+    try:
+        from sim.levers import LEVERS as DECLARED  # type: ignore[import-not-found,unused-ignore]
+
+        lever = DECLARED.get(agent, {}).get(name)
+        if lever is not None:
+            return str(lever.label or lever.doc or name), str(lever.unit or "")
+    except ImportError:
+        pass
     from sim.scenario import LEVERS
 
+    row = LEVERS.get(agent, {}).get(name)
+    if row is None:
+        return None
+    _default, _lo, _hi, unit, doc = row
+    return str(doc or name), str(unit)
+
+
+def parameter_label(path: str) -> str:
+    """A swept parameter in words with its unit: a lever's label from its declaration (``US: enforcement of
+    sanctions on Russian oil (0 none, 1 full)``), else the parameter's description or its path without the
+    ``params.`` prefix, with its unit from sim.params."""
+    from sim.params import Initial, Params, iter_params
+
     parts = path.split(".")
-    if len(parts) == 4 and parts[0] == "agents" and parts[2] == "levers" and parts[1] in LEVERS:
-        lever = LEVERS[parts[1]].get(parts[3])
-        if lever:
-            return f"{path} ({lever[3]})"
-    units = {
-        p: extra.get("unit", "")
-        for p, _v, extra, _d in iter_params(Params(), "params") + iter_params(Initial(), "initial")
+    if len(parts) == 4 and parts[0] == "agents" and parts[2] == "levers":
+        words = lever_words(parts[1], parts[3])
+        if words:
+            label, unit = words
+            who = {"us": "US", "russia": "Russia", "ukraine": "Ukraine", "india": "India"}.get(parts[1], parts[1])
+            return f"{who}: {label}" + (f" ({unit})" if unit and unit not in label else "")
+    decl = {
+        p: (extra.get("unit", ""), doc)
+        for p, _v, extra, doc in iter_params(Params(), "params") + iter_params(Initial(), "initial")
     }
-    unit = units.get(path, "week of the scenario" if path.startswith("events.") and path.endswith(".week") else "")
-    return f"{path} ({unit})" if unit else path
+    unit, doc = decl.get(path, ("", ""))
+    if path.startswith("events.") and path.endswith(".week"):
+        return f"week of the event {parts[1]} (week of the scenario)"
+    name = doc.split(".")[0] if doc else path.removeprefix("params.")
+    return f"{name} ({unit})" if unit else name
 
 
 def sweep_heatmap(points: pd.DataFrame, x: str, y: str, metric: str, title: str, caption: str) -> Figure:
@@ -197,15 +267,12 @@ def sweep_heatmap(points: pd.DataFrame, x: str, y: str, metric: str, title: str,
         ax = fig.add_subplot()
         prob = _is_probability(metric)
         values = grid.to_numpy(dtype=float)
-        im = ax.imshow(
-            values,
-            origin="lower",
-            aspect="auto",
-            cmap="cividis",
-            gid="heatmap",
-            vmin=0 if prob else None,
-            vmax=1 if prob else None,
-        )
+        finite = values[np.isfinite(values)]
+        # The colour scale is fitted to the data (a fixed 0-100% scale paints 14% and 17% alike) and stated.
+        vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if vmax <= vmin:
+            vmin, vmax = vmin - 0.5 * max(abs(vmin), 1e-3), vmax + 0.5 * max(abs(vmax), 1e-3)
+        im = ax.imshow(values, origin="lower", aspect="auto", cmap="cividis", gid="heatmap", vmin=vmin, vmax=vmax)
         ax.grid(False)
         ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns])
         ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index])
@@ -216,7 +283,7 @@ def sweep_heatmap(points: pd.DataFrame, x: str, y: str, metric: str, title: str,
                 ax.text(
                     j,
                     i,
-                    f"{v:.0%}" if prob else f"{v:.3g}",
+                    f"{v:.1%}" if prob else f"{v:.3g}",
                     ha="center",
                     va="center",
                     fontsize=8,
@@ -228,8 +295,13 @@ def sweep_heatmap(points: pd.DataFrame, x: str, y: str, metric: str, title: str,
         bar = fig.colorbar(im, ax=ax)
         bar.set_label(metric_label(metric) + (" (%)" if prob else ""))
         if prob:
-            bar.formatter = PercentFormatter(1.0, decimals=0)
-        ax.set_title("the metric at each grid point", loc="left")
+            bar.formatter = PercentFormatter(1.0, decimals=1 if vmax - vmin < 0.1 else 0)
+        shown = (lambda v: f"{v:.1%}") if prob else (lambda v: f"{v:.3g}")
+        ax.set_title(
+            f"the metric at each grid point; colour scale fitted to the data: {shown(vmin)} (dark) to "
+            f"{shown(vmax)} (light)",
+            loc="left",
+        )
         return finish(fig, title, caption)
 
 
@@ -407,7 +479,11 @@ def sweep_figures(
                 pts, params[0], params[1], m, f"{sweep.name}: {metric_label(m)}", sweep.caption
             )
     if sweep.sampler not in ("grid", "sobol", "morris") or condition:
-        cond = condition or default_condition(pts, chosen)
+        why = "given with --condition"
+        if condition:
+            cond = condition
+        else:
+            cond, why = discovery_condition(sweep, chosen)
         y = parse_condition(cond, pts)
         if condition and (y.all() or not y.any()):
             raise ScenarioError(
@@ -417,7 +493,10 @@ def sweep_figures(
         if y.any() and not y.all():
             x = pts[params].astype(float)
             result = prim(x, y, min_coverage=min_coverage)
-            figs["discovery"] = prim_figure(x, y, result, cond, f"{sweep.name}: scenario discovery", sweep.caption)
+            asked = f"\nthe sweep's question: {sweep.question}" if sweep.question else ""
+            figs["discovery"] = prim_figure(
+                x, y, result, f"{cond} ({why}){asked}", f"{sweep.name}: scenario discovery", sweep.caption
+            )
     return figs
 
 

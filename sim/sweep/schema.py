@@ -43,6 +43,8 @@ class SweepFile(_Strict):
     name: Label | None = Field(None, min_length=1, max_length=100)
     description: Text = ""
     question: Text = ""
+    # Scenario discovery's condition of interest (sim plot), e.g. "p_settlement_by_26 >= 0.5".
+    discovery: Label = ""
     base: Label = Field(min_length=1)
     set: dict[Label, Any] = Field(default_factory=dict)
     sampler: Literal["grid", "lhs", "sobol", "morris", "list"]
