@@ -9,7 +9,7 @@ EXPLORE_STAMP := $(VENV)/.installed-explore
 
 MESA4_VENV := .venv-mesa4
 
-.PHONY: explore run test test-fast test-mesa4 lint format bench bench-smoke baseline validate install clean help
+.PHONY: explore run test test-fast test-mesa4 lint format bench bench-smoke baseline validate install chromium clean help
 
 help:
 	@echo "make run          install, then run the baseline scenario ($(SCENARIO))"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-fast    the test suite without the slow tests (Dask cluster, killed processes, browser, bench smoke)"
 	@echo "make test-mesa4   the suite against Mesa 4's newest pre-release in $(MESA4_VENV) (allowed to fail)"
 	@echo "make lint         ruff check, ruff format --check and mypy"
+	@echo "make chromium     install Debian's chromium for the reports' browser tests (as root, when missing)"
 	@echo "make format       ruff format sim, tests and benchmarks"
 	@echo "make bench        the performance benchmark (benchmarks/results.json; needs a quiet machine)"
 	@echo "make bench-smoke  the benchmark end to end at tiny sizes (a check that it runs, no timings)"
@@ -45,7 +46,7 @@ explore: $(EXPLORE_STAMP)
 run: $(STAMP)
 	$(BIN)/sim run $(SCENARIO) --force
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
@@ -62,6 +63,17 @@ test-mesa4:
 	-$(MESA4_VENV)/bin/python -m pip install --quiet --pre --upgrade 'mesa[network]>=4.0.0a0'
 	@$(MESA4_VENV)/bin/python -c "import mesa; print('testing against mesa', mesa.__version__)"
 	-$(MESA4_VENV)/bin/python -m pytest -p no:cacheprovider
+
+# The report tests open the HTML reports in headless Chromium (tests/test_report.py): Debian's chromium package,
+# installed with apt-get when missing and this runs as root; otherwise those tests are skipped with the reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null; } || \
+	    echo "chromium could not be installed: the browser checks of the report will be skipped"; \
+	  else echo "chromium is missing (needs root and apt-get to install): the browser checks will be skipped"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks

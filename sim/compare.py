@@ -329,6 +329,9 @@ def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
                 f"{run.label} vs {base}: INDEPENDENT samples ({t['note']}); differences use Newcombe's "
                 "hybrid score interval for independent proportions"
             )
+    moves = transition_lines(runs)
+    if moves:
+        lines += ["", *moves]
     horizons = {r.label: r.result.scenario.horizon_weeks for r in runs}
     if len(set(horizons.values())) > 1:
         lines.append(
@@ -337,6 +340,56 @@ def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
             + "); probabilities at the horizon are not like for like"
         )
     return "\n".join(lines)
+
+
+COMPARISON_KIND = "comparison"
+
+
+def write_comparison_manifest(path: Path, runs: list[Run]) -> None:
+    """manifest.json of a comparison directory: the runs compared (absolute paths, baseline first), so that
+    ``sim report`` can write its what-if report."""
+    import json
+
+    from sim import __version__
+
+    data = {
+        "kind": COMPARISON_KIND,
+        "runs": [str(r.path.resolve()) for r in runs],
+        "labels": [r.label for r in runs],
+        "baseline": runs[0].label,
+        "versions": {"leverage-sim": __version__},
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def is_comparison(path: str | Path) -> bool:
+    return read_manifest(path).get("kind") == COMPARISON_KIND
+
+
+def paired_transitions(base: Run, other: Run) -> pd.DataFrame | None:
+    """For two paired ordinary runs, the replicate-by-replicate table of outcomes (rows: the baseline's outcome,
+    columns: the other run's), else None."""
+    if base.weights is not None or other.weights is not None or not pairing(base, other)[0]:
+        return None
+    a = pd.Categorical(base.result.outcomes["outcome"].astype(str), categories=list(OUTCOME_ORDER))
+    b = pd.Categorical(other.result.outcomes["outcome"].astype(str), categories=list(OUTCOME_ORDER))
+    return pd.crosstab(a, b, dropna=False).reindex(index=list(OUTCOME_ORDER), columns=list(OUTCOME_ORDER), fill_value=0)
+
+
+def transition_lines(runs: list[Run]) -> list[str]:
+    """``settlement: 812 replicates gain it, 203 lose it`` for each paired alternative and outcome that moves."""
+    lines = []
+    for run in runs[1:]:
+        m = paired_transitions(runs[0], run)
+        if m is None:
+            continue
+        lines.append(f"{run.label} vs {runs[0].label}, replicate by replicate (the same worlds under both):")
+        for o in OUTCOME_ORDER:
+            gain = int(m[o].sum() - m.loc[o, o])
+            lose = int(m.loc[o].sum() - m.loc[o, o])
+            if gain or lose:
+                lines.append(f"  {o:<18} {gain:>7,} replicates gain it, {lose:>7,} lose it (net {gain - lose:+,})")
+    return lines
 
 
 def compare_caption(runs: list[Run]) -> str:
@@ -405,8 +458,9 @@ def staged_dir(out: Path) -> Iterator[Path]:
 def _write_comparison(runs: list[Run], out: Path, fmt: str) -> tuple[pd.DataFrame, str, list[Path]]:
     table = compare_table(runs)
     text = format_table(table, runs)
-    files = [out / "comparison.csv", out / "comparison.txt"]
+    files = [out / "comparison.csv", out / "comparison.txt", out / "manifest.json"]
     table.to_csv(files[0], index=False)
+    write_comparison_manifest(files[2], runs)
     files[1].write_text(text + "\n", encoding="utf-8")
     labels = [r.label for r in runs]
     caption = compare_caption(runs)

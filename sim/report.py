@@ -34,6 +34,15 @@ from sim.plots import (
     run_figures,
     sweep_figures,
 )
+from sim.report_parts import (
+    PRINT_STYLE,
+    glossary,
+    left_out,
+    parent_section,
+    uncertainty_note,
+    uncertainty_section,
+    variant_box,
+)
 from sim.resultsdir import check_results_dir
 
 REPORT_FILE = "report.html"
@@ -135,7 +144,7 @@ def page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{STYLE}</style><script>{SELF_CHECK}</script></head>"
+        f"<title>{esc(title)}</title><style>{STYLE}{PRINT_STYLE}</style><script>{SELF_CHECK}</script></head>"
         f'<body><p id="selfcheck" hidden></p>{body}</body></html>\n'
     )
 
@@ -155,7 +164,11 @@ def headline(summary: dict[str, Any], horizon: int) -> str:
         )
 
     s = o["settlement"]
-    card(f"settlement within {horizon} weeks", f"{s['p']:.0%}", f"95% interval {s['lo']:.1%} – {s['hi']:.1%}")
+    card(
+        f"settlement within {horizon} weeks",
+        f"{s['p']:.0%}",
+        f"95% interval {s['lo']:.1%} – {s['hi']:.1%}{uncertainty_note(summary, 'settlement')}",
+    )
     by = summary.get("settlement_by_week", {})
     if "26" in by and horizon > 26:
         b = by["26"]
@@ -173,16 +186,13 @@ def headline(summary: dict[str, Any], horizon: int) -> str:
             f"{t['median']:.0%}",
             f"of the disputed territory; quartiles {t['q25']:.0%} – {t['q75']:.0%}",
         )
-    for name in (
-        "ongoing",
-        "ukraine_collapse",
-        "russia_collapse",
-        "russia_takes_all",
-        "ukraine_retakes_all",
-        "escalation",
-    ):
+    for name in (n for n in OUTCOME_ORDER if n != "settlement" and n in o):
         r = o[name]
-        card(OUTCOME_STYLE[name][0], f"{r['p']:.1%}", f"95% interval {r['lo']:.1%} – {r['hi']:.1%}")
+        card(
+            OUTCOME_STYLE[name][0],
+            f"{r['p']:.1%}",
+            f"95% interval {r['lo']:.1%} – {r['hi']:.1%}{uncertainty_note(summary, name)}",
+        )
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
@@ -331,16 +341,30 @@ def run_report(results_dir: Path, *, traces: bool = True) -> str:
         f"{sc.start_date:%d %b %Y} to {horizon_date:%d %b %Y} · seed {sc.seed} · Leverage "
         f"{esc(manifest.get('versions', {}).get('leverage-sim', __version__))}</p>",
     ]
+    parts.append(variant_box(sc))
     if sc.question:
         parts.append(f'<div class="question"><strong>The question.</strong> {esc(sc.question)}</div>')
     if sc.description:
         parts.append(f"<p>{esc(sc.description)}</p>")
     parts.append(
-        '<nav><a href="#headline">Headline</a><a href="#charts">Charts</a><a href="#outcomes">Outcomes</a>'
+        '<nav><a href="#headline">Headline</a><a href="#uncertainty">Model uncertainty</a>'
+        + ('<a href="#parent">Against its parent</a>' if getattr(sc, "derived_from", "") else "")
+        + '<a href="#charts">Charts</a><a href="#outcomes">Outcomes</a>'
         '<a href="#paths">Sample paths</a><a href="#scenario">Events and policies</a>'
-        '<a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>'
+        '<a href="#parameters">Parameters</a><a href="#glossary">Glossary</a>'
+        '<a href="#left-out">Left out</a><a href="#manifest">Manifest</a></nav>'
     )
     parts.append('<h2 id="headline">Headline</h2>' + headline(summary, sc.horizon_weeks))
+    if "model_uncertainty" not in summary:  # a directory written before summary.json carried it
+        from sim.uncertainty import parameter_uncertainty, read_outcome_draws
+
+        summary = {
+            **summary,
+            "model_uncertainty": parameter_uncertainty(read_outcome_draws(results_dir / "outcomes.parquet")),
+        }
+    parts.append('<h2 id="uncertainty">Model uncertainty beside the Monte Carlo interval</h2>')
+    parts.append(uncertainty_section(summary))
+    parts.append(parent_section(results_dir, sc))
     parts.append('<h2 id="charts">Charts</h2>')
     for stem, fig in figs.items():
         note = CHART_NOTES.get(stem, "")
@@ -383,6 +407,7 @@ def run_report(results_dir: Path, *, traces: bool = True) -> str:
         if changed
         else "<p>None: every parameter is at its default (see <code>sim params</code>).</p>"
     )
+    parts.append(glossary() + left_out())
     parts.append('<h2 id="manifest">Manifest</h2>' + manifest_html(manifest))
     parts.append(
         f'<p class="muted">Report written {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by <code>sim report</code>.</p>'
@@ -414,13 +439,100 @@ def sweep_report(results_dir: Path) -> str:
     return page(f"Leverage · sweep {sweep.name}", "\n".join(parts))
 
 
+def comparison_report(compare_dir: Path) -> str:
+    """The what-if report of a comparison directory (``sim compare``): each alternative's question, the
+    baseline beside the alternative with paired differences and their intervals, the replicates that gain or
+    lose each outcome, each run's model uncertainty, and the comparison charts."""
+    from sim.compare import compare_caption, compare_table, load_runs, paired_transitions
+    from sim.plots.compare import compare_fan, compare_incidence, compare_outcomes, compare_title
+    from sim.report_parts import deltas_html, transitions_html
+
+    manifest = read_manifest(compare_dir)
+    paths = [Path(p) for p in manifest.get("runs") or []]
+    missing = [str(p) for p in paths if not (p / "summary.json").exists()]
+    if len(paths) < 2 or missing:
+        raise ScenarioError(
+            "comparison directory: its runs are no longer readable ("
+            + (", ".join(missing) if missing else "manifest.json lists fewer than two")
+            + "); run sim compare again",
+            source=str(compare_dir),
+        )
+    runs = load_runs(paths)
+    table = compare_table(runs)
+    base = runs[0]
+    labels = [r.label for r in runs]
+    title = (
+        f"What if: {runs[1].label} instead of {base.label}"
+        if len(runs) == 2
+        else f"What if: {len(runs) - 1} alternatives to {base.label}"
+    )
+    parts = [f"<h1>Leverage · {esc(title)}</h1>", f'<p class="muted">{esc(compare_caption(runs))}</p>']
+    bq = base.result.scenario.question
+    parts.append(
+        f'<div class="question"><strong>The baseline, {esc(base.label)}.</strong> {esc(bq or "(no question)")}</div>'
+    )
+    parts.append(
+        '<nav><a href="#whatif">Differences</a><a href="#uncertainty">Model uncertainty</a>'
+        '<a href="#charts">Charts</a><a href="#glossary">Glossary</a><a href="#left-out">Left out</a></nav>'
+    )
+    parts.append('<h2 id="whatif">The alternatives against the baseline</h2>')
+    for run in runs[1:]:
+        sc = run.result.scenario
+        parts.append(f"<h3>{esc(run.label)}</h3>" + variant_box(sc))
+        if sc.question:
+            parts.append(f'<div class="question"><strong>Its question.</strong> {esc(sc.question)}</div>')
+        matrix = paired_transitions(base, run)
+        parts.append(deltas_html(table, base.label, run.label, matrix))
+        if matrix is not None:
+            parts.append(transitions_html(matrix, base.label, run.label))
+    parts.append('<h2 id="uncertainty">Model uncertainty of each run</h2>')
+    parts.append(
+        "<p>Each run's probability with its Monte Carlo interval, and its range across the parameters that "
+        "decide it (10th–90th percentile; see a run's own report for the parameters and their sources). A "
+        "paired difference is far more precise than either range: both runs see the same parameter draws.</p>"
+    )
+    rows = []
+    for o in OUTCOME_ORDER:
+        row = [esc(OUTCOME_STYLE[o][0])]
+        for r in runs:
+            s_ = r.result.summary
+            p = s_["outcomes"].get(o, {}).get("p")
+            row.append(
+                "" if p is None else f"{p:.1%}{esc(uncertainty_note(s_, o).replace('; across parameters', ' ·'))}"
+            )
+        rows.append(row)
+    parts.append(
+        table_html(["outcome", *labels], rows, numeric=set(range(1, len(runs) + 1)), raw=set(range(len(runs) + 1)))
+    )
+    caption = compare_caption(runs)
+    weeklies = {r.label: r.result.weekly for r in runs}
+    infos = {r.label: r.info for r in runs}
+    figs = {
+        "compare_outcomes": compare_outcomes(table, compare_title(labels, "outcome probabilities"), caption),
+        "compare_incidence": compare_incidence(weeklies, infos, compare_title(labels, "cumulative incidence"), caption),
+        "compare_fan_front": compare_fan(
+            weeklies, infos, "front", compare_title(labels, FAN_VARIABLES["front"].title), caption
+        ),
+    }
+    parts.append('<h2 id="charts">Charts</h2>')
+    parts += [figure_html(stem, fig) for stem, fig in figs.items()]
+    parts.append(glossary() + left_out())
+    parts.append('<h2 id="manifest">Manifest</h2>' + manifest_html(manifest))
+    return page(f"Leverage · {title}", "\n".join(parts))
+
+
 def write_report(results_dir: str | Path, out: str | Path | None = None, *, traces: bool = True) -> Path:
-    """Write report.html for the run (or sweep) in ``results_dir``; returns its path."""
+    """Write report.html for the run, sweep or comparison in ``results_dir``; returns its path."""
+    from sim.compare import is_comparison
+
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise ScenarioError("not a results directory", source=str(results_dir))
-    check_results_dir(results_dir)  # a damaged directory: one line naming the file
-    text = sweep_report(results_dir) if is_sweep(results_dir) else run_report(results_dir, traces=traces)
+    if is_comparison(results_dir):
+        text = comparison_report(results_dir)  # its runs are checked as they are read
+    else:
+        check_results_dir(results_dir)  # a damaged directory: one line naming the file
+        text = sweep_report(results_dir) if is_sweep(results_dir) else run_report(results_dir, traces=traces)
     path = Path(out) if out is not None else results_dir / REPORT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))

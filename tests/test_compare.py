@@ -134,7 +134,8 @@ def test_compare_chart_shows_the_table(runs: dict[str, Path]) -> None:
     (points,) = [ln for ln in ax_d.lines if ln.get_gid() == "diff-max_pressure" and ln.get_marker() == "o"]
     assert list(points.get_xdata()) == pytest.approx(table.loc[table["run"] == "max_pressure", "diff"].tolist())
     assert "percentage points" in ax_d.get_xlabel()
-    assert "(paired)" in ax_d.get_legend().get_texts()[0].get_text()
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]  # one legend under both panels
+    assert any(t.endswith("(paired)") and t.startswith("max_pressure − baseline") for t in texts), texts
 
 
 def test_write_comparison_writes_table_and_charts(runs: dict[str, Path], tmp_path: Path) -> None:

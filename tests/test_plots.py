@@ -304,10 +304,10 @@ def test_fans_of_unconditioned_variables_say_prior(conditioned: tuple[sim.RunRes
     infos = {"prior": dataclasses.replace(cinfo, ess=None, weekly_unconditioned=()), "posterior": cinfo}
     weeklies = {"prior": res.weekly, "posterior": res.weekly}
     fig = compare_fan(weeklies, infos, "buffer_ru", "t", "c")
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels == ["prior: median and 50% band", f"posterior: {PRIOR_LABEL}, median and 50% band"]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]  # the legend under the chart, off the data
+    assert labels == ["prior: median and 50% band (baseline)", f"posterior: {PRIOR_LABEL}, median and 50% band"]
     fig = compare_fan(weeklies, infos, "india_share", "t", "c")
-    assert all(PRIOR_LABEL not in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    assert all(PRIOR_LABEL not in t.get_text() for t in fig.legends[0].get_texts())
 
 
 def test_sim_plot_of_a_conditioned_run_labels_the_prior_fans(conditioned_dir: Path, tmp_path: Path) -> None:
@@ -438,7 +438,11 @@ def test_sweep_heatmap_writes_each_value_in_its_cell() -> None:
     ).to_numpy()
     np.testing.assert_allclose(np.asarray(image), expected)
     cells = sorted(t.get_text() for t in ax.texts if t.get_gid() == "cell")
-    assert cells == sorted(f"{v:.0%}" for v in expected.ravel())
+    assert cells == sorted(f"{v:.1%}" for v in expected.ravel())
+    # the colour scale is fitted to the data, and the chart says so
+    norm = ax.images[0].norm
+    assert (norm.vmin, norm.vmax) == pytest.approx((expected.min(), expected.max()))
+    assert f"{expected.min():.1%} (dark) to {expected.max():.1%} (light)" in ax.get_title(loc="left")
     assert "strength" in ax.get_ylabel() and "enforcement" in ax.get_xlabel()
 
 

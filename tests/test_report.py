@@ -55,6 +55,50 @@ def report(run_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
+def variant_dirs(run_dir: Path) -> tuple[Path, Path]:
+    """A variant (max_pressure with a model override) next to its parent's results, same seed and size."""
+    sc = sim.load_scenario(
+        ROOT / "scenarios" / "max_pressure.yaml",
+        ["replicates=500", "horizon_weeks=30", "params.costs.energy=0.006", "agents.us.levers.sanctions=1"],
+    )
+    out = run_dir.parent / sc.dir_name
+    return run_dir, sim.write_results(sim.run(sc), out)
+
+
+@pytest.fixture(scope="module")
+def comparison_report(variant_dirs: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sim.compare import write_comparison
+
+    out = tmp_path_factory.mktemp("compare") / "cmp"
+    write_comparison([variant_dirs[0], variant_dirs[1]], out)
+    return write_report(out)
+
+
+@pytest.fixture(scope="module")
+def sweep_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sim.sweep import load_sweep, run_sweep
+
+    tmp = tmp_path_factory.mktemp("sweep")
+    spec = tmp / "lhs.yaml"
+    spec.write_text(
+        f"""name: tiny_lhs
+question: Where is a deal likely?
+base: {ROOT / "scenarios" / "baseline.yaml"}
+set: {{horizon_weeks: 26}}
+sampler: lhs
+samples: 16
+parameters:
+  agents.us.levers.mediation: {{low: 0.5, high: 3}}
+  agents.us.levers.sanctions: {{low: 0, high: 1}}
+replicates: 40
+""",
+        encoding="utf-8",
+    )
+    run_sweep(load_sweep(spec), tmp / "out")
+    return write_report(tmp / "out")
+
+
+@pytest.fixture(scope="module")
 def html(report: Path) -> str:
     return report.read_text(encoding="utf-8")
 
@@ -137,6 +181,75 @@ def chromium() -> str:
 def _run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+
+
+def test_report_shows_model_uncertainty_glossary_and_what_is_left_out(html: str) -> None:
+    section = html.split('id="uncertainty"')[1].split('id="charts"')[0]
+    assert "across parameters (10th–90th)" in section and "decided by" in section
+    assert "commitment_k" in section  # the parameter that decides a settlement, with its source
+    assert 'id="glossary"' in html and 'id="left-out"' in html
+    assert "@media print" in html and "max-height: none" in html  # printing shows whole traces
+
+
+def test_a_variant_report_names_its_overrides_and_its_deltas_against_the_parent(
+    variant_dirs: tuple[Path, Path],
+) -> None:
+    parent, variant = variant_dirs
+    text = write_report(variant, variant / "r.html", traces=False).read_text(encoding="utf-8")
+    assert "<h1>Leverage · max_pressure with costs.energy=0.006, us.sanctions=1</h1>" in text
+    assert "<code>agents.us.levers.sanctions=1</code>" in text and "A variant of the scenario" in text
+    against = text.split('id="parent"')[1]
+    assert "paired (common random numbers)" in against and "replicates gaining it" in against
+
+
+def test_the_comparison_report_puts_the_alternative_beside_the_baseline(comparison_report: Path) -> None:
+    text = comparison_report.read_text(encoding="utf-8")
+    assert "What if: max_pressure with costs.energy=0.006, us.sanctions=1 instead of max_pressure" in text
+    assert "Its question." in text and "replicates gaining it" in text and "Replicate by replicate" in text
+    assert text.count("<img ") == 3
+
+
+def test_sim_compare_report_flag(variant_dirs: tuple[Path, Path], tmp_path: Path, capsys) -> None:
+    main(["compare", str(variant_dirs[0]), str(variant_dirs[1]), "-o", str(tmp_path / "c"), "--report"])
+    out = capsys.readouterr().out
+    assert "replicates gain it" in out and f"report: {tmp_path / 'c' / 'report.html'}" in out
+
+
+def _dom_check(chromium: str, report: Path, tmp_path: Path, n_images: int) -> None:
+    url = report.resolve().as_uri()
+    done = _run_chromium(
+        chromium,
+        tmp_path / "profile-dom",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        url,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    body = re.search(r"<body([^>]*)>", done.stdout)
+    assert body, done.stdout[:500]
+    attrs = dict(re.findall(r'data-([\w-]+)="([^"]*)"', body.group(1)))
+    assert attrs.get("images-total") == str(n_images), attrs
+    assert attrs.get("images-loaded") == str(n_images), attrs
+    assert all(int(w) > 300 for w in attrs["image-widths"].split(","))
+    assert attrs.get("errors") == "0", attrs
+    console = [ln for ln in done.stderr.splitlines() if ":CONSOLE" in ln]
+    assert console == [], console
+    shot = report.parent / "report.png"
+    done = _run_chromium(chromium, tmp_path / "profile-shot", "--window-size=1280,2000", f"--screenshot={shot}", url)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_comparison_report_renders_in_headless_chromium(chromium: str, comparison_report: Path, tmp_path: Path) -> None:
+    _dom_check(chromium, comparison_report, tmp_path, 3)
+
+
+def test_sweep_report_renders_in_headless_chromium(chromium: str, sweep_report: Path, tmp_path: Path) -> None:
+    n = sweep_report.read_text(encoding="utf-8").count("<img ")
+    assert n >= 1
+    _dom_check(chromium, sweep_report, tmp_path, n)
 
 
 def test_report_renders_in_headless_chromium(chromium: str, report: Path, tmp_path: Path) -> None:

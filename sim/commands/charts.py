@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from sim.names import OUTCOMES
+
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
@@ -74,7 +76,10 @@ def plot(
     type=click.Path(file_okay=False),
     help="Directory for the table and charts [next to BASELINE: compare_<a>_vs_<b>...].",
 )
-def compare(baseline: str, others: tuple[str, ...], fmt: str, out: str | None) -> None:
+@click.option(
+    "--report", "with_report", is_flag=True, help="Also write the what-if report, report.html, into the directory."
+)
+def compare(baseline: str, others: tuple[str, ...], fmt: str, out: str | None, with_report: bool) -> None:
     """Compare runs: each outcome's probability and its difference from BASELINE.
 
     \b
@@ -83,7 +88,9 @@ def compare(baseline: str, others: tuple[str, ...], fmt: str, out: str | None) -
     proportions. Otherwise the runs are independent samples, the table says so, and the interval is Newcombe's
     hybrid score interval. A conditioned run (sim condition) counts with its weights: probabilities from the
     weights, intervals with n = its effective sample size, and against its own prior a paired MOVER interval.
-    Writes comparison.csv, comparison.txt, an outcome chart, overlaid cumulative incidence and fan charts.
+    Writes comparison.csv, comparison.txt, an outcome chart, overlaid cumulative incidence and fan charts, and
+    for paired runs prints the replicates that gain or lose each outcome. `sim report` of the directory (or
+    --report) writes the what-if report: the baseline beside each alternative, paired differences, transitions.
 
     Example: sim compare results/baseline results/max_pressure results/us_steps_back
     """
@@ -92,6 +99,10 @@ def compare(baseline: str, others: tuple[str, ...], fmt: str, out: str | None) -
     _table, text, files = write_comparison([baseline, *others], Path(out) if out else None, fmt)
     click.echo(text)
     click.echo(f"\nwritten: {files[0].parent}/ ({len(files)} files)")
+    if with_report:
+        from sim.report import write_report
+
+        click.echo(f"report: {write_report(files[0].parent)}")
 
 
 @click.command()
@@ -99,7 +110,7 @@ def compare(baseline: str, others: tuple[str, ...], fmt: str, out: str | None) -
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="The HTML file [RESULTS/report.html].")
 @click.option("--no-traces", is_flag=True, help="Leave out the sample paths (one replay per outcome).")
 def report(results: str, out: str | None, no_traces: bool) -> None:
-    """Write one self-contained report.html for the run (or sweep) in RESULTS.
+    """Write one self-contained report.html for the run, sweep or comparison (sim compare) in RESULTS.
 
     It opens with the scenario's question and the headline numbers, then the charts (embedded), the outcome
     table, one sample path per outcome that occurred, the scenario's events, policies and levers, every
@@ -117,17 +128,7 @@ def report(results: str, out: str | None, no_traces: bool) -> None:
 @click.option("--replicate", "-r", type=click.IntRange(min=0), help="The replicate number to replay.")
 @click.option(
     "--outcome",
-    type=click.Choice(
-        [
-            "settlement",
-            "ukraine_collapse",
-            "russia_collapse",
-            "russia_takes_all",
-            "ukraine_retakes_all",
-            "escalation",
-            "ongoing",
-        ]
-    ),
+    type=click.Choice(list(OUTCOMES)),
     help="Replay a representative replicate of this outcome: the one whose end week is closest to the "
     "outcome's median week (ties: terms, or for 'ongoing' the final front, closest to the median; then "
     "the lowest number).",
