@@ -9,6 +9,15 @@ The public API, for notebooks::
     result.summary["outcomes"]["settlement"]   # {'count': ..., 'p': ..., 'lo': ..., 'hi': ...}
     sim.write_results(result, "results/mine")  # the same directory `sim run` writes
     again = sim.load_results("results/mine")
+
+and what the other commands do (docs/charts.md)::
+
+    sim.run_sweep("scenarios/sweeps/sobol_levers.yaml", "results/sobol")  # sim sweep
+    table, text, files = sim.compare_runs(["results/baseline", "results/max_pressure"], out="results/cmp")
+    sim.plot("results/baseline")                 # every chart (sim plot); returns the files
+    sim.write_report("results/cmp")              # report.html of a run, sweep or comparison
+    sim.model_uncertainty("results/baseline")    # each outcome's range across parameters, and what decides it
+    sim.export_results("results/baseline", "xlsx")  # outcome table, weekly fans, summary
 """
 
 from __future__ import annotations
@@ -29,9 +38,15 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimError",
+    "compare_runs",
+    "export_results",
     "load_results",
     "load_scenario",
+    "model_uncertainty",
+    "plot",
     "run",
+    "run_sweep",
+    "write_report",
     "write_results",
 ]
 __version__ = "0.1.0"
@@ -96,3 +111,56 @@ def write_results(result: RunResult, out: str | Path, *, force: bool = False, **
     from sim.results import write_results as _write_results
 
     return _write_results(result, Path(out), force=force, **kwargs)
+
+
+def run_sweep(spec: str | Path, out: str | Path, *, overrides: list[str] | None = None, **options: Any) -> Any:
+    """Run the sweep file ``spec`` into the results directory ``out`` (what ``sim sweep`` does); ``options``
+    go to ``sim.sweep.run_sweep`` (backend, resume, force, ...). Returns its report."""
+    from sim.sweep import load_sweep
+    from sim.sweep import run_sweep as _run_sweep
+
+    return _run_sweep(load_sweep(spec, overrides or []), Path(out), **options)
+
+
+def compare_runs(
+    paths: list[str | Path], *, out: str | Path | None = None, fmt: str = "png", report: bool = False
+) -> Any:
+    """Compare results directories, the first the baseline (what ``sim compare`` does): writes the table,
+    its text, the charts and (``report``) the what-if report into ``out``; returns (table, text, files)."""
+    from sim.compare import write_comparison
+
+    table, text, files = write_comparison(list(paths), Path(out) if out is not None else None, fmt)
+    if report:
+        from sim.report import write_report as _write_report
+
+        files.append(_write_report(files[0].parent))
+    return table, text, files
+
+
+def plot(results: str | Path, fmt: str = "png", out: str | Path | None = None, **options: Any) -> list[Path]:
+    """Draw every chart of a run or sweep (what ``sim plot`` does); returns the files written."""
+    from sim.plots import write_charts
+
+    return write_charts(Path(results), fmt, Path(out) if out is not None else None, **options)
+
+
+def write_report(results: str | Path, out: str | Path | None = None, *, traces: bool = True) -> Path:
+    """Write report.html for a run, sweep or comparison directory (what ``sim report`` does)."""
+    from sim.report import write_report as _write_report
+
+    return _write_report(results, out, traces=traces)
+
+
+def model_uncertainty(results: str | Path) -> dict[str, Any] | None:
+    """Each outcome's model uncertainty in a run's results directory: its range across the sampled parameters
+    and the parameters that decide it (docs/charts.md)."""
+    from sim.uncertainty import load_uncertainty
+
+    return load_uncertainty(results)
+
+
+def export_results(results: str | Path, fmt: str = "csv", out: str | Path | None = None) -> list[Path]:
+    """Export a run's outcome table, weekly fans and summary as CSV files or an Excel workbook."""
+    from sim.export import export_results as _export
+
+    return _export(results, fmt, out)

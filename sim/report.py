@@ -448,8 +448,8 @@ def comparison_report(compare_dir: Path) -> str:
     from sim.report_parts import deltas_html, transitions_html
 
     manifest = read_manifest(compare_dir)
-    paths = [Path(p) for p in manifest.get("runs") or []]
-    missing = [str(p) for p in paths if not (p / "summary.json").exists()]
+    paths: list[str | Path] = [Path(p) for p in manifest.get("runs") or []]
+    missing = [str(p) for p in paths if not (Path(p) / "summary.json").exists()]
     if len(paths) < 2 or missing:
         raise ScenarioError(
             "comparison directory: its runs are no longer readable ("

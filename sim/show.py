@@ -20,8 +20,6 @@ def flat(data: Any, prefix: str = "") -> dict[str, Any]:
                 out[path] = v
             else:
                 out.update(flat(v, path))
-        if not data and prefix:
-            out[prefix] = {}
     else:
         out[prefix] = data
     return out
@@ -87,7 +85,7 @@ def show_scenario(path: str | Path, overrides: list[str] | None = None) -> str:
         base = resolved(path.parent / str(parent))
         against = f"its parent {parent}"
     else:
-        base = Scenario(name=sc["name"]).resolved_dict()
+        base = Scenario.model_validate({"name": sc["name"]}).resolved_dict()
         against = "the defaults"
     head = [f"{sc['name']} ({path})"]
     if sc.get("derived_from"):

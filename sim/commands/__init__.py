@@ -5,4 +5,4 @@ registers the modules named in ``COMMAND_MODULES``. A module imports only click 
 top (heavy imports go inside the commands), so ``sim --help`` stays fast.
 """
 
-COMMAND_MODULES = ("run", "sweep", "charts", "observe", "explore", "calibrate")
+COMMAND_MODULES = ("run", "sweep", "charts", "share", "observe", "explore", "calibrate")
