@@ -46,7 +46,8 @@ from sim.report_parts import (
 from sim.resultsdir import check_results_dir
 
 REPORT_FILE = "report.html"
-IMAGE_DPI = 110
+IMAGE_DPI = 150  # the charts' resolution (sim.plots.common.STYLE)
+DISPLAY_PPI = 100  # shown at 100 px per inch: sharp on high-density screens
 
 CHART_NOTES: dict[str, str] = {
     "outcomes": "How each replicate ended by the horizon. Whiskers are 95% Wilson intervals: Monte Carlo "
@@ -119,7 +120,7 @@ def figure_html(stem: str, fig: Figure, note: str = "") -> str:
     title = fig.get_suptitle() or stem
     return (
         f'<figure id="chart-{esc(stem)}"><img src="{figure_data_uri(fig)}" alt="{esc(title)}" '
-        f'width="{int(fig.get_figwidth() * IMAGE_DPI)}" height="{int(fig.get_figheight() * IMAGE_DPI)}">'
+        f'width="{int(fig.get_figwidth() * DISPLAY_PPI)}" height="{int(fig.get_figheight() * DISPLAY_PPI)}">'
         + (f"<figcaption>{esc(note)}</figcaption>" if note else "")
         + "</figure>"
     )

@@ -125,7 +125,8 @@ def test_report_lists_events_policies_parameters_and_manifest(html: str) -> None
     assert "Tomahawks approved" in html and "Sanctions on Rosneft and Lukoil, enforced" in html
     assert "More Patriots" in html and "tomahawks_if_no_deal" not in html  # max_pressure removes the rule
     # the changed parameter, with its default and source
-    row = html[html.index("params.costs.energy") :][:400]
+    params = html.split('id="parameters"')[1]
+    row = params[params.index("params.costs.energy") :][:400]
     assert "0.006" in row and "U(0.002, 0.01)" in row
     assert "scenario_sha256" in html and "20251016" in html
     assert 'id="paths"' in html and "ended: settlement" in html

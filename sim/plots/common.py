@@ -444,7 +444,7 @@ def mark_events(ax: Axes, info: RunInfo) -> list[tuple[Line2D, str]]:
         x = info.dates([g.first])[0]
         if g.last != g.first:
             ax.axvspan(
-                x, info.dates([g.last])[0], color="#444444", alpha=0.08, lw=0, zorder=1, gid=f"event-span-{g.first}"
+                x, info.dates([g.last])[0], color="#444444", alpha=0.05, lw=0, zorder=1, gid=f"event-span-{g.first}"
             )
         ax.axvline(x, color="#444444", lw=0.9, ls=":", zorder=1, gid=f"event-week-{g.first}")
         # Tags of weeks less than 4% of the horizon apart are staggered, so their numbers never overlap.
