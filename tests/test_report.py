@@ -86,11 +86,12 @@ question: Where is a deal likely?
 base: {ROOT / "scenarios" / "baseline.yaml"}
 set: {{horizon_weeks: 26}}
 sampler: lhs
-samples: 16
+samples: 24
 parameters:
+  agents.us.levers.guarantees: {{low: 0, high: 0.8}}
   agents.us.levers.mediation: {{low: 0.5, high: 3}}
   agents.us.levers.sanctions: {{low: 0, high: 1}}
-replicates: 40
+replicates: 60
 """,
         encoding="utf-8",
     )
