@@ -59,7 +59,13 @@ def variant_dirs(run_dir: Path) -> tuple[Path, Path]:
     """A variant (max_pressure with a model override) next to its parent's results, same seed and size."""
     sc = sim.load_scenario(
         ROOT / "scenarios" / "max_pressure.yaml",
-        ["replicates=500", "horizon_weeks=30", "params.costs.energy=0.006", "agents.us.levers.sanctions=1"],
+        [
+            "replicates=500",
+            "horizon_weeks=30",
+            "params.costs.energy=0.006",
+            "agents.us.levers.sanctions=1",
+            "agents.us.levers.aid=0.3",
+        ],
     )
     out = run_dir.parent / sc.dir_name
     return run_dir, sim.write_results(sim.run(sc), out)
@@ -198,7 +204,7 @@ def test_a_variant_report_names_its_overrides_and_its_deltas_against_the_parent(
 ) -> None:
     parent, variant = variant_dirs
     text = write_report(variant, variant / "r.html", traces=False).read_text(encoding="utf-8")
-    assert "<h1>Leverage · max_pressure with costs.energy=0.006, us.sanctions=1</h1>" in text
+    assert "<h1>Leverage · max_pressure with costs.energy=0.006, us.sanctions=1, us.aid=0.3</h1>" in text
     assert "<code>agents.us.levers.sanctions=1</code>" in text and "A variant of the scenario" in text
     against = text.split('id="parent"')[1]
     assert "paired (common random numbers)" in against and "replicates gaining it" in against
@@ -206,7 +212,10 @@ def test_a_variant_report_names_its_overrides_and_its_deltas_against_the_parent(
 
 def test_the_comparison_report_puts_the_alternative_beside_the_baseline(comparison_report: Path) -> None:
     text = comparison_report.read_text(encoding="utf-8")
-    assert "What if: max_pressure with costs.energy=0.006, us.sanctions=1 instead of max_pressure" in text
+    assert (
+        "What if: max_pressure with costs.energy=0.006, us.sanctions=1, us.aid=0.3 instead of max_pressure with "
+        in text
+    )
     assert "Its question." in text and "replicates gaining it" in text and "Replicate by replicate" in text
     assert text.count("<img ") == 3
 
@@ -214,7 +223,8 @@ def test_the_comparison_report_puts_the_alternative_beside_the_baseline(comparis
 def test_sim_compare_report_flag(variant_dirs: tuple[Path, Path], tmp_path: Path, capsys) -> None:
     main(["compare", str(variant_dirs[0]), str(variant_dirs[1]), "-o", str(tmp_path / "c"), "--report"])
     out = capsys.readouterr().out
-    assert "replicates gain it" in out and f"report: {tmp_path / 'c' / 'report.html'}" in out
+    assert "replicate by replicate (the same worlds under both)" in out
+    assert f"report: {tmp_path / 'c' / 'report.html'}" in out
 
 
 def _dom_check(chromium: str, report: Path, tmp_path: Path, n_images: int) -> None:
