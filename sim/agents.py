@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 import mesa
 import numpy as np
 
+from sim.processes import bargaining, coercion, costs, market, negotiation, oil
 from sim.processes import beliefs as belief
-from sim.processes import coercion, costs, market, negotiation, oil
 from sim.processes.base import Model
 from sim.scenario import LEVERS, AgentSpec, Condition, ResponsePolicy, RulePolicy, SchedulePolicy
 
@@ -219,20 +219,45 @@ class Russia(StateAgent):
         """No Ukrainian punishment campaign is modelled (its deep strikes are denial: refineries and depots)."""
         return np.zeros(m.n)
 
-    def war_value(self, m: Model, w: Week) -> np.ndarray:
-        """V_ru = E_ru[f_{t+L}] - C_ru, with its own belief about p and its own expected cost over L weeks."""
+    def __init__(self, model: Host, spec: AgentSpec) -> None:
+        super().__init__(model, spec)
+        self.cost_type, self.type_belief = bargaining.private_type(model, "ru")
+
+    def expected_front(self, m: Model, w: Week) -> np.ndarray:
+        """E_ru[f_{t+L}] from its own belief, with the shift in p it sees coming (issue 11)."""
         g = m.p.negotiation
         mean = belief.belief_mean(w.read("alpha_ru"), w.read("beta_ru"))
-        expected_front = negotiation.expected_front(w.front, g.horizon, m.const.n_steps, mean)
-        cost = negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, w.read("resolve_ru"))
-        return expected_front - cost
+        shift, weeks = bargaining.anticipated_shift(m, w)
+        return bargaining.expected_front_with_shift(w.front, g.horizon, m.const.n_steps, mean, shift, weeks)
+
+    def war_cost(self, m: Model, w: Week) -> np.ndarray:
+        """C_ru = L c_bar / resolve, the public part of its cost of war (its private type multiplies it)."""
+        g = m.p.negotiation
+        return negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, w.read("resolve_ru"))
+
+    def gross_war_value(self, m: Model, w: Week) -> np.ndarray:
+        """u_ru(E_ru[f]): the expected front valued with possession value around the line."""
+        return bargaining.value_ru(self.expected_front(m, w), w.front, m.p.negotiation.loss_aversion_ru)
+
+    def war_value(self, m: Model, w: Week) -> np.ndarray:
+        """V_ru = u_ru(E_ru[f_{t+L}]) - theta_ru C_ru, its own belief, cost and private type."""
+        return self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w)
 
     def reservation(self, m: Model, w: Week, war_value: np.ndarray) -> np.ndarray:
-        """The least share it accepts: its war value less the sanctions relief on offer, or its demand."""
-        relief = w.lever("us", "relief") * m.p.negotiation.relief_worth
-        return negotiation.russia_reservation(war_value, relief, w.lever("russia", "demand"))
+        """The least share it accepts with the whole package on offer (guarantees and relief)."""
+        g = m.p.negotiation
+        relief = w.lever("us", "relief") * g.relief_worth
+        return bargaining.reservation_ru(
+            war_value, w.lever("us", "guarantees"), relief, w.front, g.loss_aversion_ru, g.guarantee_cost_ru
+        )
+
+    def package_value(self, m: Model, w: Week, x: np.ndarray, g: np.ndarray, r: np.ndarray) -> np.ndarray:
+        n = m.p.negotiation
+        return bargaining.package_ru(x, g, r, w.front, n.loss_aversion_ru, n.guarantee_cost_ru)
 
     def accepts(self, m: Model, w: Week, offer: np.ndarray, reservation: np.ndarray) -> np.ndarray:
+        """Accepts a package whose value exceeds its war value by ``offer - reservation`` (the surplus, in
+        territory shares), with the acceptance noise tau."""
         return negotiation.accept(offer - reservation, m.p.negotiation.tau, w.noise["accept_ru"])
 
 
@@ -261,23 +286,44 @@ class Ukraine(StateAgent):
             self.denial_cost(m, w), 0.0, self.punishment_cost(m, w, expected=expected), m.p.coercion.passthrough_ua
         )
 
-    def war_value(self, m: Model, w: Week) -> np.ndarray:
-        """V_ua = 1 - E_ua[f_{t+L}] - C_ua, with its own belief about p and its own expected cost."""
+    def __init__(self, model: Host, spec: AgentSpec) -> None:
+        super().__init__(model, spec)
+        self.cost_type, self.type_belief = bargaining.private_type(model, "ua")
+
+    def expected_front(self, m: Model, w: Week) -> np.ndarray:
+        """E_ua[f_{t+L}] from its own belief, with the shift in p it sees coming (issue 11)."""
         g = m.p.negotiation
         mean = belief.belief_mean(w.read("alpha_ua"), w.read("beta_ua"))
-        expected_front = negotiation.expected_front(w.front, g.horizon, m.const.n_steps, mean)
-        cost = negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, w.read("resolve_ua"))
-        return 1.0 - expected_front - cost
+        shift, weeks = bargaining.anticipated_shift(m, w)
+        return bargaining.expected_front_with_shift(w.front, g.horizon, m.const.n_steps, mean, shift, weeks)
+
+    def war_cost(self, m: Model, w: Week) -> np.ndarray:
+        """C_ua = L c_bar / resolve, the public part of its cost of war (its private type multiplies it)."""
+        g = m.p.negotiation
+        return negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, w.read("resolve_ua"))
+
+    def gross_war_value(self, m: Model, w: Week) -> np.ndarray:
+        """u_ua(E_ua[f]): the expected front valued with possession value around the line."""
+        return bargaining.value_ua(self.expected_front(m, w), w.front, m.p.negotiation.loss_aversion_ua)
+
+    def war_value(self, m: Model, w: Week) -> np.ndarray:
+        """V_ua = u_ua(E_ua[f_{t+L}]) - theta_ua C_ua, its own belief, cost and private type."""
+        return self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w)
 
     def reservation(self, m: Model, w: Week, war_value: np.ndarray) -> np.ndarray:
-        """The most it concedes: 1 - V_ua less the commitment discount that guarantees lower, or its demand."""
+        """The most it concedes with the guarantees on offer (the commitment discount they lower)."""
         g = m.p.negotiation
-        return negotiation.ukraine_reservation(
-            war_value, g.commitment_k, w.lever("us", "guarantees"), w.lever("ukraine", "demand")
+        return bargaining.reservation_ua(
+            war_value, w.lever("us", "guarantees"), w.front, g.loss_aversion_ua, g.commitment_k
         )
 
+    def package_value(self, m: Model, w: Week, x: np.ndarray, g: np.ndarray, r: np.ndarray) -> np.ndarray:
+        n = m.p.negotiation
+        return bargaining.package_ua(x, g, w.front, n.loss_aversion_ua, n.commitment_k)
+
     def accepts(self, m: Model, w: Week, offer: np.ndarray, reservation: np.ndarray) -> np.ndarray:
-        return negotiation.accept(reservation - offer, m.p.negotiation.tau, w.noise["accept_ua"])
+        """Accepts a package whose value exceeds its war value by ``offer - reservation`` (the surplus)."""
+        return negotiation.accept(offer - reservation, m.p.negotiation.tau, w.noise["accept_ua"])
 
 
 class India(StateAgent):

@@ -67,7 +67,7 @@ SCHEDULE: tuple[Process, ...] = (
 ALWAYS_SET = ("summit", "salvo_extra", "tomahawks", "india_target")
 
 # Random streams drawn every week, full chunk shape, whatever the mask or the levers (MODEL.md).
-WEEKLY_STREAMS = ("oil", "strikes", "battle", "escalation", "negotiation", "front", "market")
+WEEKLY_STREAMS = ("oil", "strikes", "battle", "escalation", "negotiation", "front", "market", "concession")
 
 
 class PressureModel(mesa.Model):
@@ -200,6 +200,7 @@ class PressureModel(mesa.Model):
         noise["front"] = st["front"].standard_normal(n)
         noise["jump"] = st["market"].random(n)
         noise["jump_size"], noise["discount"], noise["india"] = st["market"].standard_normal((3, n))
+        noise["concede_ru"], noise["concede_ua"] = st["concession"].random((2, n))
         return Week(self.week, self.state, noise, self.levers, self.flow_defaults)
 
     def apply_events(self, w: Week) -> None:
@@ -298,7 +299,8 @@ class PressureModel(mesa.Model):
         return u.random(self.n)
 
     def note(self, kind: str, text: str) -> None:
-        """A note (kind: lever, event, salvo, talks, end) for the traced replicate, while it is active."""
+        """A note (kind: lever, event, salvo, talks, refusal, concession, end) for the traced replicate, while it
+        is active."""
         if self.tracing and text and self.active[self.trace_index]:
             self.trace_log.append((self.week, kind, text))
 

@@ -220,12 +220,18 @@ class NegotiationParams(Group):
         hi=1,
     )
     commitment_k: Num = param(
-        Uniform(low=0.06, high=0.18), "share", "Powell (2006) commitment problem; assumption on size", lo=0, hi=1
+        Uniform(low=0.02, high=0.08),
+        "share",
+        "Powell (2006) commitment problem; size calibrated to Ukraine's position in Aug-Oct 2025 (a ceasefire at "
+        "the line with partial guarantees, no withdrawal): docs/calibration.md §4",
+        lo=0,
+        hi=1,
     )
     relief_worth: Num = param(
-        Uniform(low=0.02, high=0.06),
+        Uniform(low=0.0, high=0.03),
         "share",
-        "assumption: Russia's value of sanctions relief in territory-share units",
+        "calibrated with commitment_k and guarantee_cost_ru to Russia's position in Aug 2025 (the rest of Donetsk "
+        "above the line even with relief on offer): docs/calibration.md §4",
         lo=0,
         hi=1,
     )
@@ -234,6 +240,69 @@ class NegotiationParams(Group):
         "share",
         "validation only: a fixed offer in [0, 1] replaces the Nash split (negative: use the Nash split)",
         lo=-1,
+        hi=1,
+    )
+    proposer: Num = param(
+        1.0,
+        "code",
+        "who proposes (issue 11): 0 Nash split of the true range (complete information), 1 the mediator's plan "
+        "(US-led, 2025), 2 Russia, 3 Ukraine",
+        lo=0,
+        hi=3,
+    )
+    private_type_ru: Num = param(
+        Uniform(low=0.5, high=1.5),
+        "x expected cost",
+        "Fearon (1995): costs and resolve are private; the others know only this distribution (argued range)",
+        lo=0,
+        hi=10,
+    )
+    private_type_ua: Num = param(
+        Uniform(low=0.5, high=1.5),
+        "x expected cost",
+        "Fearon (1995): costs and resolve are private; the others know only this distribution (argued range)",
+        lo=0,
+        hi=10,
+    )
+    loss_aversion_ru: Num = param(
+        Uniform(low=0.75, high=1.75),
+        "1",
+        "Kahneman and Tversky (1979), Tversky and Kahneman (1992): losses weigh about 2.25 times gains; "
+        "Levy (1996): possession value of held territory",
+        lo=0,
+        hi=10,
+    )
+    loss_aversion_ua: Num = param(
+        Uniform(low=0.75, high=1.75),
+        "1",
+        "Kahneman and Tversky (1979), Tversky and Kahneman (1992); Levy (1996)",
+        lo=0,
+        hi=10,
+    )
+    guarantee_cost_ru: Num = param(
+        Uniform(low=0.1, high=0.2),
+        "share per unit of guarantee",
+        "Kremlin and MFA statements 2025: no Western forces in Ukraine under any flag; of the order of k",
+        lo=0,
+        hi=1,
+    )
+    discount: Num = param(
+        0.995, "1/week", "argued: a weekly discount factor of 0.995 is 0.77 a year (Powell 2006)", lo=0, hi=1
+    )
+    ukraine_holds_line: Num = param(
+        0.0,
+        "0/1",
+        "what-if: Ukraine cedes nothing beyond the line it holds at the time (Kyiv's position in 2025: no "
+        "withdrawal from Donetsk)",
+        lo=0,
+        hi=1,
+    )
+    concession: Num = param(
+        1.0,
+        "0/1",
+        "Hendricks, Weiss and Wilson (1988): concede to the other's demand in a war of attrition (acts only "
+        "when both demands are set and incompatible)",
+        lo=0,
         hi=1,
     )
 

@@ -24,6 +24,7 @@ STREAMS: dict[str, int] = {
     "negotiation": 8,
     "front": 9,
     "market": 10,
+    "concession": 11,
 }
 
 

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 import sim
+from sim.processes.attrition_game import equilibrium_hazards, expected_duration, first_concession
+from sim.processes.bargaining import fearon_tioli_war_probability
 from sim.processes.battle import gamblers_ruin_duration, gamblers_ruin_probability
 from tests.conftest import SCENARIOS
 
@@ -66,3 +68,64 @@ def test_nash_split_is_middle_of_fearon_range() -> None:
     terms = nash.outcomes.loc[nash.outcomes["outcome"] == "settlement", "terms"]
     assert len(terms) > 0
     assert np.allclose(terms, 0.5 + 0.5 * (0.75 - 0.5))
+
+
+@pytest.mark.parametrize("p", [0.5, 0.6, 0.7])
+def test_take_it_or_leave_it_war_probability_does_not_depend_on_p(p: float) -> None:
+    # Fearon (1995), B's cost ~ U(0, c_bar) private: P(war) = (c_bar - c_A)/(2 c_bar), offer p + (c_bar - c_A)/2.
+    sets = [f"params.front.p0={p}", f"params.beliefs.prior_mean_ru={p}", f"params.beliefs.prior_mean_ua={p}"]
+    result = sim.run(SCENARIOS / "validation" / "fearon_tioli.yaml", overrides=sets)
+    sc = result.scenario
+    c_a = sc.params.negotiation.horizon * sc.params.costs.base_ru
+    c_bar = sc.params.negotiation.horizon * sc.params.costs.base_ua * sc.params.negotiation.private_type_ua.high
+    war = fearon_tioli_war_probability(c_a, c_bar)
+    assert war == pytest.approx(0.375)
+    reps = len(result.outcomes)
+    assert _within(result.probability("ongoing"), war, math.sqrt(war * (1 - war) / reps))
+    terms = result.outcomes.loc[result.outcomes["outcome"] == "settlement", "terms"]
+    assert np.allclose(terms, p + (c_bar - c_a) / 2)
+
+
+@pytest.mark.parametrize(("base_ru", "fights"), [(0.005, True), (0.009, False)])
+def test_declining_side_fights_exactly_when_powells_condition_holds(base_ru: float, fights: bool) -> None:
+    result = sim.run(SCENARIOS / "validation" / "powell_commitment.yaml", overrides=[f"params.costs.base_ru={base_ru}"])
+    sc = result.scenario
+    g, r = sc.params.negotiation, sc.params.refining
+    p0, k, n = sc.params.front.p0, sc.params.front.tullock_k, sc.params.front.n_steps
+    firepower = 1 + sc.params.attrition.tomahawk_strength * r.tomahawks_per_week
+    p_ru_after = 1 / (1 + (((1 - p0) / p0) ** (1 / k) * firepower) ** k)
+    f0, horizon = sc.initial.front, g.horizon
+    p_now = 1 - (f0 + horizon / n * (2 * p0 - 1))  # Ukraine's (the rising side's) expected share in war
+    p_next = 1 - (f0 + horizon / n * (2 * p_ru_after - 1))
+    delta = g.discount ** (sc.events["tomahawks"].week + r.tomahawk_lag - 1)  # talks in week 1
+    cost_b = horizon * base_ru
+    lhs, rhs = delta * p_next - p_now, (1 - delta) * cost_b
+    assert (lhs > rhs) == fights and abs(lhs - rhs) > 0.01  # clearly on one side of the inequality
+    assert result.probability("settlement") == (0.0 if fights else 1.0)
+
+
+def test_no_anticipated_shift_no_commitment_problem() -> None:
+    result = sim.run(SCENARIOS / "validation" / "powell_commitment.yaml", overrides=["events.tomahawks.value=0"])
+    assert result.probability("settlement") == 1.0
+
+
+def test_concession_times_match_the_war_of_attrition() -> None:
+    result = sim.run(SCENARIOS / "validation" / "war_of_attrition.yaml")
+    sc = result.scenario
+    d_ru, d_ua = float(sc.agents.russia.levers["demand"] or 0), float(sc.agents.ukraine.levers["demand"] or 0)
+    c_ru, c_ua = sc.params.costs.base_ru, sc.params.costs.base_ua
+    h_ru, h_ua = equilibrium_hazards(c_ru, d_ru - d_ua, c_ua, d_ru - d_ua)
+    assert (h_ru, h_ua) == pytest.approx((0.04, 0.02))
+    o = result.outcomes
+    assert result.probability("settlement") == 1.0
+    weeks = o["week"].to_numpy(dtype=float)
+    truth = float(expected_duration(h_ru, h_ua))
+    assert truth == pytest.approx(16.891892, abs=1e-6)
+    assert _within(weeks.mean(), truth, weeks.std(ddof=1) / math.sqrt(len(o)))
+    p_ru_first, p_ua_first, p_both = (float(v) for v in first_concession(h_ru, h_ua))
+    for share, prob in (
+        ((o["terms"] == d_ua).mean(), p_ru_first),  # Russia concedes: Ukraine's demand
+        ((o["terms"] == d_ru).mean(), p_ua_first),
+        (np.isclose(o["terms"], (d_ru + d_ua) / 2).mean(), p_both),
+    ):
+        assert _within(share, prob, math.sqrt(prob * (1 - prob) / len(o)))

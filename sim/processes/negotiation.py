@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.processes import bargaining
 from sim.processes.base import Model, Process
 
 if TYPE_CHECKING:
@@ -112,6 +113,7 @@ class Negotiation(Process):
         "grid_ua",
         "buffer_ru",
         "revenue_ru",
+        "last_offer",
     )
     levers = ("us.mediation", "us.relief", "us.guarantees", "russia.offensive", "russia.demand", "ukraine.demand")
     flows_in = ("summit", "front")
@@ -121,16 +123,5 @@ class Negotiation(Process):
         g = m.p.negotiation
         talk_prob = np.clip(g.talks_rate * w.lever("us", "mediation"), 0.0, 1.0)
         w.talks = (w.noise["talks"] < talk_prob) | w.summit
-        v_ru = m.russia.war_value(m, w)
-        v_ua = m.ukraine.war_value(m, w)
-        lo = m.russia.reservation(m, w, v_ru)
-        hi = m.ukraine.reservation(m, w, v_ua)
-        w.offer = np.full(m.n, g.fixed_offer) if np.all(np.asarray(g.fixed_offer) >= 0) else nash_offer(lo, hi, g.beta)
-        w.settle = w.talks & m.russia.accepts(m, w, w.offer, lo) & m.ukraine.accepts(m, w, w.offer, hi)
-        i = m.trace_index
-        if m.tracing and w.talks[i]:
-            m.note(
-                "talks",
-                f"talks: V_ru={v_ru[i]:.3f} V_ua={v_ua[i]:.3f} range=[{lo[i]:.3f}, {hi[i]:.3f}] "
-                f"offer={w.offer[i]:.3f} -> " + ("deal" if w.settle[i] else "no deal"),
-            )
+        # Packages, private types, the proposer, the sides' answers and concessions (issue 11).
+        bargaining.round_of_talks(m, w)

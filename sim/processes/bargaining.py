@@ -1,0 +1,556 @@
+"""Bargaining over packages under private information (issue 11).
+
+A deal is a package: the territory share x that Russia keeps (judged against the line it holds, f), security
+guarantees g for Ukraine, and sanctions relief r for Russia (in territory-share units). Each side values it in
+shares of the disputed territory:
+
+    u_ru(x) = x − ℓ_ru · max(f − x, 0)                  (possession value: giving back held land is a loss,
+    u_ua(x) = (1 − x) − ℓ_ua · max(x − f, 0)              Kahneman and Tversky 1979; Levy 1996)
+    U_ru(x, g, r) = u_ru(x) + r − h · g                   (guarantees cost Russia h per unit)
+    U_ua(x, g)    = u_ua(x) − k · (1 − g)                 (commitment risk that guarantees lower, Powell 2006)
+
+War values use the same reference-dependent valuation of the expected front and a cost θ_i · C_i whose
+multiplier θ_i (costs and resolve) is private: the other side and the mediator know only that θ_i lies in
+[a_i, b_i], uniformly (Fearon 1995). Side i accepts a package iff U_i ≥ u_i(E_i[f]) − θ_i C_i, i.e. iff
+θ_i ≥ θ*_i(package) = (u_i(E_i[f]) − U_i(package)) / C_i. A refusal reveals θ_i < θ*_i and truncates the
+belief (the ratchet of Fearon's "Fighting rather than bargaining" and Powell 2004; Filson and Werner 2002):
+offers move over rounds.
+
+The proposer (the mediator's plan, Russia or Ukraine, as the scenario says) picks the package maximising its
+expected payoff given the belief about the responder's type. With uniform beliefs and piecewise-linear values
+the objective is piecewise quadratic in x, and ``maximise_piecewise_quadratic`` finds its exact maximum.
+
+Every function is a pure, vectorised function of arrays of shape (R,) (one entry per replicate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Arr = np.ndarray
+ArrLike = np.ndarray | float
+
+# Proposer codes (params.negotiation.proposer): numbers, so that a scenario may draw the proposer per replicate.
+NASH = 0  # complete information: the generalised Nash split of the true range (the pre-issue-11 protocol)
+MEDIATOR = 1  # the mediator's plan: maximise the probability that both accept, given public beliefs
+RUSSIA = 2  # Russia proposes, knowing its own type, to maximise its expected payoff
+UKRAINE = 3  # Ukraine proposes likewise
+
+
+# --- values --------------------------------------------------------------------------------------------------
+def value_ru(x: ArrLike, held: ArrLike, loss: ArrLike) -> Arr:
+    """Russia's value of ending with share x when it holds f: x − ℓ·max(f − x, 0)."""
+    return np.asarray(x - loss * np.maximum(np.asarray(held) - x, 0.0))
+
+
+def value_ua(x: ArrLike, held: ArrLike, loss: ArrLike) -> Arr:
+    """Ukraine's value of Russia ending with x when Russia holds f: (1 − x) − ℓ·max(x − f, 0)."""
+    return np.asarray(1.0 - np.asarray(x) - loss * np.maximum(x - np.asarray(held), 0.0))
+
+
+def inverse_value_ru(u: ArrLike, held: ArrLike, loss: ArrLike) -> Arr:
+    """The least x with value_ru(x) ≥ u (value_ru is increasing): x = u above the line, else
+    f − (f − u)/(1 + ℓ)."""
+    u, held = np.asarray(u, dtype=float), np.asarray(held, dtype=float)
+    return np.where(u >= held, u, held - (held - u) / (1.0 + loss))
+
+
+def inverse_value_ua(u: ArrLike, held: ArrLike, loss: ArrLike) -> Arr:
+    """The most x with value_ua(x) ≥ u (value_ua is decreasing): x = 1 − u at or below the line, else
+    f + ((1 − f) − u)/(1 + ℓ)."""
+    u, held = np.asarray(u, dtype=float), np.asarray(held, dtype=float)
+    return np.where(u >= 1.0 - held, 1.0 - u, held + ((1.0 - held) - u) / (1.0 + loss))
+
+
+def package_ru(x: ArrLike, g: ArrLike, relief: ArrLike, held: ArrLike, loss: ArrLike, guarantee_cost: ArrLike) -> Arr:
+    """U_ru = u_ru(x) + r − h·g."""
+    return value_ru(x, held, loss) + relief - guarantee_cost * np.asarray(g)
+
+
+def package_ua(x: ArrLike, g: ArrLike, held: ArrLike, loss: ArrLike, commitment_k: ArrLike) -> Arr:
+    """U_ua = u_ua(x) − k·(1 − g)."""
+    return value_ua(x, held, loss) - commitment_k * (1.0 - np.asarray(g))
+
+
+def reservation_ru(
+    war_value: ArrLike, g: ArrLike, relief: ArrLike, held: ArrLike, loss: ArrLike, guarantee_cost: ArrLike
+) -> Arr:
+    """The least territory share Russia accepts with this package: u_ru(x) ≥ V_ru − r + h·g."""
+    return inverse_value_ru(np.asarray(war_value) - relief + guarantee_cost * np.asarray(g), held, loss)
+
+
+def reservation_ua(war_value: ArrLike, g: ArrLike, held: ArrLike, loss: ArrLike, commitment_k: ArrLike) -> Arr:
+    """The most territory share Ukraine concedes with this package: u_ua(x) ≥ V_ua + k·(1 − g)."""
+    return inverse_value_ua(np.asarray(war_value) + commitment_k * (1.0 - np.asarray(g)), held, loss)
+
+
+# --- private types and beliefs ------------------------------------------------------------------------------
+def type_threshold(gross_war_value: ArrLike, package_value: ArrLike, cost: ArrLike) -> Arr:
+    """θ* = (u(E[f]) − U(package)) / C: a side of type θ (war value u(E[f]) − θC) accepts iff θ ≥ θ*.
+    With C = 0 the threshold is −∞ if the package is at least the war value, else +∞."""
+    gap = np.asarray(gross_war_value, dtype=float) - np.asarray(package_value, dtype=float)
+    cost = np.asarray(cost, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(cost > 0, gap / np.where(cost > 0, cost, 1.0), np.where(gap <= 0, -np.inf, np.inf))
+    return np.asarray(out)
+
+
+def accept_probability(threshold: ArrLike, lo: ArrLike, hi: ArrLike) -> Arr:
+    """P(θ ≥ θ*) for θ ~ U[lo, hi] (a point mass when lo = hi)."""
+    threshold, lo, hi = (np.asarray(v, dtype=float) for v in (threshold, lo, hi))
+    width = hi - lo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(width > 0, (hi - threshold) / np.where(width > 0, width, 1.0), (lo >= threshold) * 1.0)
+    return np.asarray(np.clip(p, 0.0, 1.0))
+
+
+def truncate(lo: Arr, hi: Arr, threshold: Arr, accepted: Arr, informative: Arr) -> tuple[Arr, Arr]:
+    """Bayes with a uniform prior on [lo, hi]: acceptance reveals θ ≥ θ*, refusal θ < θ*. The posterior is
+    uniform on the truncated interval; an observation outside the support (only possible with acceptance
+    noise) collapses it to the threshold rather than leaving an empty interval."""
+    t = np.clip(threshold, lo, hi)
+    new_lo = np.where(informative & accepted, np.maximum(lo, t), lo)
+    new_hi = np.where(informative & ~accepted, np.minimum(hi, t), hi)
+    return new_lo, new_hi
+
+
+# --- the proposer's problem ---------------------------------------------------------------------------------
+def maximise_piecewise_quadratic(
+    objective: Callable[[Arr], Arr], breakpoints: Arr, lo: ArrLike = 0.0, hi: ArrLike = 1.0
+) -> tuple[Arr, Arr]:
+    """Exact maximiser over [lo, hi] of a function that is quadratic between consecutive breakpoints.
+
+    ``objective`` maps an (R, m) array of points to their values (row r uses replicate r's parameters);
+    ``breakpoints`` is (R, b); ``lo`` and ``hi`` may differ by row. On each piece the quadratic through its
+    ends and midpoint is exact, so its vertex (when concave and inside) and the piece ends are the only
+    candidates. Returns (x*, J(x*)); ties go to the smallest candidate."""
+    r = breakpoints.shape[0]
+    low, high = _col(lo, r), _col(hi, r)
+    pts = np.sort(np.clip(np.concatenate([low, breakpoints, high], axis=1), low, high), axis=1)
+    a, b = pts[:, :-1], pts[:, 1:]
+    half = (b - a) / 2.0
+    mid = a + half
+    ja, jm, jb = objective(a), objective(mid), objective(b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d1 = (jb - ja) / (2.0 * half)
+        c2 = (ja - 2.0 * jm + jb) / (2.0 * half * half)
+        s = np.where((half > 0) & (c2 < 0), -d1 / (2.0 * c2), 0.0)
+    vertex = mid + np.clip(np.nan_to_num(s), -half, half)
+    cand = np.sort(np.concatenate([pts, vertex], axis=1), axis=1)
+    val = objective(cand)
+    best = np.argmax(val, axis=1)
+    rows = np.arange(r)
+    return cand[rows, best], val[rows, best]
+
+
+def _col(v: ArrLike, r: int) -> Arr:
+    return np.broadcast_to(np.asarray(v, dtype=float), (r,))[:, None]
+
+
+def ua_accept_breakpoints(
+    gross_ua: Arr, cost_ua: Arr, lo_ua: Arr, hi_ua: Arr, g: Arr, held: Arr, loss_ua: Arr, k: Arr
+) -> Arr:
+    """The territory shares where P(Ukraine accepts) changes slope: its reservations at the two ends of the
+    belief, and the line."""
+    ends = [reservation_ua(gross_ua - t * cost_ua, g, held, loss_ua, k) for t in (lo_ua, hi_ua)]
+    return np.stack([*ends, held], axis=1)
+
+
+def ru_accept_breakpoints(
+    gross_ru: Arr, cost_ru: Arr, lo_ru: Arr, hi_ru: Arr, g: Arr, relief: Arr, held: Arr, loss_ru: Arr, h: Arr
+) -> Arr:
+    ends = [reservation_ru(gross_ru - t * cost_ru, g, relief, held, loss_ru, h) for t in (lo_ru, hi_ru)]
+    return np.stack([*ends, held], axis=1)
+
+
+def fearon_tioli_war_probability(cost_a: float, cost_b_max: float) -> float:
+    """Take-it-or-leave-it with B's cost ~ U[0, c̄] and A's cost c_A ≤ c̄ known to A: A's optimal offer leaves B
+    p + (c̄ − c_A)/2 short of everything it could demand, so P(war) = (c̄ − c_A)/(2 c̄), whatever p (Fearon
+    1995, with the interior solution: p + (c̄ − c_A)/2 ≤ 1)."""
+    return (cost_b_max - cost_a) / (2.0 * cost_b_max)
+
+
+def powell_declining_side_fights(p_now: ArrLike, p_next: ArrLike, delta: ArrLike, cost_b: ArrLike) -> Arr:
+    """Powell (2006), one anticipated shift: the rising side's war share goes from p_t to p_{t+1}; the most the
+    declining side B can get by settling is the whole flow now and, after the shift, its war value then, so B
+    fights now exactly when δ·p_{t+1} − p_t > (1 − δ)·c_B (war payoff (1 − p − c_B)/(1 − δ), flow cost c_B)."""
+    return np.asarray(delta * np.asarray(p_next) - p_now > (1.0 - np.asarray(delta)) * cost_b)
+
+
+def expected_front_with_shift(
+    front: ArrLike, horizon: ArrLike, n_steps: ArrLike, mean_p: ArrLike, shift: ArrLike, weeks_to_shift: ArrLike
+) -> Arr:
+    """E_i[f_{t+L}] with an anticipated change Δp of Russia's weekly chance from week t + w on (Powell 2006):
+    clip(f + (1/n)[(2μ − 1)L + 2Δp·max(L − w, 0)], 0, 1). With Δp = 0 it is the expected front of §11."""
+    after = np.maximum(np.asarray(horizon, dtype=float) - weeks_to_shift, 0.0)
+    drift = (2.0 * np.asarray(mean_p) - 1.0) * horizon + 2.0 * np.asarray(shift) * after
+    return np.asarray(np.clip(front + drift / n_steps, 0.0, 1.0))
+
+
+def propose(
+    proposer: Arr,
+    held: Arr,
+    gross_ru: Arr,
+    gross_ua: Arr,
+    cost_ru: Arr,
+    cost_ua: Arr,
+    type_ru: Arr,
+    type_ua: Arr,
+    belief_ru: tuple[Arr, Arr],
+    belief_ua: tuple[Arr, Arr],
+    options: list[tuple[Arr, Arr]],
+    loss_ru: ArrLike,
+    loss_ua: ArrLike,
+    guarantee_cost: ArrLike,
+    commitment_k: ArrLike,
+    beta: ArrLike,
+    x_min: ArrLike = 0.0,
+    x_max: ArrLike = 1.0,
+) -> tuple[Arr, Arr, Arr]:
+    """The package (x, g, r) proposed in each replicate. A side proposing keeps x in [x_min, x_max] (the
+    public demands); the mediator's plan does not pre-empt them (the US plans of 2025 asked Kyiv to leave
+    Donetsk after Kyiv had refused to), so a demand acts when its side answers.
+
+    ``gross_i`` is side i's war value before costs, u_i(E_i[f]); its war value is gross_i − θ_i·cost_i with
+    θ_i = ``type_i`` private and believed uniform on ``belief_i`` = (lo, hi) by everyone else. ``options`` are
+    the (g, r) pairs the proposer may put in the package (guarantees and relief are discrete issues; x is
+    continuous). Protocols by ``proposer`` code:
+
+    - NASH: complete information, the first option, x = lo + β(hi − lo) of the true range (clipped to [0, 1]);
+    - MEDIATOR: maximise P(Russia accepts)·P(Ukraine accepts) under the public beliefs over x ≥ f (its plans
+      never ask Russia to hand back land it holds); ties, e.g. a range certain under the beliefs, go to the
+      point nearest the middle of the reservations at the belief means;
+    - RUSSIA / UKRAINE: maximise the proposer's expected payoff U_P(x)·S(x) + V_P·(1 − S(x)), S the
+      responder's acceptance probability under the belief, V_P the proposer's own (true) war value.
+    """
+    r = held.shape[0]
+    col = {
+        name: _col(v, r)
+        for name, v in dict(
+            f=held,
+            gru=gross_ru,
+            gua=gross_ua,
+            cru=cost_ru,
+            cua=cost_ua,
+            lru=loss_ru,
+            lua=loss_ua,
+            h=guarantee_cost,
+            k=commitment_k,
+            aru=belief_ru[0],
+            bru=belief_ru[1],
+            aua=belief_ua[0],
+            bua=belief_ua[1],
+        ).items()
+    }
+    c = col
+    v_ru = gross_ru - type_ru * cost_ru
+    v_ua = gross_ua - type_ua * cost_ua
+    vr, vu = v_ru[:, None], v_ua[:, None]
+    high = np.broadcast_to(np.asarray(x_max, dtype=float), (r,))
+    low = np.minimum(np.broadcast_to(np.asarray(x_min, dtype=float), (r,)), high)
+    best_x = np.full(r, np.nan)
+    best_g = np.zeros(r)
+    best_r = np.zeros(r)
+    best_j = np.full(r, -np.inf)
+    for g_opt, r_opt in options:
+        g, rel = _col(g_opt, r), _col(r_opt, r)
+
+        def s_ru(x: Arr, g: Arr = g, rel: Arr = rel) -> Arr:
+            th = type_threshold(c["gru"], package_ru(x, g, rel, c["f"], c["lru"], c["h"]), c["cru"])
+            return accept_probability(th, c["aru"], c["bru"])
+
+        def s_ua(x: Arr, g: Arr = g) -> Arr:
+            th = type_threshold(c["gua"], package_ua(x, g, c["f"], c["lua"], c["k"]), c["cua"])
+            return accept_probability(th, c["aua"], c["bua"])
+
+        bp_ru = ru_accept_breakpoints(
+            gross_ru,
+            cost_ru,
+            belief_ru[0],
+            belief_ru[1],
+            g[:, 0],
+            rel[:, 0],
+            held,
+            np.broadcast_to(loss_ru, (r,)),
+            np.broadcast_to(guarantee_cost, (r,)),
+        )
+        bp_ua = ua_accept_breakpoints(
+            gross_ua,
+            cost_ua,
+            belief_ua[0],
+            belief_ua[1],
+            g[:, 0],
+            held,
+            np.broadcast_to(loss_ua, (r,)),
+            np.broadcast_to(commitment_k, (r,)),
+        )
+        # Mediator: the middle of the reservations at the belief means, a tie-break worth 1e-9 per unit of x.
+        mean_ru, mean_ua = (belief_ru[0] + belief_ru[1]) / 2, (belief_ua[0] + belief_ua[1]) / 2
+        centre = (
+            reservation_ru(gross_ru - mean_ru * cost_ru, g[:, 0], rel[:, 0], held, loss_ru, guarantee_cost)
+            + reservation_ua(gross_ua - mean_ua * cost_ua, g[:, 0], held, loss_ua, commitment_k)
+        ) / 2.0
+        cc = centre[:, None]
+
+        def j_mediator(
+            x: Arr, s_ru: Callable[[Arr], Arr] = s_ru, s_ua: Callable[[Arr], Arr] = s_ua, cc: Arr = cc
+        ) -> Arr:
+            return s_ru(x) * s_ua(x) - 1e-9 * np.abs(x - cc)
+
+        def j_russia(x: Arr, g: Arr = g, rel: Arr = rel, s_ua: Callable[[Arr], Arr] = s_ua) -> Arr:
+            s = s_ua(x)
+            return package_ru(x, g, rel, c["f"], c["lru"], c["h"]) * s + vr * (1.0 - s)
+
+        def j_ukraine(x: Arr, g: Arr = g, s_ru: Callable[[Arr], Arr] = s_ru) -> Arr:
+            s = s_ru(x)
+            return package_ua(x, g, c["f"], c["lua"], c["k"]) * s + vu * (1.0 - s)
+
+        # The mediator's plans keep the line of contact as the floor of the territorial term (every US plan of
+        # 2025 did; the line is the focal point of a ceasefire: Schelling 1960).
+        bps = np.concatenate([bp_ru, bp_ua, cc], axis=1)
+        x_m, j_m = maximise_piecewise_quadratic(j_mediator, bps, lo=held)
+        x_r, j_r = maximise_piecewise_quadratic(j_russia, bp_ua, lo=low, hi=high)
+        x_u, j_u = maximise_piecewise_quadratic(j_ukraine, bp_ru, lo=low, hi=high)
+        x = np.select([proposer == RUSSIA, proposer == UKRAINE], [x_r, x_u], x_m)
+        j = np.select([proposer == RUSSIA, proposer == UKRAINE], [j_r, j_u], j_m)
+        better = j > best_j + 1e-12
+        best_x = np.where(better, x, best_x)
+        best_g = np.where(better, g[:, 0], best_g)
+        best_r = np.where(better, rel[:, 0], best_r)
+        best_j = np.where(better, j, best_j)
+    # Complete information: the Nash split of the true range with the first option (the whole package).
+    g0, r0 = (np.broadcast_to(np.asarray(v, dtype=float), (r,)) for v in options[0])
+    lo = reservation_ru(v_ru, g0, r0, held, loss_ru, guarantee_cost)
+    hi = reservation_ua(v_ua, g0, held, loss_ua, commitment_k)
+    nash = np.clip(lo + beta * (hi - lo), 0.0, 1.0)
+    is_nash = proposer == NASH
+    return np.where(is_nash, nash, best_x), np.where(is_nash, g0, best_g), np.where(is_nash, r0, best_r)
+
+
+# --- the round of talks in the model (called by sim.processes.negotiation.Negotiation) -----------------------
+def private_type(model: Any, side: str) -> tuple[Arr, list[Arr]]:
+    """Side's private cost multiplier θ (drawn per replicate: ``negotiation.private_type_<side>``) and the
+    public belief about it, [a, b] = the support of its distribution (a number: a known type)."""
+    n = model.n
+    theta = np.array(np.broadcast_to(np.asarray(getattr(model.p.negotiation, f"private_type_{side}"), float), (n,)))
+    spec = getattr(model.spec.params.negotiation, f"private_type_{side}")
+    lo, hi = spec.support() if hasattr(spec, "support") else (float(spec), float(spec))
+    return theta, [np.full(n, float(lo)), np.full(n, float(hi))]
+
+
+def anticipated_shift(m: Any, w: Any) -> tuple[Arr, Arr]:
+    """(Δp, weeks until it arrives): the change in Russia's weekly chance once Tomahawks that are approved, or
+    scheduled to be by an event, start arriving (both sides see the schedule). Δp = 0 where nothing is coming."""
+    from sim.processes.battle import tullock
+
+    p = m.p
+    lag = p.refining.tomahawk_lag
+    since = m.us.approved_since
+    start = np.where(np.isfinite(since), since + lag, np.inf)
+    for (_name, ev), happens in zip(m.events, m.event_happens, strict=True):
+        if ev.week > w.t and ev.target() == ("us", "tomahawks") and ev.value is not None and ev.value > 0.5:
+            start = np.where(happens, np.minimum(start, ev.week + lag), start)
+    coming = start > w.t
+    mil_ru, mil_ua = w.read("mil_ru"), w.read("mil_ua")
+    now = tullock(mil_ru, mil_ua, m.const.gamma, p.front.tullock_k)
+    boosted = mil_ua + p.attrition.tomahawk_strength * p.refining.tomahawks_per_week
+    shift = np.where(coming, tullock(mil_ru, boosted, m.const.gamma, p.front.tullock_k) - now, 0.0)
+    return shift, np.where(coming, start - w.t, 0.0)
+
+
+def commitment_problem(m: Any, w: Any, cost_ru: Arr, cost_ua: Arr) -> tuple[Arr, Arr]:
+    """(Russia fights, Ukraine fights): the declining side of an anticipated shift refuses every deal where
+    δ·p_{t+1} − p_t > (1 − δ)·c_B, p the rising side's expected share of the territory in war by the declining
+    side's belief, without and with the shift in force, δ = discount^(weeks to the shift), c_B = θ_B C_B."""
+    g = m.p.negotiation
+    shift, weeks = anticipated_shift(m, w)
+    delta = np.power(g.discount, weeks)
+    ru_declines = shift < 0
+    a = np.where(ru_declines, w.read("alpha_ru"), w.read("alpha_ua"))
+    b = np.where(ru_declines, w.read("beta_ru"), w.read("beta_ua"))
+    mean = a / (a + b)
+    ef_now = expected_front_with_shift(w.front, g.horizon, m.const.n_steps, mean, 0.0, 0.0)
+    ef_next = expected_front_with_shift(w.front, g.horizon, m.const.n_steps, mean, shift, 0.0)
+    p_now = np.where(ru_declines, 1.0 - ef_now, ef_now)
+    p_next = np.where(ru_declines, 1.0 - ef_next, ef_next)
+    cost_b = np.where(ru_declines, m.russia.cost_type * cost_ru, m.ukraine.cost_type * cost_ua)
+    fights = (shift != 0) & powell_declining_side_fights(p_now, p_next, delta, cost_b)
+    return fights & ru_declines, fights & ~ru_declines
+
+
+def round_of_talks(m: Any, w: Any) -> None:
+    """This week's round where talks are held (``w.talks``): the proposer's package, each side's answer, the
+    public truncation of the beliefs about the answering sides' types; then concessions between incompatible
+    demands. Sets ``w.offer`` and ``w.settle``."""
+    n, g, ru, ua = m.n, m.p.negotiation, m.russia, m.ukraine
+    cost_ru, cost_ua = ru.war_cost(m, w), ua.war_cost(m, w)
+    fights = commitment_problem(m, w, cost_ru, cost_ua)
+    offer, settle = np.array(w.read("last_offer"), dtype=float), np.zeros(n, dtype=bool)
+    d_ru = w.lever("russia", "demand")
+    holds = np.asarray(g.ukraine_holds_line) > 0.5
+    d_ua = np.where(holds, np.fmin(w.lever("ukraine", "demand"), w.front), w.lever("ukraine", "demand"))
+    idx = np.flatnonzero(w.talks & m.active)
+    if idx.size:
+
+        def sub(v: Any) -> Any:
+            return v[idx] if np.ndim(v) > 0 else v
+
+        f, k, h = w.front[idx], sub(g.commitment_k), sub(g.guarantee_cost_ru)
+        l_ru, l_ua = sub(g.loss_aversion_ru), sub(g.loss_aversion_ua)
+        gr, gu = ru.gross_war_value(m, w)[idx], ua.gross_war_value(m, w)[idx]
+        cr, cu = cost_ru[idx], cost_ua[idx]
+        th_ru, th_ua = ru.cost_type[idx], ua.cost_type[idx]
+        b_ru = (ru.type_belief[0][idx], ru.type_belief[1][idx])
+        b_ua = (ua.type_belief[0][idx], ua.type_belief[1][idx])
+        g_on = w.lever("us", "guarantees")[idx]
+        r_on = (w.lever("us", "relief") * np.broadcast_to(np.asarray(g.relief_worth, float), (n,)))[idx]
+        zero = np.zeros(idx.size)
+        options = [(g_on, r_on), (g_on, zero), (zero, r_on), (zero, zero)]
+        proposer = np.rint(np.broadcast_to(np.asarray(g.proposer, float), (n,))[idx]).astype(np.int64)
+        dr, du = d_ru[idx], d_ua[idx]
+        x_min, x_max = np.nan_to_num(dr, nan=0.0), np.nan_to_num(du, nan=1.0)
+        x, gg, rr = propose(
+            proposer, f, gr, gu, cr, cu, th_ru, th_ua, b_ru, b_ua, options, l_ru, l_ua, h, k, sub(g.beta), x_min, x_max
+        )
+        if np.all(np.asarray(g.fixed_offer) >= 0):
+            x, gg, rr = np.full(idx.size, float(np.max(g.fixed_offer))), g_on, r_on
+        # Demands bound a side's offer and the Nash split; the mediator's plan does not pre-empt them.
+        x = np.where(proposer == MEDIATOR, x, np.clip(x, np.minimum(x_min, x_max), x_max))
+        v_ru, v_ua = gr - th_ru * cr, gu - th_ua * cu
+        pkg_ru = package_ru(x, gg, rr, f, l_ru, h)
+        pkg_ua = package_ua(x, gg, f, l_ua, k)
+        meets_ru = np.isnan(dr) | (x >= dr - 1e-12)
+        meets_ua = np.isnan(du) | (x <= du + 1e-12)
+        fight_ru, fight_ua = fights[0][idx], fights[1][idx]
+        # Each side decides (sim/agents.py): its package surplus over its war value, its demand, and the
+        # commitment problem of a shift it sees coming (Powell 2006).
+        sub_w = _Sub(w, idx)
+        yes_ru = ru.accepts(m, sub_w, pkg_ru, v_ru) & meets_ru & ~fight_ru
+        yes_ua = ua.accepts(m, sub_w, pkg_ua, v_ua) & meets_ua & ~fight_ua
+        # Answers are public: the answering side's type interval is truncated at its threshold (refusals
+        # forced by a commitment problem or an unmet demand teach nothing about costs).
+        for side, yes, gross, pkg, cost, answers in (
+            (ru, yes_ru, gr, pkg_ru, cr, proposer != RUSSIA),
+            (ua, yes_ua, gu, pkg_ua, cu, proposer != UKRAINE),
+        ):
+            informative = answers & ~fight_ru & ~fight_ua & meets_ru & meets_ua
+            lo, hi = side.type_belief
+            lo[idx], hi[idx] = truncate(lo[idx], hi[idx], type_threshold(gross, pkg, cost), yes, informative)
+        offer[idx] = x
+        settle[idx] = yes_ru & yes_ua
+        i = m.trace_index
+        if m.tracing and w.talks[i] and m.active[i]:
+            j = int(np.flatnonzero(idx == i)[0])
+            _note_round(m, j, x, gg, rr, f, v_ru, v_ua, yes_ru, yes_ua, proposer, (fight_ru, fight_ua),
+                        (meets_ru, meets_ua), l_ru, l_ua, h, k)  # fmt: skip
+    conceded, terms = concessions(m, w, d_ru, d_ua)
+    w.offer = np.where(conceded & ~settle, terms, offer)
+    w.settle = settle | conceded
+
+
+class _Sub:
+    """The week's noise restricted to the replicates holding talks (the agents' ``accepts`` read it)."""
+
+    def __init__(self, w: Any, idx: Arr) -> None:
+        self.noise = {key: value[idx] for key, value in w.noise.items()}
+
+
+AREA_KM2 = 136_000.0  # the five claimed regions (docs/calibration.md §1): km² = share × AREA_KM2
+
+
+def _note_round(
+    m: Any,
+    j: int,
+    x: Arr,
+    gg: Arr,
+    rr: Arr,
+    f: Arr,
+    v_ru: Arr,
+    v_ua: Arr,
+    yes_ru: Arr,
+    yes_ua: Arr,
+    proposer: Arr,
+    fights: tuple[Arr, Arr],
+    meets: tuple[Arr, Arr],
+    l_ru: Any,
+    l_ua: Any,
+    h: Any,
+    k: Any,
+) -> None:
+    """Trace notes of one round for the traced replicate: the package, each side's surplus, the true range for
+    that package (empty or not), who refused and why."""
+
+    def at(v: Any) -> float:
+        return float(v[j]) if np.ndim(v) > 0 else float(v)
+
+    who = {NASH: "the mediator (Nash split)", MEDIATOR: "the mediator's plan", RUSSIA: "Russia", UKRAINE: "Ukraine"}
+    lo = float(reservation_ru(at(v_ru), at(gg), at(rr), at(f), at(l_ru), at(h)))
+    hi = float(reservation_ua(at(v_ua), at(gg), at(f), at(l_ua), at(k)))
+    xj, fj = at(x), at(f)
+    km2 = (xj - fj) * AREA_KM2
+    side = "beyond" if km2 >= 0 else "short of"
+    surplus_ru = float(package_ru(xj, at(gg), at(rr), fj, at(l_ru), at(h))) - at(v_ru)
+    surplus_ua = float(package_ua(xj, at(gg), fj, at(l_ua), at(k))) - at(v_ua)
+    deal = bool(yes_ru[j] and yes_ua[j])
+    m.note(
+        "talks",
+        f"talks: {who.get(int(proposer[j]), 'the mediator')} proposes offer={xj:.3f} ({abs(km2):,.0f} km2 {side} "
+        f"the line {fj:.3f}), guarantees {at(gg):.2f}, relief {at(rr):.3f}; V_ru={at(v_ru):.3f} V_ua={at(v_ua):.3f}; "
+        f"surplus Russia {surplus_ru:+.3f}, Ukraine {surplus_ua:+.3f}; range=[{lo:.3f}, {hi:.3f}]"
+        + (" (empty)" if lo > hi else "")
+        + " -> "
+        + ("deal" if deal else "no deal"),
+    )
+    i = m.trace_index
+    for name, agent, yes, fight, meet, surplus in (
+        ("Russia", m.russia, yes_ru[j], fights[0][j], meets[0][j], surplus_ru),
+        ("Ukraine", m.ukraine, yes_ua[j], fights[1][j], meets[1][j], surplus_ua),
+    ):
+        if yes:
+            continue
+        if fight:
+            why = "a shift in power it sees coming makes any deal now worse than fighting (Powell 2006)"
+        elif not meet:
+            why = "its demand is not met"
+        elif surplus < 0:
+            why = f"fighting on is worth {-surplus:.3f} more to it than the package"
+        else:
+            why = f"a surplus of {surplus:+.3f} is within the acceptance noise (tau)"
+        lo_b, hi_b = agent.type_belief
+        m.note(
+            "refusal",
+            f"refusal: {name} refuses: {why}; its cost type is now believed in [{lo_b[i]:.2f}, {hi_b[i]:.2f}]",
+        )
+
+
+def concessions(m: Any, w: Any, d_ru: Arr, d_ua: Arr) -> tuple[Arr, Arr]:
+    """War of attrition between incompatible demands d_ru > d_ua (``negotiation.concession``): Russia concedes
+    (to d_ua) with weekly probability c_ua/V_ua, Ukraine (to d_ru) with c_ru/V_ru, c the weekly flow cost with
+    the private type, V the value of one's own demand over the other's; a simultaneous concession splits the
+    difference. Returns (conceded, terms)."""
+    from sim.processes import attrition_game
+
+    g, n = m.p.negotiation, m.n
+    on = m.active & ~np.isnan(d_ru) & ~np.isnan(d_ua) & (d_ru > d_ua) & (np.asarray(g.concession) > 0.5)
+    if not on.any():
+        return np.zeros(n, dtype=bool), np.full(n, np.nan)
+    ru, ua = m.russia, m.ukraine
+    prize_ru = value_ru(d_ru, w.front, g.loss_aversion_ru) - value_ru(d_ua, w.front, g.loss_aversion_ru)
+    prize_ua = value_ua(d_ua, w.front, g.loss_aversion_ua) - value_ua(d_ru, w.front, g.loss_aversion_ua)
+    flow_ru = ru.cost_type * ru.weekly_cost(m, w, expected=True) / np.maximum(w.read("resolve_ru"), 1e-6)
+    flow_ua = ua.cost_type * ua.weekly_cost(m, w, expected=True) / np.maximum(w.read("resolve_ua"), 1e-6)
+    h_ru, h_ua = attrition_game.equilibrium_hazards(flow_ru, prize_ru, flow_ua, prize_ua)
+    c_ru, c_ua = attrition_game.concede(w.noise["concede_ru"], w.noise["concede_ua"], h_ru, h_ua)
+    c_ru, c_ua = c_ru & on, c_ua & on
+    terms = np.select([c_ru & c_ua, c_ru, c_ua], [(d_ru + d_ua) / 2.0, d_ua, d_ru], np.nan)
+    i = m.trace_index
+    if m.tracing and (c_ru[i] or c_ua[i]):
+        who = "both sides concede" if c_ru[i] and c_ua[i] else ("Russia" if c_ru[i] else "Ukraine") + " concedes"
+        m.note(
+            "concession",
+            f"concession: {who} (weekly hazards Russia {h_ru[i]:.4f}, Ukraine {h_ua[i]:.4f}): terms {terms[i]:.3f}",
+        )
+    return c_ru | c_ua, terms

@@ -1,0 +1,219 @@
+"""Packages, private information and offers (sim/processes/bargaining.py) against closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.processes import bargaining as bg
+
+R = 7
+
+
+def _arr(v: float, n: int = R) -> np.ndarray:
+    return np.full(n, float(v))
+
+
+def test_values_and_their_inverses_round_trip() -> None:
+    rng = np.random.default_rng(1)
+    x, f, loss = rng.random(1000), rng.random(1000), rng.random(1000) * 2
+    assert np.allclose(bg.inverse_value_ru(bg.value_ru(x, f, loss), f, loss), x)
+    assert np.allclose(bg.inverse_value_ua(bg.value_ua(x, f, loss), f, loss), x)
+    # Giving back held land costs Russia 1 + loss per unit, gains beyond the line are worth 1 per unit.
+    assert bg.value_ru(0.7, 0.8, 1.0) == pytest.approx(0.7 - 0.1)
+    assert bg.value_ru(0.9, 0.8, 1.0) == pytest.approx(0.9)
+    assert bg.value_ua(0.9, 0.8, 1.0) == pytest.approx(0.1 - 0.1)
+    assert bg.value_ua(0.7, 0.8, 1.0) == pytest.approx(0.3)
+
+
+def test_loss_aversion_pulls_reservations_toward_the_line() -> None:
+    # Russia's war value 0.76 against a line at 0.8: without loss aversion it accepts 0.76, with l = 1 only
+    # 0.8 - 0.04/2 = 0.78. Ukraine asked beyond the line likewise concedes half as far.
+    assert bg.reservation_ru(0.76, 0.0, 0.0, 0.8, 0.0, 0.0) == pytest.approx(0.76)
+    assert bg.reservation_ru(0.76, 0.0, 0.0, 0.8, 1.0, 0.0) == pytest.approx(0.78)
+    assert bg.reservation_ua(0.16, 0.0, 0.8, 0.0, 0.0) == pytest.approx(0.84)
+    assert bg.reservation_ua(0.16, 0.0, 0.8, 1.0, 0.0) == pytest.approx(0.82)
+    # Guarantees: Ukraine concedes k*g more, Russia demands h*g more; relief lowers Russia's reservation.
+    assert bg.reservation_ua(0.2, 0.5, 0.8, 0.0, 0.1) - bg.reservation_ua(0.2, 0.0, 0.8, 0.0, 0.1) == pytest.approx(
+        0.05
+    )
+    assert bg.reservation_ru(0.9, 0.5, 0.0, 0.8, 0.0, 0.2) == pytest.approx(1.0)
+    assert bg.reservation_ru(0.9, 0.0, 0.04, 0.8, 0.0, 0.2) == pytest.approx(0.86)
+
+
+def test_piecewise_quadratic_maximiser_matches_a_fine_grid() -> None:
+    rng = np.random.default_rng(7)
+    n = 200
+    bps = np.sort(rng.random((n, 3)), axis=1)
+    coef = rng.normal(size=(n, 3, 2))
+    base = rng.normal(size=(n, 3))
+
+    def f(x: np.ndarray) -> np.ndarray:
+        # continuous, quadratic between breakpoints (as the proposer's objectives are)
+        out = base[:, :1] + base[:, 1:2] * x + base[:, 2:3] * x * x
+        for j in range(3):
+            d = np.maximum(x - bps[:, j : j + 1], 0.0)
+            out = out + coef[:, j, :1] * d + coef[:, j, 1:] * d * d
+        return out
+
+    x_star, j_star = bg.maximise_piecewise_quadratic(f, bps)
+    grid = np.broadcast_to(np.linspace(0, 1, 20001), (n, 20001))
+    assert np.all(j_star >= f(grid).max(axis=1) - 1e-9)
+    assert np.allclose(f(x_star[:, None])[:, 0], j_star)
+
+
+@pytest.mark.parametrize("p", [0.5, 0.6, 0.7])
+def test_fearon_take_it_or_leave_it_offer_and_war_probability(p: float) -> None:
+    # B's cost U[0, 0.2], A's cost 0.05 known: the optimal offer is p + (0.2 - 0.05)/2 and B refuses with
+    # probability 0.375, whatever p.
+    c_bar, c_a = 0.2, 0.05
+    assert bg.fearon_tioli_war_probability(c_a, c_bar) == pytest.approx(0.375)
+    x, g, r = bg.propose(
+        _arr(bg.RUSSIA),
+        _arr(0.5),
+        _arr(p),
+        _arr(1 - p),
+        _arr(c_a),
+        _arr(c_bar),
+        _arr(1.0),
+        _arr(0.5),
+        (_arr(1.0), _arr(1.0)),
+        (_arr(0.0), _arr(1.0)),
+        [(_arr(0.0), _arr(0.0))],
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.5,
+    )
+    assert np.allclose(x, p + (c_bar - c_a) / 2)
+    th = bg.type_threshold(1 - p, bg.package_ua(x, g, 0.5, 0.0, 0.0), c_bar)
+    assert np.allclose(1 - bg.accept_probability(th, 0.0, 1.0), 0.375)
+
+
+def _standard(proposer: int, belief_ua: tuple[float, float] = (0.0, 2.0)) -> np.ndarray:
+    x, _g, _r = bg.propose(
+        _arr(proposer),
+        _arr(0.8),
+        _arr(0.84),
+        _arr(0.17),
+        _arr(0.04),
+        _arr(0.04),
+        _arr(1.0),
+        _arr(1.0),
+        (_arr(0.0), _arr(2.0)),
+        (_arr(belief_ua[0]), _arr(belief_ua[1])),
+        [(_arr(0.25), _arr(0.04))],
+        1.0,
+        1.0,
+        0.1,
+        0.1,
+        0.5,
+    )
+    return x
+
+
+def test_refusal_truncates_the_belief_and_the_next_offer_concedes() -> None:
+    first = _standard(bg.RUSSIA)
+    # Ukraine of type 0.5 refuses the first offer; the public learns theta_ua < threshold.
+    th = bg.type_threshold(0.17, bg.package_ua(first, 0.25, 0.8, 1.0, 0.1), 0.04)
+    assert np.all(th > 0.5)
+    lo, hi = bg.truncate(_arr(0.0), _arr(2.0), th, np.zeros(R, bool), np.ones(R, bool))
+    assert np.allclose(lo, 0.0) and np.allclose(hi, th)
+    second = _standard(bg.RUSSIA, (0.0, float(hi[0])))
+    assert np.all(second < first)  # Russia asks for less after the refusal: offers move over rounds
+    # Acceptance truncates from below.
+    lo2, hi2 = bg.truncate(_arr(0.0), _arr(2.0), th, np.ones(R, bool), np.ones(R, bool))
+    assert np.allclose(lo2, th) and np.allclose(hi2, 2.0)
+
+
+def test_proposers_rank_their_own_offers() -> None:
+    ru, ua, med = _standard(bg.RUSSIA), _standard(bg.UKRAINE), _standard(bg.MEDIATOR)
+    assert np.all(ua < med) and np.all(med < ru)
+
+
+def test_nash_protocol_is_the_split_of_the_true_range() -> None:
+    # Fearon's range (0.50, 0.75) with p = 0.6, costs 0.10 and 0.15, no loss aversion: the split at beta = 0.5.
+    x, _g, _r = bg.propose(
+        _arr(bg.NASH),
+        _arr(0.5),
+        _arr(0.6),
+        _arr(0.4),
+        _arr(0.10),
+        _arr(0.15),
+        _arr(1.0),
+        _arr(1.0),
+        (_arr(1.0), _arr(1.0)),
+        (_arr(1.0), _arr(1.0)),
+        [(_arr(0.0), _arr(0.0))],
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.5,
+    )
+    assert np.allclose(x, 0.625)
+
+
+def test_mediator_with_known_types_offers_inside_the_range() -> None:
+    x, _g, _r = bg.propose(
+        _arr(bg.MEDIATOR),
+        _arr(0.5),
+        _arr(0.6),
+        _arr(0.4),
+        _arr(0.10),
+        _arr(0.15),
+        _arr(1.0),
+        _arr(1.0),
+        (_arr(1.0), _arr(1.0)),
+        (_arr(1.0), _arr(1.0)),
+        [(_arr(0.0), _arr(0.0))],
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.5,
+    )
+    assert np.allclose(x, 0.625)  # certain acceptance on (0.50, 0.75); the tie goes to the middle
+
+
+def test_the_proposer_picks_the_package_that_pays() -> None:
+    # Russia proposing: strong guarantees cost it h = 0.3 per unit but lower Ukraine's commitment cost by
+    # k = 0.05 per unit, so Russia leaves them out; with h = 0 it puts them in (they buy territory).
+    def pick(h: float) -> np.ndarray:
+        _x, g, _r = bg.propose(
+            _arr(bg.RUSSIA),
+            _arr(0.8),
+            _arr(0.84),
+            _arr(0.17),
+            _arr(0.04),
+            _arr(0.04),
+            _arr(1.0),
+            _arr(1.0),
+            (_arr(0.0), _arr(2.0)),
+            (_arr(0.0), _arr(2.0)),
+            [(_arr(0.0), _arr(0.0)), (_arr(0.8), _arr(0.0))],
+            1.0,
+            1.0,
+            h,
+            0.05,
+            0.5,
+        )
+        return g
+
+    assert np.allclose(pick(0.3), 0.0) and np.allclose(pick(0.0), 0.8)
+
+
+def test_powell_condition_both_sides() -> None:
+    # delta p' - p against (1 - delta) c_B: 0.9*0.7 - 0.6 = 0.03 > 0.1*0.2 = 0.02 -> fight; c_B = 0.4 -> settle.
+    assert bg.powell_declining_side_fights(0.6, 0.7, 0.9, 0.2)
+    assert not bg.powell_declining_side_fights(0.6, 0.7, 0.9, 0.4)
+    assert not bg.powell_declining_side_fights(0.6, 0.6, 0.9, 0.0)  # no shift: no commitment problem
+
+
+def test_anticipated_shift_moves_the_expected_front_only_after_it_arrives() -> None:
+    base = bg.expected_front_with_shift(0.5, 100, 200, 0.6, 0.0, 0)
+    assert base == pytest.approx(0.6)
+    assert bg.expected_front_with_shift(0.5, 100, 200, 0.6, -0.1, 0) == pytest.approx(0.5)
+    assert bg.expected_front_with_shift(0.5, 100, 200, 0.6, -0.1, 50) == pytest.approx(0.55)
+    assert bg.expected_front_with_shift(0.5, 100, 200, 0.6, -0.1, 150) == pytest.approx(0.6)
