@@ -47,6 +47,7 @@ from sim.processes.oil import OilMarket
 from sim.recorder import WeeklyRecorder
 from sim.sampling import sample_parameters
 from sim.scenario import Scenario, Switches
+from sim.scenario.schema import param_path
 from sim.state import Constants, State, initial_state
 from sim.week import Week
 
@@ -220,6 +221,11 @@ class PressureModel(mesa.Model):
                 w.salvo_extra += happens * size
                 if happens[i]:
                     self.note("salvo", f"salvo '{ev.label or name}' of {size:g} drone-equivalents")
+            elif ev.kind == "param":
+                assert ev.param is not None and ev.value is not None  # checked by the schema
+                self.set_param(ev.param, ev.value, happens)
+                if happens[i]:
+                    self.note("event", f"{ev.param} = {ev.value:g} from now on (event '{ev.label or name}')")
             else:
                 target = ev.target()
                 assert target is not None  # every other kind sets a lever (checked by the schema)
@@ -228,6 +234,16 @@ class PressureModel(mesa.Model):
                 np.copyto(self.lever(agent, lever), value, where=happens)
                 if happens[i]:
                     self.note("event", f"{agent}.{lever} = {value:g} (event '{ev.label or name}')")
+
+    def set_param(self, path: str, value: float, where: np.ndarray) -> None:
+        """Parameter ``path`` (``group.name``) takes ``value`` from this week on, in the replicates ``where``
+        (a ``param`` event): the group is replaced by a copy, so week-0 constants are untouched (the schema
+        refuses the parameters they depend on)."""
+        group, name = param_path(path)
+        old_group = getattr(self.p, group)
+        old = np.broadcast_to(np.asarray(getattr(old_group, name), dtype=float), (self.n,))
+        new_group = old_group.model_copy(update={name: np.where(where, value, old)})
+        self.p = self.p.model_copy(update={group: new_group})
 
     def terminate(self, w: Week) -> np.ndarray:
         """Outcomes on the end-of-week state, with precedence escalation > ukraine_collapse > russia_collapse >

@@ -20,7 +20,8 @@ Num = Any  # a float or a distribution; validated by Group._number_or_dist
 
 
 def param(default: Any, unit: str, source: str, *, lo: float = -math.inf, hi: float = math.inf, doc: str = "") -> Any:
-    """A parameter field: default, unit, source (or "assumption"), admissible closed range [lo, hi]."""
+    """A parameter field: default, unit, source (a data source, or "argued: ..." with the argument and its
+    range, never a bare "assumption"), admissible closed range [lo, hi]."""
     return Field(
         default=default, description=doc, json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi}
     )
@@ -79,7 +80,7 @@ class FrontParams(Group):
     n_steps: Num = param(
         200,
         "steps",
-        "assumption: one step of the 136,000 km2 of the five claimed regions "
+        "argued: one step of the 136,000 km2 of the five claimed regions "
         "is about 680 km2, a month's gain in 2025 (ISW, DeepState)",
         lo=2,
         hi=10_000,
@@ -132,51 +133,49 @@ class AttritionParams(Group):
     rate: Num = param(
         0.02,
         "strength/week",
-        "assumption: about 1,000 Russian casualties a day against a force "
+        "argued: about 1,000 Russian casualties a day against a force "
         "of ~700,000 (UK MoD, 2025) is ~1% a week of strength; doubled for materiel",
         lo=0,
         hi=0.5,
     )
-    loser_extra: Num = param(0.5, "1", "assumption: the side that lost the week loses 50% more", lo=0, hi=5)
+    loser_extra: Num = param(0.5, "1", "argued: the side that lost the week loses 50% more", lo=0, hi=5)
     base_replenishment: Num = param(
         0.025, "strength/week", "derived: expected loss at parity, rate x (1 + loser_extra/2)", lo=0, hi=0.5
     )
     theta: Num = param(
         0.04,
         "1/week",
-        "assumption: restoring term large enough that parity is stable (MODEL.md precise rules)",
+        "argued: restoring term large enough that parity is stable (MODEL.md precise rules)",
         lo=0,
         hi=1,
     )
-    strength_floor: Num = param(
-        0.5, "strength", "assumption: below half of Oct 2025 strength a side collapses", lo=0, hi=1
-    )
+    strength_floor: Num = param(0.5, "strength", "argued: below half of Oct 2025 strength a side collapses", lo=0, hi=1)
     aid_weight: Num = param(
         0.4,
         "1",
-        "assumption: share of Ukraine's replenishment the US aid lever funds "
+        "argued: share of Ukraine's replenishment the US aid lever funds "
         "(Kiel Ukraine Support Tracker: US ~40% of military aid to 2025)",
         lo=0,
         hi=1,
     )
     mobilisation_weight: Num = param(
-        0.1, "1", "assumption: share of replenishment moved by mobilisation policy", lo=0, hi=1
+        0.1, "1", "argued: share of replenishment moved by mobilisation policy", lo=0, hi=1
     )
     assets_bonus: Num = param(
         0.1,
         "1",
-        "assumption: a EUR 140bn reparations loan over ~2 years adds about a "
+        "argued: a EUR 140bn reparations loan over ~2 years adds about a "
         "tenth to Ukraine's funding (European Commission proposal, Sep 2025)",
         lo=0,
         hi=1,
     )
     strain_weight: Num = param(
-        0.5, "1", "assumption: share of Russia's replenishment lost at full fiscal strain", lo=0, hi=1
+        0.5, "1", "argued: share of Russia's replenishment lost at full fiscal strain", lo=0, hi=1
     )
     tomahawk_strength: Num = param(
         0.003,
         "strength/missile",
-        "assumption (MODEL.md prototype): firepower added to Ukraine's contest strength in the week a missile is used",
+        "argued (MODEL.md prototype): firepower added to Ukraine's contest strength in the week a missile is used",
         lo=0,
         hi=0.1,
     )
@@ -188,16 +187,24 @@ class BeliefParams(Group):
     prior_mean_ru: Num = param(
         Uniform(low=0.62, high=0.78),
         "probability",
-        "assumption: mutual optimism (Blainey 1973; Fearon 1995), Russia above p0",
+        "argued: mutual optimism (Blainey 1973; Fearon 1995), Russia above p0",
         lo=0.001,
         hi=0.999,
     )
     prior_mean_ua: Num = param(
-        Uniform(low=0.40, high=0.52), "probability", "assumption: mutual optimism, Ukraine below p0", lo=0.001, hi=0.999
+        Uniform(low=0.40, high=0.52), "probability", "argued: mutual optimism, Ukraine below p0", lo=0.001, hi=0.999
     )
-    prior_strength_ru: Num = param(Uniform(low=10, high=40), "pseudo-weeks", "assumption", lo=0.1, hi=1e6)
-    prior_strength_ua: Num = param(Uniform(low=10, high=40), "pseudo-weeks", "assumption", lo=0.1, hi=1e6)
-    forgetting: Num = param(Uniform(low=0.97, high=0.99), "1/week", "assumption: memory of 33-100 weeks", lo=0, hi=1)
+    prior_strength_ru: Num = param(
+        Uniform(low=10, high=40),
+        "pseudo-weeks",
+        "argued: a prior worth 10-40 weeks of fighting, weak enough that two years of battle move it (range 5-80)",
+        lo=0.1,
+        hi=1e6,
+    )
+    prior_strength_ua: Num = param(
+        Uniform(low=10, high=40), "pseudo-weeks", "argued: as prior_strength_ru (range 5-80)", lo=0.1, hi=1e6
+    )
+    forgetting: Num = param(Uniform(low=0.97, high=0.99), "1/week", "argued: memory of 33-100 weeks", lo=0, hi=1)
 
 
 class NegotiationParams(Group):
@@ -206,12 +213,12 @@ class NegotiationParams(Group):
     horizon: Num = param(
         Uniform(low=18, high=34),
         "weeks",
-        "assumption: a planning horizon of about half a year (MODEL.md: the odds are sensitive to it)",
+        "argued: a planning horizon of about half a year (MODEL.md: the odds are sensitive to it)",
         lo=1,
         hi=104,
     )
     beta: Num = param(0.5, "1", "Nash (1950); Rubinstein (1982) with equal patience", lo=0, hi=1)
-    tau: Num = param(0.005, "share", "assumption: small acceptance noise (MODEL.md: keep <= 0.01)", lo=0, hi=0.1)
+    tau: Num = param(0.005, "share", "argued: small acceptance noise (MODEL.md: keep <= 0.01)", lo=0, hi=0.1)
     talks_rate: Num = param(
         0.05,
         "probability/week",
@@ -325,7 +332,14 @@ class CostParams(Group):
         hi=1,
     )
     base_ua: Num = param(Uniform(low=3e-4, high=9e-4), "share/week", "revealed preference, as base_ru", lo=0, hi=1)
-    energy: Num = param(Uniform(low=0.002, high=0.01), "share/week per deficit share", "assumption", lo=0, hi=1)
+    energy: Num = param(
+        Uniform(low=0.002, high=0.01),
+        "share/week per deficit share",
+        "argued: at the winter peak (deficit ~11%) 0.2-1.1e-3 a week, a quarter to four times the base cost "
+        "(range 0.001-0.02)",
+        lo=0,
+        hi=1,
+    )
     fuel: Num = param(
         0.0005,
         "share/week per share offline",
@@ -351,19 +365,19 @@ class CostParams(Group):
         lo=0,
         hi=1,
     )
-    resolve_recovery: Num = param(Uniform(low=0.01, high=0.015), "1/week", "assumption (MODEL.md)", lo=0, hi=1)
-    resolve_erosion: Num = param(5.0, "resolve per share of cost", "assumption: stationary resolve ~0.7", lo=0, hi=1000)
-    resolve_floor: Num = param(0.2, "resolve", "assumption (MODEL.md)", lo=0, hi=1)
+    resolve_recovery: Num = param(
+        Uniform(low=0.01, high=0.015), "1/week", "argued: MODEL.md prototype value", lo=0, hi=1
+    )
+    resolve_erosion: Num = param(5.0, "resolve per share of cost", "argued: stationary resolve ~0.7", lo=0, hi=1000)
+    resolve_floor: Num = param(0.2, "resolve", "argued: MODEL.md prototype value", lo=0, hi=1)
 
 
 class OilParams(Group):
     """Oil market, India's purchases, Russia's revenue and buffer (process 2)."""
 
-    brent_mean: Num = param(
-        Uniform(low=55, high=75), "$/bbl", "assumption around EIA STEO Oct 2025 ($62)", lo=1, hi=300
-    )
-    brent_reversion: Num = param(0.05, "1/week", "assumption: half-life about 3 months", lo=0, hi=1)
-    brent_vol: Num = param(0.04, "log/week", "assumption: ~30% a year, Brent's realised volatility", lo=0, hi=1)
+    brent_mean: Num = param(Uniform(low=55, high=75), "$/bbl", "argued: around EIA STEO Oct 2025 ($62)", lo=1, hi=300)
+    brent_reversion: Num = param(0.05, "1/week", "argued: half-life about 3 months", lo=0, hi=1)
+    brent_vol: Num = param(0.04, "log/week", "argued: ~30% a year, Brent's realised volatility", lo=0, hi=1)
     fob_discount_share: Num = param(0.17, "share of Brent", "Bank of Russia: ~15% Q2-Q3, 17% in Oct 2025", lo=0, hi=1)
     jump_rate: Num = param(
         0.0045,
@@ -453,12 +467,12 @@ class OilParams(Group):
     )
     delivered_discount: Num = param(3.0, "$/bbl", "Reuters/Kpler: $1.7-2 Jul-Aug, $3-4 for Oct loading", lo=0, hi=100)
     india_imports: Num = param(4.8, "mb/d", "Kpler: 4.7-5.1 mb/d in 2025", lo=0, hi=20)
-    india_max_share: Num = param(0.5, "share", "assumption: upper asymptote of India's logistic response", lo=0, hi=1)
+    india_max_share: Num = param(0.5, "share", "argued: upper asymptote of India's logistic response", lo=0, hi=1)
     india_scale: Num = param(1.7, "$bn/year", "MODEL.md prototype, scale of India's logistic response", lo=1e-6, hi=100)
     tariff_contingency: Num = param(
         0.1,
         "1",
-        "assumption: share of the penalty India believes it would avoid by "
+        "argued: share of the penalty India believes it would avoid by "
         "stopping (calibrated: share 41% Jul -> 34-37% Sep-Oct)",
         lo=0,
         hi=1,
@@ -469,16 +483,16 @@ class OilParams(Group):
     enforcement_risk: Num = param(
         2.0,
         "$bn/year at full enforcement",
-        "assumption: calibrated with tariff_contingency to India's 34-37% share in Sep-Oct 2025",
+        "argued: calibrated with tariff_contingency to India's 34-37% share in Sep-Oct 2025",
         lo=0,
         hi=1000,
     )
-    contract_lag: Num = param(6.0, "weeks", "assumption: term contracts and loading schedules", lo=1, hi=104)
-    redirect_share: Num = param(0.6, "share", "assumption: China and Turkey absorb most dropped barrels", lo=0, hi=1)
-    redirect_discount: Num = param(5.0, "$/bbl", "assumption: market power of the remaining buyers", lo=0, hi=100)
+    contract_lag: Num = param(6.0, "weeks", "argued: term contracts and loading schedules", lo=1, hi=104)
+    redirect_share: Num = param(0.6, "share", "argued: China and Turkey absorb most dropped barrels", lo=0, hi=1)
+    redirect_discount: Num = param(5.0, "$/bbl", "argued: market power of the remaining buyers", lo=0, hi=100)
     export_volume: Num = param(7.3, "mb/d", "calibrated: crude and products exports giving $1.45bn a week", lo=0, hi=30)
-    tax_take: Num = param(0.55, "share", "assumption: MET plus export duty equivalent (MinFin)", lo=0, hi=1)
-    product_share: Num = param(0.3, "share", "assumption: revenue lost per share of refining offline", lo=0, hi=1)
+    tax_take: Num = param(0.55, "share", "argued: MET plus export duty equivalent (MinFin)", lo=0, hi=1)
+    product_share: Num = param(0.3, "share", "argued: revenue lost per share of refining offline", lo=0, hi=1)
 
 
 class FiscalParams(Group):
@@ -536,10 +550,14 @@ class FiscalParams(Group):
 class StrikeParams(Group):
     """Strike intensities in Richardson form (process 3)."""
 
-    m: Num = param(0.5, "1/week", "Richardson (1960); assumption on size", lo=1e-6, hi=10)
-    n: Num = param(0.5, "1/week", "Richardson (1960); assumption on size", lo=1e-6, hi=10)
-    a: Num = param(0.3, "1/week", "assumption: Russia's reaction to Ukrainian deep strikes", lo=0, hi=10)
-    b: Num = param(0.05, "1/week", "assumption: Ukraine's reaction to Russian strikes", lo=0, hi=10)
+    m: Num = param(
+        0.5, "1/week", "Richardson (1960); size argued: a reaction half-life of 1.4 weeks (range 0.2-1)", lo=1e-6, hi=10
+    )
+    n: Num = param(
+        0.5, "1/week", "Richardson (1960); size argued: a reaction half-life of 1.4 weeks (range 0.2-1)", lo=1e-6, hi=10
+    )
+    a: Num = param(0.3, "1/week", "argued: Russia's reaction to Ukrainian deep strikes", lo=0, hi=10)
+    b: Num = param(0.05, "1/week", "argued: Ukraine's reaction to Russian strikes", lo=0, hi=10)
     salvo_prob: Num = param(
         0.25, "probability/week", "Sep-Oct 2025: salvos of 28 Sep, 3 Oct, 10 Oct, 16 Oct", lo=0, hi=1
     )
@@ -568,41 +586,61 @@ class EnergyParams(Group):
     """Ukraine's grid (process 3)."""
 
     damage_per_hit: Num = param(0.004, "GW/hit", "calibrated: steady state near 16 GW available", lo=0, hi=10)
-    repair_rate: Num = param(0.08, "1/week", "assumption (MODEL.md)", lo=0, hi=1)
+    repair_rate: Num = param(0.08, "1/week", "argued: MODEL.md prototype value", lo=0, hi=1)
     capacity_target: Num = param(
-        22.0, "GW", "assumption: repairable capacity (55 GW pre-war, <20 GW by mid-2024)", lo=0, hi=100
+        22.0, "GW", "argued: repairable capacity (55 GW pre-war, <20 GW by mid-2024)", lo=0, hi=100
     )
     demand_mean: Num = param(14.5, "GW", "Ukrenergo: winter peak about 18 GW", lo=0, hi=100)
     demand_amplitude: Num = param(3.5, "GW", "Ukrenergo: winter peak about 18 GW", lo=0, hi=100)
-    peak_day: Num = param(15.0, "day of year", "mid-January peak", lo=1, hi=366)
+    peak_day: Num = param(15.0, "day of year", "Ukrenergo: demand peaks in mid-January", lo=1, hi=366)
 
 
 class RefiningParams(Group):
     """Russian refining under Ukrainian deep strikes (process 3)."""
 
-    penetration: Num = param(0.25, "share", "assumption", lo=0, hi=1)
+    penetration: Num = param(
+        0.25,
+        "share",
+        "argued: Russia claims to down most Ukrainian drones; a quarter reaching refineries gives the 17-38% offline "
+        "of Aug-Sep 2025 (Reuters) at the default damage (range 0.1-0.5)",
+        lo=0,
+        hi=1,
+    )
     damage_per_hit: Num = param(
         0.0015, "share/hit", "calibrated: ~24% offline in steady state (Reuters: 17-38% idle Aug-Sep 2025)", lo=0, hi=1
     )
     repair_half_life: Num = param(4.0, "weeks", "Reuters: refineries restart in weeks", lo=0.1, hi=520)
     tomahawk_hits: Num = param(
-        8.0, "drone hits/missile", "assumption: ~450 kg warhead vs ~50 kg drone payloads", lo=0, hi=1000
+        8.0, "drone hits/missile", "argued: ~450 kg warhead vs ~50 kg drone payloads", lo=0, hi=1000
     )
-    tomahawks_per_week: Num = param(6.0, "missiles/week", "assumption: a few dozen a quarter", lo=0, hi=1000)
-    tomahawk_lag: Num = param(10.0, "weeks", "assumption: training, launchers, delivery", lo=0, hi=104)
+    tomahawks_per_week: Num = param(6.0, "missiles/week", "argued: a few dozen a quarter", lo=0, hi=1000)
+    tomahawk_lag: Num = param(10.0, "weeks", "argued: training, launchers, delivery", lo=0, hi=104)
 
 
 class EscalationParams(Group):
     """Escalation pressure and the hazard of direct NATO-Russia confrontation (process 6)."""
 
-    decay: Num = param(0.9, "1/week", "assumption", lo=0, hi=1)
-    tomahawk_weight: Num = param(
-        0.08, "pressure/missile", "assumption: Kremlin 'qualitatively new stage'", lo=0, hi=100
+    decay: Num = param(
+        0.9,
+        "1/week",
+        "argued: a provocation is remembered for ~10 weeks, a half-life of 6.6 (range 0.8-0.97)",
+        lo=0,
+        hi=1,
     )
-    salvo_weight: Num = param(0.05, "pressure/salvo", "assumption", lo=0, hi=100)
-    deep_strike_weight: Num = param(0.0002, "pressure/hit", "assumption: strikes deep in Russia", lo=0, hi=100)
-    base_hazard: Num = param(2e-5, "1/week", "assumption: ~0.1% a year absent provocation", lo=0, hi=1)
-    hazard_per_pressure: Num = param(Uniform(low=3e-5, high=9e-5), "1/week per pressure", "assumption", lo=0, hi=1)
+    tomahawk_weight: Num = param(0.08, "pressure/missile", "argued: Kremlin 'qualitatively new stage'", lo=0, hi=100)
+    salvo_weight: Num = param(
+        0.05, "pressure/salvo", "argued: a massive salvo weighs like ~0.6 Tomahawks (range 0.01-0.2)", lo=0, hi=100
+    )
+    deep_strike_weight: Num = param(0.0002, "pressure/hit", "argued: strikes deep in Russia", lo=0, hi=100)
+    base_hazard: Num = param(2e-5, "1/week", "argued: ~0.1% a year absent provocation", lo=0, hi=1)
+    hazard_per_pressure: Num = param(
+        Uniform(low=3e-5, high=9e-5),
+        "1/week per pressure",
+        "argued: with Tomahawks in use (pressure ~5) direct NATO-Russia confrontation becomes a ~1-2% a year risk, "
+        "an order above the base hazard (range 1e-5 to 3e-4, swept in sobol_levers)",
+        lo=0,
+        hi=1,
+    )
 
 
 class CoercionParams(Group):
@@ -670,8 +708,8 @@ class Initial(Group):
     )
     mil_ru: Num = param(1.0, "index", "definition: Oct 2025 = 1", lo=0, hi=10)
     mil_ua: Num = param(1.0, "index", "definition: Oct 2025 = 1", lo=0, hi=10)
-    resolve_ru: Num = param(0.7, "index", "assumption: near the stationary value", lo=0, hi=1)
-    resolve_ua: Num = param(0.7, "index", "assumption: near the stationary value", lo=0, hi=1)
+    resolve_ru: Num = param(0.7, "index", "argued: near the stationary value", lo=0, hi=1)
+    resolve_ua: Num = param(0.7, "index", "argued: near the stationary value", lo=0, hi=1)
     brent: Num = param(62.0, "$/bbl", "ICE Brent, 16 Oct 2025", lo=1, hi=300)
     india_share: Num = param(0.36, "share", "Kpler: ~1.8 of ~5 mb/d early Oct 2025", lo=0, hi=1)
     buffer_ru: Num = param(
@@ -688,7 +726,7 @@ class Initial(Group):
         600.0, "drone-equivalents/week", "Ukrainian Air Force: ~4,000-6,000 drones a month in 2025", lo=0, hi=1e5
     )
     strikes_ua: Num = param(
-        150.0, "drone-equivalents/week", "assumption: Ukrainian long-range drone launches", lo=0, hi=1e5
+        150.0, "drone-equivalents/week", "argued: Ukrainian long-range drone launches", lo=0, hi=1e5
     )
     escalation: Num = param(0.0, "pressure", "definition", lo=0, hi=1e6)
 

@@ -257,3 +257,49 @@ def test_firepower_shifts_terms_not_odds_in_fearon_reduction() -> None:
     t55 = runs[0.55].summary["settlement_terms"]["median"]
     t65 = runs[0.65].summary["settlement_terms"]["median"]
     assert t65 - t55 == pytest.approx(0.5 * 2 * 0.10, abs=1e-9)  # (L/n)(2 dp) = 0.5 * 0.2
+
+
+# --- Events that change a parameter from a week on (issue 12 §7) ---------------------------------------
+
+
+def _brent_paths(*overrides: str) -> np.ndarray:
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["replicates=400", "horizon_weeks=30", *overrides])
+    model = PressureModel(sc, 400, keep=("brent",))
+    model.run()
+    return model.trajectories["brent"]
+
+
+def test_a_param_event_changes_a_parameter_from_its_week_on() -> None:
+    base = _brent_paths()
+    shock = _brent_paths("events.crash={week: 10, kind: param, param: oil.brent_mean, value: 30}")
+    # common random numbers: identical until the event's week, lower after it (reversion toward $30)
+    np.testing.assert_array_equal(shock[:10], base[:10])
+    assert np.all(shock[11:] <= base[11:]) and np.median(shock[30] / base[30]) < 0.75
+    half = _brent_paths(
+        "events.crash={week: 10, kind: param, param: params.oil.brent_mean, value: 30, probability: 0.5}"
+    )
+    moved = half[30] < base[30]
+    assert 0.4 < moved.mean() < 0.6  # only in the replicates where the event happens
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ("{week: 5, kind: param, param: oil.brent_meen, value: 30}", "unknown parameter oil.brent_meen"),
+        ("{week: 5, kind: param, param: front.p0, value: 0.6}", "front.p0 is fixed at week 0"),
+        ("{week: 5, kind: param, param: oil.jump_rate, value: 2}", "expected a value in [0, 1] for oil.jump_rate"),
+        ("{week: 5, kind: param, value: 2}", "needs param"),
+        ("{week: 5, kind: sanctions, value: 0.5, param: oil.jump_rate}", "only an event of kind 'param'"),
+    ],
+)
+def test_param_events_are_checked_at_the_edge(event: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
+        load_scenario(SCENARIOS / "baseline.yaml", [f"events.bad={event}"])
+
+
+def test_every_parameter_names_a_source_or_its_argument() -> None:
+    # issue 12 §8: no coefficient's source is the bare word "assumption"
+    for path, _value, extra, _doc in iter_params(Params(), "params"):
+        source = str(extra.get("source", ""))
+        assert "assumption" not in source.lower(), path
+        assert len(source.split()) >= 3, (path, source)

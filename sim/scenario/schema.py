@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -235,10 +236,62 @@ def _check_lever(agent: str, name: str, value: float | None, where: str, *, name
         raise ValueError(f"{where}: expected a value in [{lo:g}, {hi:g}], got {value:g}")
 
 
+# Parameters fixed at week 0 (they set the front's lattice, the contest's balance, the belief priors, the
+# strike propagator, the demand table or the planning horizon's quadrature): a ``param`` event cannot move them.
+FIXED_AT_WEEK_0 = frozenset(
+    {
+        "front.n_steps",
+        "front.p0",
+        "front.tullock_k",
+        "beliefs.prior_mean_ru",
+        "beliefs.prior_mean_ua",
+        "beliefs.prior_strength_ru",
+        "beliefs.prior_strength_ua",
+        "strikes.m",
+        "strikes.n",
+        "strikes.a",
+        "strikes.b",
+        "energy.demand_mean",
+        "energy.demand_amplitude",
+        "energy.peak_day",
+        "negotiation.horizon",
+    }
+)
+
+
+def param_path(path: str) -> tuple[str, str]:
+    """(group, name) of a parameter event's ``param`` (``oil.jump_rate`` or ``params.oil.jump_rate``)."""
+    parts = path.removeprefix("params.").split(".")
+    if len(parts) != 2:
+        raise ValueError(f"param: expected a parameter as group.name (e.g. oil.jump_rate), got {path!r}")
+    group, name = parts
+    groups = Params.model_fields
+    if group not in groups:
+        raise ValueError(f"param: unknown parameter group {group!r}{_did_you_mean(group, groups)}")
+    fields = typing.cast(type[BaseModel], groups[group].annotation).model_fields
+    if name not in fields:
+        raise ValueError(f"param: unknown parameter {group}.{name}{_did_you_mean(name, fields)}")
+    if f"{group}.{name}" in FIXED_AT_WEEK_0:
+        raise ValueError(f"param: {group}.{name} is fixed at week 0 and cannot change from a later week")
+    return group, name
+
+
+def _check_param(path: str, value: float | None) -> None:
+    group, name = param_path(path)
+    if value is None:
+        raise ValueError("an event of kind 'param' needs a value")
+    extra = typing.cast(type[BaseModel], Params.model_fields[group].annotation).model_fields[name].json_schema_extra
+    lo, hi = float(extra["lo"]), float(extra["hi"])  # type: ignore[index, arg-type]
+    if not lo <= value <= hi:
+        raise ValueError(f"value: expected a value in [{lo:g}, {hi:g}] for {group}.{name}, got {value:g}")
+
+
 class Event(Strict):
     """A scheduled event. ``summit``: a negotiation round that takes place with ``probability``. ``salvo``: a
     pulse of ``value`` drone-equivalents. ``lever`` (or the aliases tariff, sanctions, tomahawks, assets, aid,
-    guarantees, relief, mediation): the lever takes ``value`` from that week, with ``probability``."""
+    guarantees, relief, mediation): the lever takes ``value`` from that week, with ``probability``. ``param``:
+    the model parameter ``param`` (``group.name``, e.g. ``oil.jump_rate``) takes ``value`` from that week on,
+    with ``probability`` (an oil shock, a new enforcement level)."""
 
     week: Integer = Field(ge=1)  # week 0 is the initial state: set a lever's starting value under agents.*.levers
     kind: Literal[
@@ -253,16 +306,24 @@ class Event(Strict):
         "guarantees",
         "relief",
         "mediation",
+        "param",
     ]
     probability: Finite = Field(1.0, ge=0, le=1)
     value: Finite | None = None
     agent: Literal["us", "russia", "ukraine", "india"] | None = None
     lever: Label | None = None
+    param: Label | None = None
     label: Label = ""
 
     @model_validator(mode="after")
     def _target(self) -> Event:
-        if self.kind == "lever":
+        if self.param is not None and self.kind != "param":
+            raise ValueError(f"param: only an event of kind 'param' names a parameter (this one is {self.kind!r})")
+        if self.kind == "param":
+            if self.param is None:
+                raise ValueError("an event of kind 'param' needs param (group.name, e.g. oil.jump_rate)")
+            _check_param(self.param, self.value)
+        elif self.kind == "lever":
             if self.agent is None or self.lever is None:
                 raise ValueError("an event of kind 'lever' needs agent and lever")
             _check_lever(self.agent, self.lever, self.value, "lever")
