@@ -284,7 +284,7 @@ def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
     """The comparison as text: one block per run, and a line on how each difference was computed."""
     base = runs[0].label
     lines = [
-        f"{'run':<20}{'outcome':<18}{'probability':>12}   {'95% interval':<17}"
+        f"{'run':<20}{'outcome':<20}{'probability':>12}   {'95% interval':<17}"
         f"{'difference from ' + base:>26}   95% interval"
     ]
     for run in runs:
@@ -296,7 +296,7 @@ def format_table(table: pd.DataFrame, runs: list[Run]) -> str:
                 else (f"{100 * r['diff']:>+22.1f} pts   [{100 * r['diff_lo']:+.1f}, {100 * r['diff_hi']:+.1f}]")
             )
             lines.append(
-                f"{r['run']:<20}{r['outcome']:<18}{r['p']:>11.1%}   [{r['lo']:.1%}, {r['hi']:.1%}]".ljust(65) + diff
+                f"{r['run']:<20}{r['outcome']:<20}{r['p']:>11.1%}   [{r['lo']:.1%}, {r['hi']:.1%}]".ljust(67) + diff
             )
         lines.append("")
     for run in runs:

@@ -24,9 +24,9 @@ def format_summary(summary: dict[str, Any], sc: Any, out_dir: Path | None = None
     if getattr(sc, "derived_from", ""):
         lines.append(f"variant of {sc.derived_from}; overrides: {', '.join(sc.overrides)}")
     unc = (summary.get("model_uncertainty") or {}).get("outcomes", {})
-    lines += ["", f"{'outcome':<18}{'probability':>12}   {'95% interval':<17}" + ("across parameters" if unc else "")]
+    lines += ["", f"{'outcome':<20}{'probability':>12}   {'95% interval':<17}" + ("across parameters" if unc else "")]
     for name, o in summary["outcomes"].items():
-        line = f"{name:<18}{o['p']:>11.1%}   {f'[{o["lo"]:.1%}, {o["hi"]:.1%}]':<17}"
+        line = f"{name:<20}{o['p']:>11.1%}   {f'[{o["lo"]:.1%}, {o["hi"]:.1%}]':<17}"
         u = unc.get(name)
         if u and u["drivers"]:
             line += f"{_pct(u['p10'])} to {_pct(u['p90'])}"
