@@ -206,10 +206,10 @@ def test_median_interval_uses_order_statistics() -> None:
     assert all(math.isnan(v) for v in median_interval(np.array([])))
 
 
-def test_mean_interval_is_normal() -> None:
+def test_mean_interval_is_students_t() -> None:
     x = np.array([1.0, 2.0, 3.0, 4.0])
     m, lo, hi = mean_interval(x)
-    half = 1.959963984540054 * np.std(x, ddof=1) / 2
+    half = 3.182446305284263 * np.std(x, ddof=1) / 2  # t(0.975, 3)
     assert (m, lo, hi) == pytest.approx((2.5, 2.5 - half, 2.5 + half))
 
 

@@ -26,18 +26,29 @@ def crps_sample(sample: np.ndarray, y: float, weights: np.ndarray | None = None)
     Exact for the sample's empirical distribution: CRPS = E|X - y| - 1/2 E|X - X'|, with the second term
     from the sorted sample in O(n log n): 1/2 E|X - X'| = sum_j w_j x_j (2 W_<j + w_j - 1)."""
     x, w = _prepare(sample, weights)
+    x, y = x - y, 0.0  # the score is translation invariant; centred at y, a sample equal to y gives exactly 0
     order = np.argsort(x, kind="stable")
     xs, ws = x[order], w[order]
     below = np.cumsum(ws) - ws
     spread = float(np.sum(ws * xs * (2.0 * below + ws - 1.0)))
-    return float(np.sum(w * np.abs(x - y))) - spread
+    # the exact value is >= 0; rounding in the two sums can leave -5e-14 where it is exactly 0
+    return max(0.0, float(np.sum(w * np.abs(x - y))) - spread)
+
+
+def stored(value: float) -> float:
+    """An observed value at the precision the run stored its trajectories (float32): 0.83 becomes the float32
+    nearest 0.83, the value a replicate at 0.83 holds, so that an observation equal to the model's value ties
+    with it (docs/observations.md)."""
+    return float(np.float32(value))
 
 
 def pit(sample: np.ndarray, y: float, weights: np.ndarray | None = None) -> float:
     """Probability integral transform of y: the (weighted) share of the sample below y, counting ties as
     half (mid-distribution PIT, so a y equal to every member scores 0.5)."""
     x, w = _prepare(sample, weights)
-    return float(np.sum(w[x < y]) + 0.5 * np.sum(w[x == y]))
+    below, tied, above = float(np.sum(w[x < y])), float(np.sum(w[x == y])), float(np.sum(w[x > y]))
+    # divided by the weights' own sum, so that rounding cannot give 0.5000000000000002 or 1.0000000000000004
+    return min(1.0, max(0.0, (below + 0.5 * tied) / (below + tied + above)))
 
 
 def brier_score(p: float | np.ndarray, happened: bool | np.ndarray) -> Any:
@@ -66,7 +77,8 @@ def score(ens: Ensemble, obs: Observations) -> dict[str, Any]:
     for j, o in enumerate(obs.values):
         x = ev.values[j]
         q = weighted_quantile(x, (0.05, 0.25, 0.5, 0.75, 0.95), w)
-        u = pit(x, o.value, w)
+        y = stored(o.value)  # compared at the trajectories' float32 precision, so equal values tie
+        u = pit(x, y, w)
         value_rows.append(
             {
                 "line": o.line,
@@ -82,9 +94,9 @@ def score(ens: Ensemble, obs: Observations) -> dict[str, Any]:
                 "q75": float(q[3]),
                 "q95": float(q[4]),
                 "pit": u,
-                "in_50": bool(q[1] <= o.value <= q[3]),
-                "in_90": bool(q[0] <= o.value <= q[4]),
-                "crps": crps_sample(x, o.value, w),
+                "in_50": bool(q[1] <= y <= q[3]),
+                "in_90": bool(q[0] <= y <= q[4]),
+                "crps": crps_sample(x, y, w),
             }
         )
     eps = event_clip(ess)

@@ -35,21 +35,104 @@ class PrimResult:
     box: PrimBox  # the chosen box with its nearly worthless restrictions lifted
 
 
-def _peel_candidates(x: np.ndarray, inside: np.ndarray, alpha: float) -> list[tuple[int, str, float, np.ndarray]]:
-    """Every admissible peel of the current box: (dimension, 'lo'|'hi', new limit, new membership). A peel
-    removes the alpha share of the box's points at one end of one dimension, at least one point and whole ties
-    (so discrete parameters peel one value at a time)."""
+def _quantile(v: np.ndarray, q: float) -> float:
+    """The peeling quantile of sdtoolkit and EMA Workbench: the midpoint of the order statistics either side of
+    position (m - 1) q of the sorted values ``v``, moved outwards past ties, so a peel at the lower end removes
+    floor((m - 1) alpha) + 1 points (about ceil(alpha m)), whole ties included."""
+    m = v.size
+    i = (m - 1) * q
+    lo, hi = math.floor(i), math.ceil(i)
+    if q > 0.5:
+        while v[lo] == v[hi] and lo > 0:
+            lo -= 1
+    else:
+        while v[lo] == v[hi] and hi < m - 1:
+            hi += 1
+    return float((v[lo] + v[hi]) / 2)
+
+
+def _objective(y_old: np.ndarray, y_new: np.ndarray) -> float:
+    """EMA Workbench's default ('lenient1') objective: the change in the box's share of cases of interest per
+    point removed (peeling) or added (pasting)."""
+    mean_old = float(y_old.mean())
+    mean_new = float(y_new.mean()) if y_new.size else 0.0
+    if mean_new == mean_old or y_new.size == y_old.size:
+        return 0.0
+    return (mean_new - mean_old) / abs(y_old.size - y_new.size)
+
+
+Limits = dict[str, tuple[float, float]]
+
+
+def _in_box(values: np.ndarray, cols: list[str], limits: Limits) -> np.ndarray:
+    keep = np.ones(values.shape[0], dtype=bool)
+    for j, c in enumerate(cols):
+        keep &= (values[:, j] >= limits[c][0]) & (values[:, j] <= limits[c][1])
+    return keep
+
+
+def _peel_candidates(
+    values: np.ndarray, cols: list[str], integer: list[bool], inside: np.ndarray, limits: Limits, alpha: float
+) -> list[tuple[Limits, np.ndarray]]:
+    """Every peel of the current box, as EMA Workbench makes them: for each dimension (real ones first, then
+    integer ones, in column order), the upper end then the lower end, each at the ``alpha`` quantile of the
+    box's points (``_quantile``). An integer dimension's limit is truncated to an integer and, when that does not
+    move it, the limit's own value is peeled (so discrete parameters peel one value at a time)."""
     out = []
     idx = np.flatnonzero(inside)
-    k = max(1, int(math.floor(alpha * idx.size)))
-    for j in range(x.shape[1]):
-        v = np.sort(x[idx, j])
-        if v[0] == v[-1]:
+    order = [j for j in range(len(cols)) if not integer[j]] + [j for j in range(len(cols)) if integer[j]]
+    for j in order:
+        c = cols[j]
+        xj = values[idx, j]
+        v = np.sort(xj)
+        lo, hi = limits[c]
+        for side in ("upper", "lower"):
+            q = _quantile(v, 1 - alpha if side == "upper" else alpha)
+            if not integer[j]:
+                keep = xj <= q if side == "upper" else xj >= q
+                new = (lo, q) if side == "upper" else (q, hi)
+            else:
+                p = float(int(q))
+                if side == "lower":
+                    keep = ((xj > lo) if p == lo else (xj >= p)) & (xj <= hi)
+                    new = (float(xj[keep].min()) if keep.any() else float(xj.min()), hi)
+                else:
+                    keep = ((xj < hi) if p == hi else (xj <= p)) & (xj >= lo)
+                    new = (lo, float(xj[keep].max()) if keep.any() else float(xj.max()))
+            members = np.zeros_like(inside)
+            members[idx[keep]] = True
+            out.append(({**limits, c: new}, members))
+    return out
+
+
+def _paste_candidates(
+    values: np.ndarray, cols: list[str], integer: list[bool], limits: Limits, data_limits: Limits, alpha: float
+) -> list[tuple[Limits, np.ndarray]]:
+    """Every paste of the box, as EMA Workbench makes them: for each restricted dimension, widen the lower
+    (then the upper) limit to the ``1 - alpha`` (``alpha``) quantile of the points just outside it that lie
+    inside the box's other restricted limits."""
+    restricted = [c for c in cols if limits[c] != data_limits[c]]
+    res_idx = [cols.index(c) for c in restricted]
+    sub = values[:, res_idx]
+    order = [j for j in range(len(cols)) if not integer[j]] + [j for j in range(len(cols)) if integer[j]]
+    out = []
+    for j in order:
+        c = cols[j]
+        if c not in restricted:
             continue
-        lo = v[k] if v[k] > v[0] else v[v > v[0]][0]
-        hi = v[-1 - k] if v[-1 - k] < v[-1] else v[v < v[-1]][-1]
-        out.append((j, "lo", float(lo), inside & (x[:, j] >= lo)))
-        out.append((j, "hi", float(hi), inside & (x[:, j] <= hi)))
+        lo, hi = limits[c]
+        minimum, maximum = data_limits[c]
+        for side in ("lower", "upper"):
+            outside = {**limits, c: (minimum, lo) if side == "lower" else (hi, maximum)}
+            data = values[_in_box(sub, restricted, outside), j]
+            if data.size:
+                value = _quantile(np.sort(data), 1 - alpha if side == "lower" else alpha)
+            else:
+                value = minimum if side == "lower" else maximum
+            if integer[j]:
+                value = float(int(value))
+            new = {**limits, c: (value, hi) if side == "lower" else (lo, value)}
+            out.append((new, _in_box(sub, restricted, new)))
     return out
 
 
@@ -58,53 +141,71 @@ def prim(
     y: np.ndarray,
     *,
     alpha: float = 0.05,
+    paste_alpha: float = 0.05,
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
     tolerance: float = 0.01,
     prune: float = 0.02,
 ) -> PrimResult:
-    """Patient Rule Induction Method: peel ``alpha`` of the points off one end of one dimension at a time,
-    always the peel that leaves the densest box, until the box holds less than ``min_mass`` of the points.
+    """Patient Rule Induction Method as EMA Workbench runs it with its defaults (docs/charts.md): peel the
+    ``alpha`` quantile off one end of one dimension at a time, always the peel with the best gain in the share
+    of cases of interest per point removed, while the box keeps ``min_mass`` of the points and the share
+    rises; then paste back (``paste_alpha``) while that raises the share.
 
     The chosen box is, among the boxes that keep at least ``min_coverage`` of the cases of interest, the one
     with the highest coverage whose density is within ``tolerance`` of the best density (the usual
     scenario-discovery trade-off: near-maximal density, as much coverage as that allows). Then each restriction
-    whose lifting costs at most ``prune`` of density is lifted, least valuable first. No pasting.
+    whose lifting costs at most ``prune`` of density is lifted, least valuable first.
     """
-    cols = list(x.columns)
+    cols = [str(c) for c in x.columns]
     values = x.to_numpy(dtype=float)
+    integer = [bool(pd.api.types.is_integer_dtype(x[c])) for c in x.columns]
     target = np.asarray(y, dtype=bool)
     if values.shape[0] != target.size or target.size == 0:
         raise ScenarioError("PRIM needs as many outcomes as points, and at least one point")
     if not target.any():
         raise ScenarioError("PRIM: the condition holds for no point; nothing to discover")
+    yv = target.astype(float)
     total, n = int(target.sum()), target.size
     data_limits = {c: (float(values[:, j].min()), float(values[:, j].max())) for j, c in enumerate(cols)}
-    limits = dict(data_limits)
-    inside = np.ones(n, dtype=bool)
 
-    def box() -> PrimBox:
-        restricted = tuple(c for c in cols if limits[c] != data_limits[c])
+    def box(lim: Limits, inside: np.ndarray) -> PrimBox:
+        restricted = tuple(c for c in cols if lim[c] != data_limits[c])
         k = int(target[inside].sum())
-        return PrimBox(dict(limits), k / total, k / int(inside.sum()), float(inside.mean()), restricted)
+        return PrimBox(dict(lim), k / total, k / int(inside.sum()), float(inside.mean()), restricted)
 
-    trajectory = [box()]
-    while True:
-        best = None
-        for j, side, limit, members in _peel_candidates(values, inside, alpha):
-            m = int(members.sum())
-            if m == 0 or m / n < min_mass:
-                continue
-            density = target[members].sum() / m
-            key = (density, m)
-            if best is None or key > best[0]:
-                best = (key, j, side, limit, members)
-        if best is None:
+    def best(inside: np.ndarray, candidates: list[tuple[Limits, np.ndarray]]) -> tuple[float, Limits, np.ndarray]:
+        scored = [
+            (_objective(yv[inside], yv[members]), sum(lim[c] == data_limits[c] for c in cols), lim, members)
+            for lim, members in candidates
+        ]
+        scored.sort(key=lambda s: (s[0], s[1]), reverse=True)  # stable: the first found wins a tie
+        obj, _, lim, members = scored[0]
+        return obj, lim, members
+
+    limits, inside = dict(data_limits), np.ones(n, dtype=bool)
+    trajectory = [box(limits, inside)]
+    while True:  # peeling
+        candidates = _peel_candidates(values, cols, integer, inside, limits, alpha)
+        if not candidates:
             break
-        _, j, side, limit, inside = best
-        lo, hi = limits[cols[j]]
-        limits[cols[j]] = (limit, hi) if side == "lo" else (lo, limit)
-        trajectory.append(box())
+        obj, lim, members = best(inside, candidates)
+        m = int(members.sum())
+        if not (m / n >= min_mass and m < int(inside.sum()) and obj > 0):
+            break
+        limits, inside = lim, members
+        trajectory.append(box(limits, inside))
+    while True:  # pasting
+        candidates = _paste_candidates(values, cols, integer, limits, data_limits, paste_alpha)
+        if not candidates:
+            break
+        obj, lim, members = best(inside, candidates)
+        m = int(members.sum())
+        if not (m / n >= min_mass and m > int(inside.sum()) and obj > 0 and yv[members].mean() > yv[inside].mean()):
+            break
+        limits, inside = lim, members
+        trajectory.append(box(limits, inside))
+
     eligible = [i for i, b in enumerate(trajectory) if b.coverage >= min_coverage] or [0]
     top = max(trajectory[i].density for i in eligible)
     near = [i for i in eligible if trajectory[i].density >= top - tolerance]
@@ -113,10 +214,8 @@ def prim(
     # restriction alone is lifted): peeling on a few points picks up restrictions that only fit noise.
     limits = dict(trajectory[chosen].limits)
 
-    def stats(lim: dict[str, tuple[float, float]]) -> tuple[np.ndarray, float]:
-        keep = np.ones(n, dtype=bool)
-        for j, c in enumerate(cols):
-            keep &= (values[:, j] >= lim[c][0]) & (values[:, j] <= lim[c][1])
+    def stats(lim: Limits) -> tuple[np.ndarray, float]:
+        keep = _in_box(values, cols, lim)
         return keep, float(target[keep].mean())
 
     while True:

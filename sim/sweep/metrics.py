@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 
 from sim.errors import ScenarioError
-from sim.intervals import Z95, wilson
+from sim.intervals import wilson
 from sim.names import END_COLUMNS, OUTCOMES, SETTLEMENT
 from sim.scenario import Scenario
 from sim.scenario.messages import did_you_mean
@@ -76,27 +76,51 @@ def _outcome_week(variable: str) -> bool:
     return variable.endswith("_week") and variable.removesuffix("_week") in TERMINAL
 
 
+MIN_MEAN_N = 2  # a mean's t interval needs two values
+MIN_MEDIAN_N = 6  # below six values no pair of order statistics covers the median with 95% confidence
+
+
 def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean with a normal-approximation 95% interval, mean +- 1.96 s / sqrt(n)."""
+    """Mean with Student's t 95% interval, mean +- t(0.975, n - 1) s / sqrt(n) (exact for normal data,
+    asymptotically right for any finite variance); NaN bounds ("too few") below ``MIN_MEAN_N`` values."""
     n = len(x)
     if n == 0:
         return math.nan, math.nan, math.nan
     m = float(x.mean())
-    if n < 2:
+    if n < MIN_MEAN_N:
         return m, math.nan, math.nan
-    half = Z95 * float(x.std(ddof=1)) / math.sqrt(n)
+    from scipy import stats
+
+    half = float(stats.t.ppf(0.975, n - 1)) * float(x.std(ddof=1)) / math.sqrt(n)
     return m, m - half, m + half
 
 
+def median_ranks(n: int, level: float = 0.95) -> tuple[int, int] | None:
+    """The 1-based ranks (l, n + 1 - l) of the exact distribution-free interval for the median: the largest l
+    with 2 P(Bin(n, 1/2) <= l - 1) <= 1 - level, so the interval [x_(l), x_(n+1-l)] covers the median of any
+    continuous distribution with probability at least ``level`` (Conover 1999, ch. 3.2; Hahn & Meeker 1991).
+    None when even [x_(1), x_(n)] falls short (n < 6 at 95%)."""
+    from scipy import stats
+
+    if n < 1 or 2 * 0.5**n > 1 - level:
+        return None
+    k = np.arange(1, n // 2 + 2)
+    ok = 2 * stats.binom.cdf(k - 1, n, 0.5) <= 1 - level + 1e-12
+    low = int(k[ok].max())
+    return low, n + 1 - low
+
+
 def median_interval(x: np.ndarray) -> tuple[float, float, float]:
-    """Median with a distribution-free 95% interval from order statistics: ranks n/2 - 1.96 sqrt(n)/2 and
-    1 + n/2 + 1.96 sqrt(n)/2 (the normal approximation to the binomial; Conover 1999, ch. 3.2)."""
+    """Median with the exact order-statistic 95% interval (``median_ranks``); NaN bounds ("too few") below
+    ``MIN_MEDIAN_N`` values."""
     n = len(x)
     if n == 0:
         return math.nan, math.nan, math.nan
     xs = np.sort(x)
-    lo = max(int(math.floor(n / 2 - Z95 * math.sqrt(n) / 2)), 1)
-    hi = min(int(math.ceil(1 + n / 2 + Z95 * math.sqrt(n) / 2)), n)
+    ranks = median_ranks(n)
+    if ranks is None:
+        return float(np.median(xs)), math.nan, math.nan
+    lo, hi = ranks
     return float(np.median(xs)), float(xs[lo - 1]), float(xs[hi - 1])
 
 
