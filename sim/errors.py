@@ -1,6 +1,15 @@
 """One exception family. The CLI maps ScenarioError (bad input) to exit status 2."""
 
 
+def printable(text: str) -> str:
+    """One line of printable text: a control character from the input (a NUL or a newline in a name, an
+    escape sequence) is shown as its escape, so an error message is always one line and cannot move the
+    terminal's cursor."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] if ch.isascii() else f"\\u{ord(ch):04x}" for ch in text)
+
+
 class SimError(Exception):
     """Base class of every error Leverage raises on purpose."""
 
@@ -15,7 +24,7 @@ class ScenarioError(SimError):
         self.source = source
         self.field = field
         parts = [p for p in (source, field) if p]
-        super().__init__(": ".join([*parts, message]))
+        super().__init__(printable(": ".join([*parts, message])))
 
 
 class RunError(SimError):

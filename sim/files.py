@@ -14,6 +14,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -76,15 +77,45 @@ def check_out_dir(out: Path, force: bool) -> None:
     check(out, force)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def sweep_stale(out: Path) -> list[Path]:
+    """Remove the temporary directories ``.<name>.tmp-<pid>`` of ``out`` left by processes that no longer
+    exist (killed with SIGKILL, or a machine that went down), and return them. Only that exact pattern with
+    a dead process id: a live writer's directory, ``out`` itself and a ``.<name>.old-<pid>`` (a finished
+    results directory being replaced) are never touched."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.tmp-(\d+)")
+    removed: list[Path] = []
+    if not out.parent.is_dir():
+        return removed
+    for path in out.parent.iterdir():
+        m = pattern.fullmatch(path.name)
+        pid = int(m.group(1)) if m else 0
+        if m and pid != os.getpid() and path.is_dir() and not path.is_symlink() and not _alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_dir(out: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary sibling directory; on success rename it to ``out`` (replacing the old one only with
-    ``force``), on any failure or interruption remove it, so ``out`` is never half-written."""
+    ``force``), on any failure or interruption remove it, so ``out`` is never half-written. Temporary
+    directories of dead writers of ``out`` are swept first (``sweep_stale``)."""
     check_out_dir(out, force)
     made = [p for p in (out.parent, *out.parent.parents) if not p.exists()]  # removed again on failure
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        sweep_stale(out)
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir()

@@ -50,6 +50,8 @@ def to_number_or_dist(value: Any) -> Any:
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "finite_number":
                 msg = f"expected a finite number, got {err.get('input')!r}"
+            elif err["type"] == "too_long":
+                msg = f"expected at most {(err.get('ctx') or {}).get('max_length')} entries, got {len(err['input'])}"
             raise ValueError(f"{value['dist']} distribution{' field ' + where if where else ''}: {msg}") from None
     raise ValueError(f"expected a number or a distribution, got {type(value).__name__} {value!r}")
 

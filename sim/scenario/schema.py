@@ -158,7 +158,7 @@ class RulePolicy(Strict):
     once: bool = False
     probability: Finite = Field(1.0, ge=0, le=1)
     from_week: Integer = Field(0, ge=0)
-    until_week: Integer | None = Field(None, ge=0)
+    until_week: Integer | None = Field(None, ge=0, le=1_000_000)
     label: Label = ""
 
 
