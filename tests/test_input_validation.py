@@ -68,7 +68,7 @@ NAMES = [
     ("escape in name", 'name: "a\\eb"\n', "name: expected text without control characters, got \\x1b"),
     ("newline in label", 'events:\n  s: {week: 2, kind: summit, label: "a\\nb"}\n', "events.s.label"),
     ("bidi override in name", 'name: "a\\u202eb"\n', "got U+202E"),
-    ("control in event name", 'events:\n  "a\\tb": {week: 2, kind: summit}\n', "events.a\tb.[key]"),
+    ("control in event name", 'events:\n  "a\\tb": {week: 2, kind: summit}\n', "events.a\\tb.[key]"),
     ("NUL in description", 'description: "x\\0"\n', "description: expected text without control characters"),
 ]
 

@@ -124,7 +124,7 @@ class Condition(Strict):
 
     var: str
     op: Literal["<", "<=", ">", ">=", "==", "!="]
-    value: Finite
+    value: Finite = Field(ge=-BIG, le=BIG)
 
     @field_validator("var")
     @classmethod

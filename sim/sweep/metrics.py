@@ -89,9 +89,9 @@ def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
     m = float(x.mean())
     if n < MIN_MEAN_N:
         return m, math.nan, math.nan
-    from scipy import stats
+    from scipy import special  # not scipy.stats: a sweep's own process stays light (tests/test_imports.py)
 
-    half = float(stats.t.ppf(0.975, n - 1)) * float(x.std(ddof=1)) / math.sqrt(n)
+    half = float(special.stdtrit(n - 1, 0.975)) * float(x.std(ddof=1)) / math.sqrt(n)
     return m, m - half, m + half
 
 
@@ -100,12 +100,12 @@ def median_ranks(n: int, level: float = 0.95) -> tuple[int, int] | None:
     with 2 P(Bin(n, 1/2) <= l - 1) <= 1 - level, so the interval [x_(l), x_(n+1-l)] covers the median of any
     continuous distribution with probability at least ``level`` (Conover 1999, ch. 3.2; Hahn & Meeker 1991).
     None when even [x_(1), x_(n)] falls short (n < 6 at 95%)."""
-    from scipy import stats
+    from scipy import special  # bdtr is the binomial CDF
 
     if n < 1 or 2 * 0.5**n > 1 - level:
         return None
     k = np.arange(1, n // 2 + 2)
-    ok = 2 * stats.binom.cdf(k - 1, n, 0.5) <= 1 - level + 1e-12
+    ok = 2 * special.bdtr(k - 1, n, 0.5) <= 1 - level + 1e-12
     low = int(k[ok].max())
     return low, n + 1 - low
 
