@@ -15,6 +15,8 @@ Parts (each figure is the median of several runs, with min and max):
                 the overhead of the sweep machinery (its wall time against the sum of the tasks' compute).
   5. profile    one week at R = 10,000: cProfile by function, and numpy calls per week counted by
                 instrumenting the model's arrays (benchmarks/profile_week.txt beside the results).
+  6. explorer   ``sim explore``'s latency from a lever move to the fast-pass numbers at 2,000 replicates
+                (benchmarks/perf/explorer.py; skipped without the explore extra).
 
 Writes benchmarks/results.json (``--out``) and prints a table with every figure and target.
 Internal: ``bench.py --one KIND ...`` is one measurement in a fresh process; it prints one JSON line.

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import __doc__ as overview
 from .ensemble import one_ensemble, part_ensemble
+from .explorer import measure_latency, part_explorer
 from .idiomatic import one_idiomatic, part_idiomatic
 from .measurement import IN_PROCESS, QUIET, loadavg, machine
 from .million import part_million
@@ -30,7 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--out", type=Path, help=f"results JSON [{os.path.relpath(DEFAULT_OUT, ROOT)}; smoke: a temporary directory]"
     )
-    ap.add_argument("--parts", default="1,2,3,4,5", help="which parts to run, e.g. 1,5 [all]")
+    ap.add_argument("--parts", default="1,2,3,4,5,6", help="which parts to run, e.g. 1,5 [all]")
     ap.add_argument(
         "--no-verify",
         action="store_true",
@@ -62,6 +63,8 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         return one_idiomatic(args.n, args.blocks, args.horizon)
     if kind == "profile":
         return one_profile(args.replicates, args.weeks, args.warmup, args.report)
+    if kind == "explorer":
+        return measure_latency(args.replicates, args.n)
     raise SystemExit(f"unknown measurement {kind}")
 
 
@@ -118,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
             "profile",
             f"5. profile of a week at R = {cfg['profile_replicates']:,}",
             lambda: part_profile(cfg, out.parent, log),
+        ),
+        (
+            6,
+            "explorer",
+            f"6. sim explore: a lever move to the fast-pass numbers at {cfg['explorer_replicates']:,} replicates",
+            lambda: part_explorer(cfg, log),
         ),
     ]
     for number, key, title, fn in steps:

@@ -138,6 +138,14 @@ def table(res: dict[str, Any]) -> str:
         top = ", ".join(f"{k.split(':')[-1]} {v:.0f}" for k, v in list(pr["numpy_calls_by_function"].items())[:5])
         lines.append(f"   numpy calls by function: {top}; full report: {pr['report']}")
         lines.append("")
+    ex = res.get("explorer")
+    if ex and ex.get("available"):
+        lines.append(
+            f"6. sim explore: a lever move to the fast-pass numbers at {ex['replicates']:,} replicates: median "
+            f"{ex['median_s']:.3f} s, max {ex['max_s']:.3f} s over {ex['moves']} moves (first load of the page's "
+            f"starting run {ex['first_load_s']:.2f} s)"
+        )
+        lines.append("")
     tg = res.get("targets", [])
     if tg:
         lines.append("Targets (issue #6, 2 cores, no GPU)")

@@ -34,6 +34,8 @@ FULL: dict[str, Any] = {
     "profile_replicates": 10_000,
     "profile_weeks": 10,
     "warmup_weeks": 5,
+    "explorer_replicates": 2_000,
+    "explorer_moves": 8,
 }
 SMOKE: dict[str, Any] = {
     "ensemble_sizes": [1, 100],
@@ -53,4 +55,6 @@ SMOKE: dict[str, Any] = {
     "profile_replicates": 500,
     "profile_weeks": 2,
     "warmup_weeks": 2,
+    "explorer_replicates": 200,
+    "explorer_moves": 2,
 }

@@ -151,10 +151,14 @@ def uncertain_widgets(explorer: Explorer, changes: dict[str, Any], problems: lis
 
 def outcome_rows(base: Evaluation, mine: Evaluation, changed: bool) -> list[dict[str, str]]:
     deltas = {d.outcome: d for d in paired_deltas(base, mine, OUTCOME_LABELS)}
+    model = (mine.uncertainty() or {}).get("outcomes", {})
     rows = []
     for outcome, label in OUTCOME_LABELS.items():
         p, lo, hi = mine.probability(outcome)
         row = {"outcome": label, "probability": f"{p:.1%}", "95% interval": f"{lo:.1%} – {hi:.1%}"}
+        u = model.get(outcome)
+        row["across parameters (10–90%)"] = f"{u['p10']:.1%} – {u['p90']:.1%}" if u and u["drivers"] else "–"
+        row["decided mostly by"] = ", ".join(d["parameter"] for d in u["drivers"][:2]) if u and u["drivers"] else "–"
         if changed:
             d = deltas[outcome]
             row["starting scenario"] = f"{d.base:.1%}"
@@ -175,8 +179,10 @@ def show_results(explorer: Explorer, changes: dict[str, Any], base: Evaluation, 
     st.markdown(plain_summary(explorer, changes, base, mine))
     st.table(outcome_rows(base, mine, bool(changes)))
     st.caption(
-        "Intervals: 95% Wilson (probabilities) and Newcombe's paired interval (differences, common random "
-        f"numbers). Computed in {mine.seconds:.2f} s."
+        "Intervals: 95% Wilson (Monte Carlo: probabilities) and Newcombe's paired interval (differences, common "
+        "random numbers). 'Across parameters': the 10th–90th percentile of the probability across the "
+        "scenario's uncertain parameters that decide it, from this run's own draws (model uncertainty, "
+        f"docs/charts.md). Computed in {mine.seconds:.2f} s."
     )
     if fast:
         return

@@ -135,6 +135,16 @@ class Evaluation:
     seconds: float
     result: Any = None  # the sim.runner.RunResult, for the charts and the report
 
+    def uncertainty(self) -> dict[str, Any] | None:
+        """Each outcome's model uncertainty from this run's own parameter draws (sim.uncertainty): its
+        10th-90th percentile across the parameters that decide it, and those parameters. None when the
+        scenario samples no parameter."""
+        if "_uncertainty" not in self.__dict__:
+            from sim.uncertainty import parameter_uncertainty
+
+            self.__dict__["_uncertainty"] = parameter_uncertainty(self.outcomes)
+        return self.__dict__["_uncertainty"]  # type: ignore[no-any-return]
+
     def probability(self, outcome: str) -> tuple[float, float, float]:
         row = self.summary["outcomes"][outcome]
         return float(row["p"]), float(row["lo"]), float(row["hi"])
@@ -336,13 +346,27 @@ def describe_changes(explorer: Explorer, changes: Mapping[str, Any]) -> list[str
     return lines
 
 
+def uncertainty_text(ev: Evaluation, outcome: str = "settlement") -> str:
+    """'; across its uncertain parameters it runs from 30% to 70% (10th-90th percentile), decided mostly
+    by params.x and params.y' or '' when the run samples nothing that matters."""
+    u = ev.uncertainty()
+    row = (u or {}).get("outcomes", {}).get(outcome)
+    if not row or not row.get("drivers"):
+        return ""
+    names = " and ".join(d["parameter"] for d in row["drivers"][:2])
+    return (
+        f"; across the model's uncertain parameters it would lie between {row['p10']:.0%} and {row['p90']:.0%} "
+        f"(10th–90th percentile), decided mostly by {names}"
+    )
+
+
 def plain_summary(explorer: Explorer, changes: Mapping[str, Any], base: Evaluation, mine: Evaluation) -> str:
     """A paragraph a reader can quote: the settlement odds here, against the starting scenario."""
     horizon = mine.scenario.horizon_weeks
     p, lo, hi = mine.probability("settlement")
     text = (
         f"In {mine.replicates:,} simulated worlds, a negotiated settlement within {horizon} weeks happens in "
-        f"{p:.0%} of them (95% Monte Carlo interval {lo:.0%}–{hi:.0%})"
+        f"{p:.0%} of them (95% Monte Carlo interval {lo:.0%}–{hi:.0%}){uncertainty_text(mine)}"
     )
     if not changes:
         return text + f"; this is the starting scenario, {explorer.base.name}, as written."

@@ -6,7 +6,8 @@ compute the paired deltas and the plain summary. Each move sets a new value, so 
 The browser's own round trip (a websocket message each way on 127.0.0.1, and drawing a table) adds a few tens
 of milliseconds on top; it is not part of this figure.
 
-Run alone: ``python benchmarks/explore_latency.py [--replicates 2000] [--moves 8]`` prints JSON.
+Part 6 of ``make bench`` runs it in a fresh interpreter (``bench.py --one explorer``); run alone:
+``python -m benchmarks.perf.explorer [--replicates 2000] [--moves 8]`` prints JSON.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from .settings import BASELINE
+
 TARGET_SECONDS = 1.0  # issue 15: under 1 s at 2,000 replicates on the 2-core machine
 
 
 def measure_latency(replicates: int = 2_000, moves: int = 8, scenario: Path | None = None) -> dict[str, Any]:
     from sim.explore.session import OUTCOME_LABELS, Explorer, paired_deltas, plain_summary
 
-    explorer = Explorer.open(scenario or ROOT / "scenarios" / "baseline.yaml")
+    explorer = Explorer.open(scenario or BASELINE)
     seed = explorer.base.seed
     started = time.perf_counter()
     explorer.run_pair({}, replicates, seed)  # the page has loaded: the starting scenario is cached
@@ -49,6 +51,22 @@ def measure_latency(replicates: int = 2_000, moves: int = 8, scenario: Path | No
         "target_s": TARGET_SECONDS,
         "met": statistics.median(times) < TARGET_SECONDS,
     }
+
+
+def part_explorer(cfg: dict[str, Any], log: Any) -> dict[str, Any]:
+    from .measurement import one
+
+    try:
+        import streamlit  # noqa: F401
+    except ImportError:
+        log("  the explore extra is not installed: part 6 skipped")
+        return {"available": False}
+    res = one("explorer", "--replicates", str(cfg["explorer_replicates"]), "--n", str(cfg["explorer_moves"]))
+    log(
+        f"  lever move to fast-pass numbers at {res['replicates']:,} replicates: median {res['median_s']:.3f} s "
+        f"(max {res['max_s']:.3f} s over {res['moves']} moves)"
+    )
+    return {"available": True, **res}
 
 
 def main(argv: list[str] | None = None) -> int:
