@@ -15,6 +15,7 @@ import pytest
 import sim
 from sim.cli import main
 from sim.explore.session import (
+    OUTCOME_LABELS,
     Explorer,
     ResultCache,
     check_lever,
@@ -193,7 +194,7 @@ def app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 def _settlement(at) -> str:  # type: ignore[no-untyped-def]
     table = at.table[0].value
-    row = table[table["outcome"] == "settlement"].iloc[0]
+    row = table[table["outcome"] == OUTCOME_LABELS["settlement"]].iloc[0]
     return str(row["probability"])
 
 

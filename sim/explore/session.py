@@ -29,13 +29,17 @@ from sim.scenario import Scenario, deep_merge, read_scenario_data, validate_scen
 
 FAST_REPLICATES = 2_000
 MAX_REPLICATES = 100_000
-OUTCOME_LABELS = {
-    "settlement": "settlement",
-    "ukraine_collapse": "Ukraine collapses",
-    "russia_collapse": "Russia collapses",
-    "escalation": "escalation (direct NATO-Russia confrontation)",
-    "ongoing": "war still going at the horizon",
-}
+
+
+def _outcome_labels() -> dict[str, str]:
+    """Every outcome of the model in the charts' order, with the charts' plain label (sim.plots.common: they
+    follow sim.names, so a renamed or new outcome appears here too)."""
+    from sim.plots.common import OUTCOME_ORDER, OUTCOME_STYLE
+
+    return {o: OUTCOME_STYLE[o][0] for o in OUTCOME_ORDER}
+
+
+OUTCOME_LABELS = _outcome_labels()
 
 
 @dataclass(frozen=True)
