@@ -15,12 +15,21 @@ from sim.errors import RunError, ScenarioError, SimError, Terminated, describe_o
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(package_name="leverage-sim", prog_name="sim")
-def cli() -> None:
+@click.option(
+    "--allow-outside-paths",
+    is_flag=True,
+    help="Let extends: and a sweep's base: name files outside the named file's directory and the working "
+    "directory (refused by default).",
+)
+def cli(allow_outside_paths: bool) -> None:
     """Leverage: a scenario simulator of negotiation pressure in the Russia-Ukraine war (16 Oct 2025).
 
     Run a scenario file, sweep parameters, and read outcome distributions: how likely a settlement is, when,
     on what terms, and how likely collapse, escalation or a war still going at the horizon.
     """
+    from sim.scenario import yamlio
+
+    yamlio.ALLOW_OUTSIDE_PATHS = allow_outside_paths
 
 
 def _register() -> None:

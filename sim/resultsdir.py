@@ -180,7 +180,7 @@ def check_parquet(file: Path, columns: tuple[str, ...] = ()) -> int:
         with pq.ParquetFile(file) as f:
             names = set(f.schema_arrow.names)
             rows = f.metadata.num_rows
-    except (OSError, pa.ArrowException, ValueError, IndexError) as exc:
+    except (OSError, pa.ArrowException, ValueError, IndexError, KeyError, TypeError) as exc:
         raise damaged(file, f"not a readable Parquet file ({_first_line(exc)})") from None
     missing = [c for c in columns if c not in names]
     if missing:
@@ -200,5 +200,5 @@ def read_frame(file: Path, columns: list[str] | None = None) -> Any:
 
     try:
         return pd.read_parquet(file, columns=columns)
-    except (OSError, pa.ArrowException, ValueError, IndexError) as exc:
+    except (OSError, pa.ArrowException, ValueError, IndexError, KeyError, TypeError) as exc:
         raise damaged(file, f"not a readable Parquet file ({_first_line(exc)})") from None

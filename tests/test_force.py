@@ -41,9 +41,8 @@ def _sweep_file(root: Path) -> Path:
 
 @pytest.mark.parametrize("command", ["run", "sweep", "condition"])
 def test_force_never_replaces_a_directory_leverage_did_not_write(
-    command: str, tmp_path: Path, run_cli, conditioned_pair, monkeypatch: pytest.MonkeyPatch
+    command: str, tmp_path: Path, run_cli, conditioned_pair
 ) -> None:
-    monkeypatch.chdir(tmp_path)
     d = _precious(tmp_path)
     before = _snapshot(d)
     if command == "run":

@@ -25,11 +25,11 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel]) -> str:
     elif kind == "missing":
         msg = "required field missing"
     elif kind in ("int_parsing", "int_type", "int_from_float"):
-        msg = f"expected an integer, got {err.get('input')!r}"
+        msg = f"expected an integer, got {excerpt(err.get('input'))}"
     elif kind in ("float_parsing", "float_type"):
-        msg = f"expected a number, got {err.get('input')!r}"
+        msg = f"expected a number, got {excerpt(err.get('input'))}"
     elif kind == "finite_number":
-        msg = f"expected a finite number, got {err.get('input')!r}"
+        msg = f"expected a finite number, got {excerpt(err.get('input'))}"
     elif kind in ("too_long", "too_short"):
         n = (err.get("ctx") or {}).get("max_length" if kind == "too_long" else "min_length")
         got = err.get("input")
@@ -42,13 +42,13 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel]) -> str:
     elif kind == "string_type":
         msg = f"expected text, got {type(err.get('input')).__name__}"
     elif kind in ("bool_parsing", "bool_type"):
-        msg = f"expected true or false, got {err.get('input')!r}"
+        msg = f"expected true or false, got {excerpt(err.get('input'))}"
     elif kind in ("date_parsing", "date_type", "date_from_datetime_parsing"):
-        msg = f"expected a date YYYY-MM-DD, got {err.get('input')!r}"
+        msg = f"expected a date YYYY-MM-DD, got {excerpt(err.get('input'))}"
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        msg = f"expected a value {msg.removeprefix('Input should be ')}, got {err.get('input')!r}"
+        msg = f"expected a value {msg.removeprefix('Input should be ')}, got {excerpt(err.get('input'))}"
     elif kind == "literal_error":
-        msg = f"{msg.replace('Input should be', 'expected')}, got {err.get('input')!r}"
+        msg = f"{msg.replace('Input should be', 'expected')}, got {excerpt(err.get('input'))}"
     elif kind == "union_tag_invalid":
         msg = msg.replace("Input tag", "kind").replace("does not match any of the expected tags", "is not one of")
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -62,6 +62,13 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel]) -> str:
 
 
 _TAGS = {"schedule", "rule", "response", "uniform", "normal", "triangular", "beta", "choice"}
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """A value quoted in a message, cut to ``limit`` characters: a value merged in from another file (a parent
+    through ``extends:``) is never echoed at length."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_tag(p: Any) -> bool:

@@ -177,7 +177,37 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_with_extends(path: Path, depth: int = 0, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+# ``extends:`` (and a sweep's ``base:``) are read relative to the file that names them, and must stay inside the
+# directory of the file named on the command line or inside the working directory (docs/scenarios.md §1): a
+# scenario file cannot make Leverage read, and then quote in an error, a file elsewhere on the machine.
+# ``sim --allow-outside-paths`` (or setting this to True) lifts the rule for deliberate use.
+ALLOW_OUTSIDE_PATHS = False
+
+
+def reference_roots(named: Path) -> tuple[Path, ...]:
+    """The directory trees a file named on the command line may refer into: its own directory and the
+    working directory."""
+    return (named.resolve().parent, Path.cwd().resolve())
+
+
+def check_reference(referrer: Path, value: str, roots: tuple[Path, ...], field: str) -> Path:
+    """The file ``value`` names, relative to ``referrer``; refused when it leaves every one of ``roots``."""
+    target = (referrer.parent / value).resolve()
+    if ALLOW_OUTSIDE_PATHS or any(target == r or r in target.parents for r in roots):
+        return target
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    raise ScenarioError(
+        f"{shown!r} is outside {roots[0]} and the working directory; files may refer only into those trees "
+        "(pass sim --allow-outside-paths to read it deliberately)",
+        source=str(referrer),
+        field=field,
+    )
+
+
+def _read_with_extends(
+    path: Path, depth: int = 0, seen: tuple[Path, ...] = (), roots: tuple[Path, ...] | None = None
+) -> dict[str, Any]:
+    roots = roots if roots is not None else reference_roots(path)
     path = path.resolve() if path.exists() else path
     if path in seen:
         raise ScenarioError("extends: cycle through " + " -> ".join(str(p) for p in (*seen, path)), source=str(path))
@@ -189,15 +219,16 @@ def _read_with_extends(path: Path, depth: int = 0, seen: tuple[Path, ...] = ()) 
         return data
     if not isinstance(parent, str):
         raise ScenarioError("extends: expected a path to a scenario file", source=str(path), field="extends")
-    base = _read_with_extends(path.parent / parent, depth + 1, (*seen, path))
+    base = _read_with_extends(check_reference(path, parent, roots, "extends"), depth + 1, (*seen, path), roots)
     # a child names itself: without a name of its own it must not write into its parent's results directory
     data.setdefault("name", Path(path).stem)
     return deep_merge(base, data)
 
 
-def read_scenario_data(path: str | Path) -> dict[str, Any]:
-    """The raw mapping of a scenario file with ``extends:`` merged, before validation (for sweeps)."""
-    return _read_with_extends(Path(path))
+def read_scenario_data(path: str | Path, roots: tuple[Path, ...] | None = None) -> dict[str, Any]:
+    """The raw mapping of a scenario file with ``extends:`` merged, before validation (for sweeps: ``roots``
+    are the sweep file's)."""
+    return _read_with_extends(Path(path), roots=roots)
 
 
 def set_path(

@@ -35,6 +35,8 @@ from sim.executors import COMPRESSION, Task, TaskResult, outcome_codes, part_nam
 from sim.files import TMP_GLOB, json_bytes, write_atomic
 from sim.provenance import manifest as build_manifest
 from sim.provenance import now
+from sim.resultsdir import read_json_object
+from sim.sweep import integrity
 from sim.sweep.analysis import sensitivity
 from sim.sweep.spec import Sweep
 
@@ -110,11 +112,11 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
     from sim.resultsdir import check_out_dir
 
     if out.exists() and resume:
-        check_out_dir(out, True)  # --resume continues only a directory Leverage wrote
         manifest = out / MANIFEST_FILE
         if not manifest.exists():
             raise RunError(f"{out}: cannot resume: no {MANIFEST_FILE} (not a sweep results directory)")
-        old = json.loads(manifest.read_text(encoding="utf-8"))
+        old = read_json_object(manifest)  # a damaged manifest: one line naming it
+        check_out_dir(out, True)  # --resume continues only a directory Leverage wrote
         for key in IDENTITY_KEYS:
             if old.get(key) != ident[key]:
                 raise RunError(
@@ -123,6 +125,8 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
                     "instead of --resume to start over"
                 )
         parts = out / PARTS_DIR
+        if parts.exists() and not parts.is_dir():
+            raise RunError(f"{parts}: not a directory: the sweep's results are damaged; pass --force to start over")
         parts.mkdir(exist_ok=True)
         for stale in parts.glob(TMP_GLOB):  # half-written by a killed run
             stale.unlink()
@@ -133,6 +137,7 @@ def prepare_out(out: Path, ident: dict[str, Any], *, resume: bool, force: bool) 
         os.rename(out, trash)
         shutil.rmtree(trash)
     (out / PARTS_DIR).mkdir(parents=True)
+    integrity.start_index(out)
     return False
 
 
@@ -182,7 +187,14 @@ def run_sweep(
 
     sizes = sweep.chunks
     n_points = len(sweep.design)
-    existing = {p.name for p in parts.glob("point-*.parquet")} if resuming else set()
+    existing: set[str] = set()
+    if resuming:  # keep only parts whose bytes match the digest recorded under their name (sweep/integrity.py)
+        expected = {part_name(j, c) for j in range(n_points) for c in range(len(sizes))}
+        checked = integrity.check_parts(out, expected)
+        existing = checked.good
+        if checked.damaged and on_event is not None:
+            name, why = checked.damaged[0]
+            on_event(f"resume: {len(checked.damaged)} damaged part(s) computed again (e.g. {name}: {why})")
     report = SweepReport(out, n_points, n_points * len(sizes), executor=backend.description)
     report.resumed = sum(part_name(j, c) in existing for j in range(n_points) for c in range(len(sizes)))
     if on_start is not None:
@@ -201,6 +213,7 @@ def run_sweep(
             report.compute_seconds += r.seconds
             if r.part is not None:
                 write_atomic(parts / part_name(r.point, r.chunk), r.part)
+                integrity.record(out, part_name(r.point, r.chunk), r.part)
                 report.done += 1
             else:
                 report.failures.append(_failure(sweep, r.point, r.chunk, r.error or "unknown error"))

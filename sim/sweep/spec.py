@@ -24,6 +24,7 @@ from sim.scenario import (
     validate_scenario,
 )
 from sim.scenario.messages import did_you_mean
+from sim.scenario.yamlio import check_reference, reference_roots
 from sim.sweep.designs import Design, _probe_values, make_design
 from sim.sweep.metrics import Metric, parse_metrics
 from sim.sweep.paths import _check_path, assign
@@ -96,8 +97,9 @@ def load_sweep(
             ) from None
     _check_spec(spec, src)
 
-    base_file = path.parent / spec.base
-    data = read_scenario_data(base_file)
+    roots = reference_roots(path)  # base: stays inside the sweep file's directory or the working directory
+    base_file = check_reference(path, spec.base, roots, "base")
+    data = read_scenario_data(base_file, roots)
     validate_scenario(data, str(base_file))  # the base file's own problems name the base file
     for key, value in spec.set.items():
         _check_path(data, key, src, f"set.{key}")
