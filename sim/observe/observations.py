@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import math
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -120,7 +121,11 @@ def read_observations(path: str | Path, start: dt.date, horizon: int) -> Observa
     path = Path(path)
     src = str(path)
     try:
-        raw = path.read_bytes()
+        # a FIFO would block and /dev/zero never end: only a regular file is read, and never past the limit
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ScenarioError("not a regular file (a FIFO, a device or a directory)", source=src)
+        with path.open("rb") as f:
+            raw = f.read(MAX_OBSERVATIONS_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError("no such observations file", source=src) from None
     except OSError as exc:
