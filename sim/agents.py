@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 import mesa
 import numpy as np
 
+from sim.levers import LEVERS
 from sim.processes import bargaining, coercion, costs, market, negotiation, oil
 from sim.processes import beliefs as belief
 from sim.processes.base import Model
-from sim.scenario import LEVERS, AgentSpec, Condition, ResponsePolicy, RulePolicy, SchedulePolicy
+from sim.scenario import AgentSpec, Condition, ResponsePolicy, RulePolicy, SchedulePolicy
 
 if TYPE_CHECKING:
     from sim.week import Week
@@ -128,23 +129,25 @@ class Response(CompiledPolicy):
         if week < s.from_week:
             return
         x = agent.host.observe(s.var)
-        _default, lo, hi, *_ = LEVERS[agent.key][self.lever]
-        agent.levers[self.lever][:] = np.clip(s.base + s.slope * (x - s.ref), max(s.min, lo), min(s.max, hi))
+        lever = LEVERS[agent.key][self.lever]
+        agent.levers[self.lever][:] = np.clip(
+            s.base + s.slope * (x - s.ref), max(s.min, lever.lo), min(s.max, lever.hi)
+        )
 
 
 class StateAgent(mesa.Agent):
     """A state: its levers (arrays over replicates) and its policies, applied in the order written."""
 
     key: ClassVar[str] = ""
+    decision: ClassVar[str] = ""  # the name of its decision phase, as levers' channels name it (sim.levers)
 
     def __init__(self, model: Host, spec: AgentSpec) -> None:
         super().__init__(cast(mesa.Model, model))
         self.host = model
         n = model.n
         self.levers: dict[str, np.ndarray] = {}
-        for lever, (default, *_rest) in LEVERS[self.key].items():
-            value = spec.levers.get(lever, default)
-            self.levers[lever] = np.full(n, _value(value), dtype=float)
+        for name, lever in LEVERS[self.key].items():
+            self.levers[name] = np.full(n, _value(spec.levers.get(name, lever.default)), dtype=float)
         self.policies: list[CompiledPolicy] = []
         for pname, pol in spec.policies.items():
             if isinstance(pol, SchedulePolicy):
@@ -170,6 +173,7 @@ class UnitedStates(StateAgent):
     the carrots of a deal: security guarantees for Ukraine and sanctions relief for Russia."""
 
     key = "us"
+    decision = "tomahawk_deliveries"
 
     def __init__(self, model: Host, spec: AgentSpec) -> None:
         super().__init__(model, spec)
@@ -330,6 +334,7 @@ class India(StateAgent):
     """Chooses the Russian share of its crude imports it aims for; its cap on that share is its lever."""
 
     key = "india"
+    decision = "india_purchases"
 
     def decide(self, m: Model, w: Week) -> None:
         """India's target share: a logistic function of the discount savings (the delivered discount, widened

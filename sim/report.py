@@ -265,7 +265,7 @@ def policy_text(pol: Any) -> str:
 
 
 def policies_table(sc: Any) -> str:
-    from sim.scenario import LEVERS
+    from sim.levers import LEVERS
 
     rows = []
     for agent in LEVERS:
@@ -278,12 +278,13 @@ def policies_table(sc: Any) -> str:
 
 
 def levers_table(sc: Any) -> str:
-    from sim.scenario import LEVERS
+    from sim.levers import LEVERS
 
     rows = []
     for agent, table in LEVERS.items():
         spec = getattr(sc.agents, agent)
-        for lever, (default, _lo, _hi, unit, doc) in table.items():
+        for lever, declared in table.items():
+            default, unit, doc = declared.default, declared.unit, declared.doc
             value = spec.levers.get(lever, default)
 
             def show(v: float | None) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sim.levers import LEVERS, PROCESSES
 from sim.model import ALWAYS_SET, SCHEDULE, PressureModel
 from sim.processes.base import Process
 from sim.scenario import load_scenario
@@ -80,13 +81,29 @@ class Running:
 
 
 def touched(scenario: str, weeks: int, *overrides: str) -> dict[str, dict[str, set[str]]]:
-    """What each scheduled process touched over ``weeks`` weeks of ``scenario``."""
+    """What each scheduled process, each agent's decision and termination touched over ``weeks`` weeks."""
     sc = load_scenario(SCENARIOS / scenario, ["replicates=400", *overrides])
     model = PressureModel(sc, 400)
     log: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     begin = model.begin_week
     model.begin_week = lambda: RecordingWeek(begin(), log)  # type: ignore[method-assign]
     model.schedule = [Running(p) for p in model.schedule]  # type: ignore[misc]
+
+    def as_named(name: str, method: Any) -> Any:
+        def run(*args: Any) -> Any:
+            w = next(a for a in args if isinstance(a, Week))
+            object.__setattr__(w, "current", name)
+            try:
+                return method(*args)
+            finally:
+                object.__setattr__(w, "current", None)
+
+        return run
+
+    for agent in model.by_key.values():
+        if agent.decision:
+            agent.decide = as_named(agent.decision, agent.decide)  # type: ignore[method-assign]
+    model.terminate = as_named("termination", model.terminate)  # type: ignore[method-assign]
     for _ in range(weeks):
         model.step()
     return log
@@ -110,6 +127,18 @@ def test_each_process_touches_exactly_what_it_declares(
     assert log["levers"] == set(process.levers)
     assert log["flows_in"] == set(process.flows_in)
     assert log["flows_out"] == set(process.flows_out)
+
+
+def test_each_lever_is_read_exactly_by_its_declared_channels(baseline_log: dict[str, dict[str, set[str]]]) -> None:
+    assert list(PROCESSES) == [p.name for p in SCHEDULE]
+    read_by: dict[str, set[str]] = defaultdict(set)
+    for channel, log in baseline_log.items():
+        for path in log["levers"]:
+            read_by[path].add(channel)
+    declared = {f"{agent}.{name}": set(lever.channels) for agent, t in LEVERS.items() for name, lever in t.items()}
+    assert dict(read_by) == declared
+    for process in SCHEDULE:
+        assert set(process.levers) == {path for path, channels in declared.items() if process.name in channels}
 
 
 def test_every_flow_a_process_takes_is_produced_before_it() -> None:

@@ -190,8 +190,8 @@ def validate(
 def params(scenario: str | None, fmt: str) -> None:
     """List every parameter: dotted path, value (or distribution), unit, source."""
     from sim.distributions import describe
+    from sim.levers import LEVERS
     from sim.params import Initial, Params, iter_params
-    from sim.scenario import LEVERS
 
     if scenario:
         sc = _load(scenario, ())
@@ -203,13 +203,14 @@ def params(scenario: str | None, fmt: str) -> None:
         for path, value, extra, _doc in rows_src
     ]
     for agent, table in LEVERS.items():
-        for lever, (default, _lo, _hi, unit, doc) in table.items():
+        for name, lever in table.items():
+            value = getattr(sc.agents, agent).levers.get(name, lever.default) if scenario else lever.default
             rows.append(
                 {
-                    "path": f"agents.{agent}.levers.{lever}",
-                    "value": "null" if default is None else f"{default:g}",
-                    "unit": unit,
-                    "source": doc,
+                    "path": lever.path,
+                    "value": "null" if value is None else f"{value:g}",
+                    "unit": lever.unit,
+                    "source": lever.source,
                 }
             )
     if fmt == "json":

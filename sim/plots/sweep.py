@@ -216,23 +216,13 @@ def _outcome_of(metric: str) -> str | None:
 
 
 def lever_words(agent: str, name: str) -> tuple[str, str] | None:
-    """A lever's plain-language label and unit from its declaration (``sim.levers.LEVERS`` when present, else
-    the scenario schema's lever table)."""
-    try:
-        from sim.levers import LEVERS as DECLARED  # type: ignore[import-not-found,unused-ignore]
+    """A lever's plain-language label and unit from its declaration (``sim.levers.LEVERS``)."""
+    from sim.levers import LEVERS
 
-        lever = DECLARED.get(agent, {}).get(name)
-        if lever is not None:
-            return str(lever.label or lever.doc or name), str(lever.unit or "")
-    except ImportError:
-        pass
-    from sim.scenario import LEVERS
-
-    row = LEVERS.get(agent, {}).get(name)
-    if row is None:
+    lever = LEVERS.get(agent, {}).get(name)
+    if lever is None:
         return None
-    _default, _lo, _hi, unit, doc = row
-    return str(doc or name), str(unit)
+    return str(lever.label or lever.doc or name), str(lever.unit or "")
 
 
 def parameter_label(path: str) -> str:

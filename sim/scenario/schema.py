@@ -15,58 +15,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.fields import Date, Finite, Integer, Label, Text
+from sim.levers import LEVERS, Lever
 from sim.params import Initial, Params
 from sim.scenario.messages import did_you_mean as _did_you_mean
 
-# ---------------------------------------------------------------------------------------------------------
-# Levers: (agent, lever) -> default, admissible range, unit, meaning. NaN-able levers use None in YAML.
-
-LEVERS: dict[str, dict[str, tuple[float | None, float, float, str, str]]] = {
-    "us": {
-        "penalty_tariff": (
-            25.0,
-            0,
-            100,
-            "points",
-            "Russia-oil penalty tariff on India on top of the 25% reciprocal rate (0 or 25 in 2025)",
-        ),
-        "tomahawks": (0.0, 0, 1, "0/1", "Tomahawk approval; deliveries start after refining.tomahawk_lag"),
-        "sanctions": (0.2, 0, 1, "enforcement", "enforcement of sanctions on Russian oil (0 none, 1 full)"),
-        "aid": (1.0, 0, 3, "x Oct 2025", "US military aid and intelligence (1 = Oct 2025 level)"),
-        "air_defence": (0.0, 0, 0.15, "share", "added interception share from air-defence deliveries"),
-        "assets": (0.0, 0, 1, "0/1", "frozen Russian assets mobilised for Ukraine (G7 reparations loan)"),
-        "mediation": (1.0, 0, 10, "x", "multiplier on the weekly chance of talks"),
-        "guarantees": (
-            0.25,
-            0,
-            1,
-            "strength",
-            "security guarantees for Ukraine in a deal (0 none, 0.25 partial, 0.8 strong)",
-        ),
-        "relief": (1.0, 0, 1, "share", "share of negotiation.relief_worth on offer to Russia in a deal"),
-        "designations": (
-            0.0,
-            0,
-            1,
-            "share of exports",
-            "share of Russia's oil exports by designated producers (Rosneft and Lukoil, 22 Oct 2025: about 0.45)",
-        ),
-        "waiver": (0.0, 0, 1, "share", "share of India's designated purchases exempted by licences or waivers"),
-    },
-    "russia": {
-        "strike_forcing": (255.0, 0, 1e5, "drone-eq/week", "forcing r of Russia's strikes on Ukraine's energy"),
-        "offensive": (1.0, 0, 3, "x Oct 2025", "offensive intensity (scales attrition of both sides)"),
-        "demand": (None, 0, 1, "share", "least territory share Russia accepts (null: its reservation value)"),
-    },
-    "ukraine": {
-        "deep_strike_forcing": (45.0, 0, 1e5, "drone-eq/week", "forcing s of Ukraine's strikes on refineries"),
-        "mobilisation": (1.0, 0, 3, "x Oct 2025", "mobilisation effort (funds replenishment)"),
-        "demand": (None, 0, 1, "share", "most territory share Ukraine concedes (null: its reservation value)"),
-    },
-    "india": {
-        "purchase_cap": (1.0, 0, 1, "share", "cap on the Russian share of India's crude imports (0: stop)"),
-    },
-}
+# Levers are declared in sim.levers (re-exported here: sim.scenario.LEVERS).
 
 # Observable variables that rules and responses may read (all end-of-last-week values).
 OBSERVABLES = (
@@ -225,11 +178,12 @@ def _check_lever(agent: str, name: str, value: float | None, where: str, *, name
     table = LEVERS[agent]
     if name not in table:
         raise ValueError(f"{where}: unknown lever {name!r} of {agent}{_did_you_mean(name, table)}")
-    default, lo, hi, _unit, _doc = table[name]
+    lever: Lever = table[name]
     if name_only:
         return
+    lo, hi = lever.lo, lever.hi
     if value is None:
-        if default is not None:
+        if lever.default is not None:
             raise ValueError(f"{where}: expected a number in [{lo:g}, {hi:g}], got null (only demand levers take null)")
         return
     if not lo <= value <= hi:
