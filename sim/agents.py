@@ -135,7 +135,7 @@ class Response(CompiledPolicy):
         )
 
 
-class StateAgent(mesa.Agent):
+class StateAgent(mesa.Agent):  # type: ignore[misc]  # Mesa ships no type information
     """A state: its levers (arrays over replicates) and its policies, applied in the order written."""
 
     key: ClassVar[str] = ""

@@ -22,7 +22,7 @@ import numpy as np
 
 from sim import seeds
 from sim.agents import India, Russia, StateAgent, Ukraine, UnitedStates
-from sim.names import (  # noqa: F401  (re-exported: the model's vocabulary)
+from sim.names import (
     ESCALATION,
     N_BINS,
     ONGOING,
@@ -51,6 +51,21 @@ from sim.scenario.schema import param_path
 from sim.state import Constants, State, initial_state
 from sim.week import Week
 
+__all__ = [
+    "ALWAYS_SET",
+    "ESCALATION",
+    "N_BINS",
+    "ONGOING",
+    "OUTCOMES",
+    "RU_COLLAPSE",
+    "SCHEDULE",
+    "SETTLEMENT",
+    "STATE_VARIABLES",
+    "UA_COLLAPSE",
+    "VARIABLE_NAMES",
+    "PressureModel",
+]  # the model and its vocabulary (re-exported from sim.names, which readers of results import instead)
+
 # Processes 2-7 of MODEL.md, in order (process 1, policies and events, and 8, termination, are the model's).
 SCHEDULE: tuple[Process, ...] = (
     OilMarket(),  # 2. oil market, India's purchases, Russia's revenue and buffer
@@ -71,7 +86,7 @@ ALWAYS_SET = ("summit", "salvo_extra", "tomahawks", "india_target")
 WEEKLY_STREAMS = ("oil", "strikes", "battle", "escalation", "negotiation", "front", "market", "concession")
 
 
-class PressureModel(mesa.Model):
+class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type information
     """The Leverage model for one chunk of replicates.
 
     ``n`` replicates (chunk ``chunk`` of the run) share the scenario; every random stream is derived from the

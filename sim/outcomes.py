@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.intervals import Z95, wilson  # noqa: F401  (re-exported)
-from sim.model import N_BINS, OUTCOMES, STATE_VARIABLES, VARIABLE_NAMES, PressureModel
-from sim.names import CUMULATIVE, END_STATE
+from sim.model import PressureModel
+from sim.names import CUMULATIVE, END_STATE, N_BINS, OUTCOMES, STATE_VARIABLES, VARIABLE_NAMES
 from sim.summary import QUANTILES, SUMMARY_COLUMNS, summarise  # noqa: F401  (re-exported: the one summary)
 
 

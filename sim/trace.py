@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.model import OUTCOMES, PressureModel
+from sim.model import PressureModel
+from sim.names import OUTCOMES
 from sim.scenario import chunk_sizes
 
 # Reported weekly in the JSON path of the replicate.

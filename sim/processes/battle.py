@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -29,7 +29,7 @@ def tullock(
 def front_step(steps: np.ndarray, russia_won: np.ndarray, n_steps: np.ndarray | int) -> np.ndarray:
     """One step of 1/n up when Russia won the week, down otherwise (integer steps: exact gambler's ruin);
     0 and n are absorbing."""
-    return np.clip(steps + np.where(russia_won, 1, -1).astype(steps.dtype), 0, n_steps)
+    return cast(np.ndarray, np.clip(steps + np.where(russia_won, 1, -1).astype(steps.dtype), 0, n_steps))
 
 
 def attrition_step(

@@ -3,7 +3,7 @@ and updates it on the week's result with forgetting toward its prior (Slantchev 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -35,7 +35,7 @@ def beta_update(
 
 
 def belief_mean(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    return alpha / (alpha + beta)
+    return cast(np.ndarray, alpha / (alpha + beta))
 
 
 def two_type_posterior(mu: np.ndarray | float, p_weak: float, p_strong: float, won: bool) -> np.ndarray:

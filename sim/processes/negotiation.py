@@ -4,7 +4,7 @@ a commitment discount that guarantees lower (Powell 2006), the generalised Nash 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -24,7 +24,7 @@ def expected_front(
 
 def expected_cost(weekly_cost: np.ndarray, horizon: np.ndarray | float, resolve: np.ndarray) -> np.ndarray:
     """C_i = L c_bar_i / resolve_i."""
-    return horizon * weekly_cost / np.maximum(resolve, 1e-6)
+    return cast(np.ndarray, horizon * weekly_cost / np.maximum(resolve, 1e-6))
 
 
 def war_values(
@@ -69,7 +69,7 @@ def ukraine_reservation(
 
 def nash_offer(lo: np.ndarray, hi: np.ndarray, beta: np.ndarray | float) -> np.ndarray:
     """x = lo + beta (hi - lo), clipped to [0, 1] (the generalised Nash split of the range)."""
-    return np.clip(lo + beta * (hi - lo), 0.0, 1.0)
+    return cast(np.ndarray, np.clip(lo + beta * (hi - lo), 0.0, 1.0))
 
 
 def accept(surplus: np.ndarray, tau: np.ndarray | float, u: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from scipy.special import expit
@@ -46,12 +46,12 @@ def india_target_share(
     tariff_cost = contingency * (np.asarray(penalty_tariff) / 100.0) * exposed_bn
     net = savings - tariff_cost - enforcement_risk_bn * np.asarray(sanctions)
     target = max_share * expit(net / scale_bn)
-    return np.minimum(target, cap)
+    return cast(np.ndarray, np.minimum(target, cap))
 
 
 def india_share_step(share: np.ndarray, target: np.ndarray, lag: np.ndarray | float) -> np.ndarray:
     """Partial adjustment toward the target with a contract lag in weeks."""
-    return share + (target - share) / np.maximum(lag, 1.0)
+    return cast(np.ndarray, share + (target - share) / np.maximum(lag, 1.0))
 
 
 def russia_revenue(
@@ -76,7 +76,7 @@ def russia_revenue(
     price = brent - discount
     value = (export_volume - dropped) * price + redirect_share * dropped * (price - redirect_discount)
     outage = np.maximum(refining_online0 - refining_online, 0.0)
-    return np.maximum(value, 0.0) * (1.0 - product_share * outage) * tax_take * DAYS_PER_WEEK / 1000.0
+    return cast(np.ndarray, np.maximum(value, 0.0) * (1.0 - product_share * outage) * tax_take * DAYS_PER_WEEK / 1000.0)
 
 
 class OilMarket(Process):

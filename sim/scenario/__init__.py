@@ -1,10 +1,10 @@
 """Scenario files: the schema (``schema``), reading YAML with ``extends:`` and ``--set`` (``yamlio``), and
 one-line validation messages (``messages``). Everything public is re-exported here."""
 
+from sim.levers import LEVERS
 from sim.scenario.messages import did_you_mean, format_validation_error
 from sim.scenario.schema import (
     EVENT_ALIASES,
-    LEVERS,
     MAX_EVENTS,
     MAX_POLICIES,
     OBSERVABLES,

@@ -132,7 +132,7 @@ class ResponsePolicy(Strict):
     @field_validator("var")
     @classmethod
     def _known(cls, v: str) -> str:
-        return Condition._known(v)  # type: ignore[operator]
+        return Condition._known(v)
 
     @model_validator(mode="after")
     def _clip(self) -> ResponsePolicy:
