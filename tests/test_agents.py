@@ -1,0 +1,158 @@
+"""The agents' decisions: India chooses its target share, the US delivers approved Tomahawks after the lag,
+and Russia and Ukraine value war, set their reservation and accept offers from their own beliefs, costs and
+resolve. Each is checked against its formula (docs/model.md §4, §5, §11) on a model at week 0."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from sim.model import PressureModel
+from sim.scenario import load_scenario
+from sim.week import Week
+from tests.conftest import SCENARIOS
+
+# Numbers instead of distributions, so that every replicate has the same closed-form answer.
+FIXED = [
+    "params.front.p0=0.54",
+    "params.beliefs.prior_mean_ru=0.7",
+    "params.beliefs.prior_mean_ua=0.45",
+    "params.beliefs.prior_strength_ru=20",
+    "params.beliefs.prior_strength_ua=20",
+    "params.negotiation.horizon=26",
+    "params.negotiation.commitment_k=0.12",
+    "params.negotiation.relief_worth=0.04",
+    "params.negotiation.tau=0",
+    "params.costs.base_ru=5e-4",
+    "params.costs.base_ua=6e-4",
+    "params.costs.energy=0.006",
+    "params.costs.fiscal=0.004",
+    "params.oil.deficit_share=0.2",
+    "initial.buffer_ru=45",
+]
+
+
+def _week0(*overrides: str, n: int = 8) -> tuple[PressureModel, Week]:
+    sc = load_scenario(SCENARIOS / "baseline.yaml", [f"replicates={n}", *FIXED, *overrides])
+    model = PressureModel(sc, n)
+    w = model.begin_week()
+    model.apply_events(w)
+    w.front = model.front  # the flow the battle would pass on: here last week's front
+    return model, w
+
+
+def _india_target(tariff: float, sanctions: float, cap: float) -> float:
+    savings = 0.5 * 4.8 * 365 * 3.0 / 1000.0
+    net = savings - 0.1 * tariff / 100.0 * 40.0 - 2.0 * sanctions
+    return min(0.5 * float(expit(net / 1.7)), cap)
+
+
+@pytest.mark.parametrize(
+    ("tariff", "sanctions", "cap"), [(25.0, 0.2, 1.0), (0.0, 0.2, 1.0), (25.0, 1.0, 1.0), (25.0, 0.2, 0.1)]
+)
+def test_india_chooses_its_target_share_from_savings_tariff_and_sanctions(
+    tariff: float, sanctions: float, cap: float
+) -> None:
+    model, w = _week0(
+        f"agents.us.levers.penalty_tariff={tariff}",
+        f"agents.us.levers.sanctions={sanctions}",
+        f"agents.india.levers.purchase_cap={cap}",
+    )
+    model.india.decide(model, w)
+    assert w.india_target == pytest.approx(np.full(model.n, _india_target(tariff, sanctions, cap)), abs=1e-12)
+    if (tariff, sanctions, cap) == (25.0, 0.2, 1.0):
+        assert w.india_target[0] == pytest.approx(0.3366, abs=1e-4)  # near the 34-37% of Sep-Oct 2025
+
+
+def test_india_reacts_to_a_tariff_event_in_the_same_week() -> None:
+    base = load_scenario(SCENARIOS / "baseline.yaml", ["replicates=50", *FIXED])
+    lifted = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        ["replicates=50", *FIXED, "events.lift={kind: tariff, week: 3, value: 0}"],
+    )
+    a, b = PressureModel(base, 50), PressureModel(lifted, 50)
+    for week in (1, 2, 3):
+        a.step()
+        b.step()
+        same = np.array_equal(a.india_share, b.india_share)
+        assert same == (week < 3), week
+    assert (b.india_share > a.india_share).all()
+
+
+def test_the_us_delivers_approved_tomahawks_after_the_lag_and_stops_when_approval_is_withdrawn() -> None:
+    off = ["switches.negotiation=false", "switches.escalation=false", "switches.costs=false"]
+    sc = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        [
+            "replicates=20",
+            "horizon_weeks=16",
+            "agents.us.levers.tomahawks=1",
+            "agents.us.policies.tomahawks_if_no_deal=null",  # the baseline's rule would approve them again
+            *off,
+            "events.withdraw={kind: tomahawks, week: 14, value: 0}",
+        ],
+    )
+    model = PressureModel(sc, 20)
+    delivered = []
+    for _ in range(16):
+        model.step()
+        delivered.append(float(model.tomahawks_delivered[0]))
+    assert model.active.all()
+    # approved in week 1 (the first decision), lag 10 weeks, 6 a week from week 11 to 13, none from week 14
+    assert delivered == [0.0] * 10 + [6.0, 12.0, 18.0, 18.0, 18.0, 18.0]
+    assert np.isinf(model.us.approved_since).all()
+
+
+def _war_values(model: PressureModel) -> tuple[float, float]:
+    """V_ru and V_ua at week 0 from docs/model.md §11, with the parameters of FIXED."""
+    horizon, n_steps, front = 26.0, 200.0, 166 / 200
+    ef_ru = min(max(front + horizon / n_steps * (2 * 0.7 - 1), 0.0), 1.0)
+    ef_ua = min(max(front + horizon / n_steps * (2 * 0.45 - 1), 0.0), 1.0)
+    revenue0 = float(model.state.revenue_ru[0])
+    spending = revenue0 * 1.2
+    gap = spending - revenue0
+    weeks_left = 45.0 / gap
+    strain_ahead = (gap / spending) * max(horizon - weeks_left, 0.0) / horizon
+    cost_ru = 5e-4 * 1.0 * 1.0 + 0.001 * (1 - 0.8) + 0.004 * strain_ahead
+    deficit_ahead = float(model.expect("energy_deficit", model.begin_week())[0])
+    cost_ua = 6e-4 * 1.0 * 1.0 + 0.006 * deficit_ahead
+    return ef_ru - horizon * cost_ru / 0.7, 1.0 - ef_ua - horizon * cost_ua / 0.7
+
+
+def test_russia_and_ukraine_value_war_from_their_own_beliefs_costs_and_resolve() -> None:
+    model, w = _week0()
+    v_ru, v_ua = _war_values(model)
+    assert model.russia.war_value(model, w) == pytest.approx(np.full(model.n, v_ru), abs=1e-12)
+    assert model.ukraine.war_value(model, w) == pytest.approx(np.full(model.n, v_ua), abs=1e-12)
+    assert 0.8 < v_ru < 0.9 and 0.05 < v_ua < 0.2  # mutual optimism: V_ru + V_ua > 1 - k(1 - g) at week 0
+
+
+def test_reservations_carry_relief_guarantees_and_demands() -> None:
+    model, w = _week0("agents.us.levers.guarantees=0.8", "agents.us.levers.relief=0.5")
+    v_ru, v_ua = _war_values(model)
+    lo = model.russia.reservation(model, w, model.russia.war_value(model, w))
+    hi = model.ukraine.reservation(model, w, model.ukraine.war_value(model, w))
+    assert lo == pytest.approx(np.full(model.n, v_ru - 0.5 * 0.04), abs=1e-12)
+    assert hi == pytest.approx(np.full(model.n, 1 - v_ua - 0.12 * (1 - 0.8)), abs=1e-12)
+    model, w = _week0("agents.russia.levers.demand=0.95", "agents.ukraine.levers.demand=0.5")
+    assert (model.russia.reservation(model, w, model.russia.war_value(model, w)) == 0.95).all()
+    assert (model.ukraine.reservation(model, w, model.ukraine.war_value(model, w)) == 0.5).all()
+
+
+def test_at_tau_zero_each_side_accepts_exactly_the_offers_on_its_side_of_its_reservation() -> None:
+    model, w = _week0()
+    reservation = np.full(model.n, 0.8)
+    offers = np.linspace(0.78, 0.82, model.n)
+    assert (model.russia.accepts(model, w, offers, reservation) == (offers >= 0.8)).all()
+    assert (model.ukraine.accepts(model, w, offers, reservation) == (offers <= 0.8)).all()
+
+
+def test_with_noise_acceptance_follows_the_logistic_in_the_surplus() -> None:
+    model, w = _week0("params.negotiation.tau=0.01", n=20_000)
+    reservation = np.zeros(model.n)
+    offer = np.full(model.n, 0.01)  # surplus one tau: accepted with probability sigma(1)
+    share = model.russia.accepts(model, w, offer, reservation).mean()
+    assert share == pytest.approx(1 / (1 + math.exp(-1)), abs=0.01)
