@@ -62,36 +62,24 @@ class LeverInfo:
 
 
 def lever_declarations() -> list[LeverInfo]:
-    """Every lever of every agent, from the lever declarations (``sim.levers``), or from the older table of
-    tuples (default, lo, hi, unit, meaning) in ``sim.scenario`` where the declarations are not there."""
-    try:
-        from sim.levers import LEVERS as DECLARED  # type: ignore[import-not-found, unused-ignore]
-    except ModuleNotFoundError:
-        DECLARED = None
-    out: list[LeverInfo] = []
-    if DECLARED is not None:
-        for agent, table in DECLARED.items():
-            for name, lev in table.items():
-                out.append(
-                    LeverInfo(
-                        agent,
-                        name,
-                        lev.default,
-                        float(lev.lo),
-                        float(lev.hi),
-                        lev.unit,
-                        lev.label or name.replace("_", " "),
-                        lev.doc,
-                        lev.source,
-                    )
-                )
-        return out
-    from sim.scenario import LEVERS
+    """Every lever of every agent, from the lever declarations (``sim.levers``)."""
+    from sim.levers import LEVERS
 
-    for agent, rows in LEVERS.items():
-        for name, (default, lo, hi, unit, doc) in rows.items():
-            out.append(LeverInfo(agent, name, default, float(lo), float(hi), unit, name.replace("_", " "), doc, ""))
-    return out
+    return [
+        LeverInfo(
+            agent,
+            name,
+            lev.default,
+            float(lev.lo),
+            float(lev.hi),
+            lev.unit,
+            lev.label or name.replace("_", " "),
+            lev.doc,
+            lev.source,
+        )
+        for agent, table in LEVERS.items()
+        for name, lev in table.items()
+    ]
 
 
 def check_lever(lever: LeverInfo, value: Any) -> str | None:
