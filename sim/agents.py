@@ -208,7 +208,7 @@ class Russia(StateAgent):
         denial_and_strain = costs.weekly_cost_ru(
             c.base_ru, w.read("mil_ua"), intensity, c.fuel, offline, c.fiscal, strain, c.scale
         )
-        return denial_and_strain + c.scale * c.austerity * cut
+        return cast(np.ndarray, denial_and_strain + c.scale * c.austerity * cut)
 
     def denial_cost(self, m: Model, w: Week) -> np.ndarray:
         """Denial: casualties and fuel shortages (the whole of ``weekly_cost`` but the fiscal terms)."""
@@ -281,7 +281,7 @@ class Ukraine(StateAgent):
         horizon, winter included)."""
         c = m.p.costs
         deficit = m.expect("energy_deficit", w) if expected else w.read("energy_deficit")
-        return c.scale * c.energy * deficit
+        return cast(np.ndarray, c.scale * c.energy * deficit)
 
     def weekly_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
         """The cost its government weighs: denial in full, punishment by its pass-through (Pape 1996; Horowitz

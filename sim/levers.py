@@ -87,9 +87,9 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "enforcement",
             "Sanctions enforcement on Russian oil",
             "enforcement of sanctions on Russian oil (0 none, 1 full)",
-            "argued: designations and a loosely enforced price cap in Oct 2025 put enforcement below the 0.3 "
-            "threshold at which the Urals discount widens (Bank of Russia: discount ~15% of Brent Q2-Q3, 17% "
-            "in Oct); 1 = secondary sanctions fully enforced (calibration §6, §12)",
+            "argued: 0.2 = a loosely enforced price cap in Oct 2025, the reference oil.enforcement_ref at which "
+            "the Urals discount is its Oct 2025 share of Brent (17%, Bank of Russia); 1 = full enforcement, as "
+            "the price cap and EU embargo from Dec 2022 (Urals ~$35-40 under Brent early 2023, KSE Institute)",
             ("oil", "india_purchases"),
         ),
         (
@@ -164,6 +164,30 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "argued: the US has named sanctions relief as part of a settlement in 2025, so the whole of "
             "negotiation.relief_worth is on offer by default; 0 withdraws the carrot (calibration §12)",
             ("negotiation",),
+        ),
+        (
+            "designations",
+            0.0,
+            0,
+            1,
+            "share of exports",
+            "Producers designated",
+            "share of Russia's oil exports by designated producers (Rosneft and Lukoil, 22 Oct 2025: about 0.45)",
+            "US Treasury (OFAC) designations of Rosneft and Lukoil on 22 Oct 2025, about half of Russia's crude "
+            "exports (MODEL.md: Rosneft plus Lukoil ~3.1 mb/d); 0 before them, as in the baseline of 16 Oct",
+            ("oil", "india_purchases"),
+        ),
+        (
+            "waiver",
+            0.0,
+            0,
+            1,
+            "share",
+            "Waivers for India",
+            "share of India's designated purchases exempted by licences or waivers",
+            "definition: 0 = no licence or waiver for India's purchases from designated producers (none granted "
+            "by Oct 2025); 1 = all of them exempted",
+            ("india_purchases",),
         ),
     ),
     # Russia: strikes on Ukraine's energy, offensive intensity, negotiating demand.
@@ -261,7 +285,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "cap on the Russian share of India's crude imports (0: stop)",
             "definition: 1 = no cap, the share follows India's costs and benefits (Kpler: 34-41% in 2025); "
             "0 = India stops buying Russian crude",
-            ("india_purchases",),
+            ("india_purchases", "oil"),
         ),
     ),
 }

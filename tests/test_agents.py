@@ -30,7 +30,6 @@ FIXED = [
     "params.costs.base_ua=6e-4",
     "params.costs.energy=0.006",
     "params.costs.fiscal=0.004",
-    "params.oil.deficit_share=0.2",
     "initial.buffer_ru=45",
 ]
 
@@ -106,37 +105,41 @@ def test_the_us_delivers_approved_tomahawks_after_the_lag_and_stops_when_approva
     assert np.isinf(model.us.approved_since).all()
 
 
-def _war_values(model: PressureModel) -> tuple[float, float]:
-    """V_ru and V_ua at week 0 from docs/model.md §11, with the parameters of FIXED."""
+def _war_values(model: PressureModel, w: Week) -> tuple[np.ndarray, np.ndarray]:
+    """V_ru and V_ua from docs/model.md §11: each side's expected front from its own prior mean (FIXED: 0.7 and
+    0.45) over L = 26 weeks, less L times its own expected weekly cost over its resolve (0.7 at week 0)."""
     horizon, n_steps, front = 26.0, 200.0, 166 / 200
     ef_ru = min(max(front + horizon / n_steps * (2 * 0.7 - 1), 0.0), 1.0)
     ef_ua = min(max(front + horizon / n_steps * (2 * 0.45 - 1), 0.0), 1.0)
-    revenue0 = float(model.state.revenue_ru[0])
-    spending = revenue0 * 1.2
-    gap = spending - revenue0
-    weeks_left = 45.0 / gap
-    strain_ahead = (gap / spending) * max(horizon - weeks_left, 0.0) / horizon
-    cost_ru = 5e-4 * 1.0 * 1.0 + 0.001 * (1 - 0.8) + 0.004 * strain_ahead
-    deficit_ahead = float(model.expect("energy_deficit", model.begin_week())[0])
-    cost_ua = 6e-4 * 1.0 * 1.0 + 0.006 * deficit_ahead
+    cost_ru = model.russia.weekly_cost(model, w, expected=True)
+    cost_ua = model.ukraine.weekly_cost(model, w, expected=True)
     return ef_ru - horizon * cost_ru / 0.7, 1.0 - ef_ua - horizon * cost_ua / 0.7
 
 
 def test_russia_and_ukraine_value_war_from_their_own_beliefs_costs_and_resolve() -> None:
     model, w = _week0()
-    v_ru, v_ua = _war_values(model)
-    assert model.russia.war_value(model, w) == pytest.approx(np.full(model.n, v_ru), abs=1e-12)
-    assert model.ukraine.war_value(model, w) == pytest.approx(np.full(model.n, v_ua), abs=1e-12)
-    assert 0.8 < v_ru < 0.9 and 0.05 < v_ua < 0.2  # mutual optimism: V_ru + V_ua > 1 - k(1 - g) at week 0
+    v_ru, v_ua = _war_values(model, w)
+    assert model.russia.war_value(model, w) == pytest.approx(v_ru, abs=1e-12)
+    assert model.ukraine.war_value(model, w) == pytest.approx(v_ua, abs=1e-12)
+    assert (model.russia.weekly_cost(model, w, expected=True) > 0).all()
+    # mutual optimism: each side's own belief makes fighting on worth more to it than the other concedes
+    assert (v_ru + v_ua > 1 - 0.12 * (1 - 0.25) - 0.04).all()
+
+
+def test_a_more_optimistic_belief_raises_a_sides_war_value_by_the_drift_of_the_front() -> None:
+    model, w = _week0()
+    hopeful, w2 = _week0("params.beliefs.prior_mean_ru=0.8")
+    gain = hopeful.russia.war_value(hopeful, w2) - model.russia.war_value(model, w)
+    assert gain == pytest.approx(np.full(model.n, 26 / 200 * 2 * 0.1), abs=1e-12)
 
 
 def test_reservations_carry_relief_guarantees_and_demands() -> None:
     model, w = _week0("agents.us.levers.guarantees=0.8", "agents.us.levers.relief=0.5")
-    v_ru, v_ua = _war_values(model)
-    lo = model.russia.reservation(model, w, model.russia.war_value(model, w))
-    hi = model.ukraine.reservation(model, w, model.ukraine.war_value(model, w))
-    assert lo == pytest.approx(np.full(model.n, v_ru - 0.5 * 0.04), abs=1e-12)
-    assert hi == pytest.approx(np.full(model.n, 1 - v_ua - 0.12 * (1 - 0.8)), abs=1e-12)
+    v_ru, v_ua = model.russia.war_value(model, w), model.ukraine.war_value(model, w)
+    lo = model.russia.reservation(model, w, v_ru)
+    hi = model.ukraine.reservation(model, w, v_ua)
+    assert lo == pytest.approx(v_ru - 0.5 * 0.04, abs=1e-12)
+    assert hi == pytest.approx(1 - v_ua - 0.12 * (1 - 0.8), abs=1e-12)
     model, w = _week0("agents.russia.levers.demand=0.95", "agents.ukraine.levers.demand=0.5")
     assert (model.russia.reservation(model, w, model.russia.war_value(model, w)) == 0.95).all()
     assert (model.ukraine.reservation(model, w, model.ukraine.war_value(model, w)) == 0.5).all()

@@ -17,6 +17,8 @@ All functions are pure and vectorised; costs are in shares of the disputed terri
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 
@@ -27,12 +29,12 @@ def adaptation_weight(half_life: np.ndarray | float) -> np.ndarray:
 
 def adaptation_step(level: np.ndarray, punishment: np.ndarray, half_life: np.ndarray | float) -> np.ndarray:
     """The adaptation level moves toward this week's punishment: L' = L + a (P - L)."""
-    return level + adaptation_weight(half_life) * (punishment - level)
+    return cast(np.ndarray, level + adaptation_weight(half_life) * (punishment - level))
 
 
 def rally(punishment: np.ndarray, level: np.ndarray, gain: np.ndarray | float) -> np.ndarray:
     """Resolve gained this week from punishment above the adaptation level: g max(P - L, 0)."""
-    return np.asarray(gain) * np.maximum(punishment - level, 0.0)
+    return cast(np.ndarray, np.asarray(gain) * np.maximum(punishment - level, 0.0))
 
 
 def resolve_step(
@@ -51,14 +53,17 @@ def resolve_step(
         r' = clip(r + rec (1 - r) - e c_other - e_p P + g max(P - L, 0), 0, 1)
 
     With g = 0 and e_p = e this is ``costs.resolve_step`` on the total cost."""
-    return np.clip(
-        resolve
-        + recovery * (1.0 - resolve)
-        - erosion * cost_other
-        - punishment_erosion * punishment
-        + rally(punishment, level, rally_gain),
-        0.0,
-        1.0,
+    return cast(
+        np.ndarray,
+        np.clip(
+            resolve
+            + recovery * (1.0 - resolve)
+            - erosion * cost_other
+            - punishment_erosion * punishment
+            + rally(punishment, level, rally_gain),
+            0.0,
+            1.0,
+        ),
     )
 
 
@@ -70,7 +75,9 @@ def decision_cost(
 ) -> np.ndarray:
     """The weekly cost a government weighs when it values continuing the war: denial and (post-adjustment)
     economic costs in full, punishment by its pass-through omega in [0, 1]."""
-    return np.asarray(denial) + np.asarray(economic) + np.asarray(passthrough) * np.asarray(punishment)
+    return cast(
+        np.ndarray, np.asarray(denial) + np.asarray(economic) + np.asarray(passthrough) * np.asarray(punishment)
+    )
 
 
 def rally_total(step_up: float, half_life: float, gain: float) -> float:

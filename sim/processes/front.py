@@ -18,12 +18,14 @@ Both ends are absorbing: reaching n means Russia holds the whole disputed territ
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 
 def noise_in_steps(sd_km2: np.ndarray | float, area_km2: np.ndarray | float, n_steps: np.ndarray | float) -> np.ndarray:
     """A weekly standard deviation in km2 expressed in steps of area/n."""
-    return np.asarray(sd_km2) * np.asarray(n_steps) / np.asarray(area_km2)
+    return cast(np.ndarray, np.asarray(sd_km2) * np.asarray(n_steps) / np.asarray(area_km2))
 
 
 def drift_steps(p: np.ndarray | float, step_km2: np.ndarray | float, max_drift_km2: np.ndarray | float) -> np.ndarray:
@@ -49,7 +51,7 @@ def front_move(
     steps + (1 - w) v + w (2 won - 1) + s z, with v from ``drift_steps``."""
     won = np.asarray(russia_won, dtype=float)
     delta = (1.0 - np.asarray(coin_weight)) * np.asarray(drift) + np.asarray(coin_weight) * (2.0 * won - 1.0)
-    return np.clip(steps + delta + np.asarray(noise_steps) * z, 0.0, n_steps)
+    return cast(np.ndarray, np.clip(steps + delta + np.asarray(noise_steps) * z, 0.0, n_steps))
 
 
 def weekly_moments(p: float, coin_weight: float, noise_steps: float) -> tuple[float, float]:

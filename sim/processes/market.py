@@ -15,6 +15,8 @@ designations, India's purchases with noise, a response to designations and waive
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from scipy.special import expit, logit
 
@@ -38,7 +40,7 @@ def brent_jump_step(
     At most one jump a week (lambda is a weekly probability; for small lambda the Poisson count)."""
     log_b = np.log(brent)
     jump = (np.asarray(u_jump) < jump_rate) * (np.asarray(jump_mean) + np.asarray(jump_sd) * z_jump)
-    return np.exp(log_b + reversion * (np.log(mean) - log_b) + vol * eps + jump)
+    return cast(np.ndarray, np.exp(log_b + reversion * (np.log(mean) - log_b) + vol * eps + jump))
 
 
 def log_return_moments(vol: float, jump_rate: float, jump_mean: float, jump_sd: float) -> tuple[float, float, float]:
@@ -57,12 +59,15 @@ def designation_adaptation_step(
     """The trade re-routes around designations (new intermediaries, the shadow fleet): the adapted share moves
     toward the designated share with a half-life in weeks; it never exceeds it."""
     designated = np.asarray(designated, dtype=float)
-    return np.minimum(adapted + adaptation_weight(half_life) * (designated - adapted), np.maximum(designated, adapted))
+    return cast(
+        np.ndarray,
+        np.minimum(adapted + adaptation_weight(half_life) * (designated - adapted), np.maximum(designated, adapted)),
+    )
 
 
 def effective_designation(designated: np.ndarray | float, adapted: np.ndarray) -> np.ndarray:
     """The designation pressure not yet re-routed: max(D - A, 0)."""
-    return np.maximum(np.asarray(designated, dtype=float) - adapted, 0.0)
+    return cast(np.ndarray, np.maximum(np.asarray(designated, dtype=float) - adapted, 0.0))
 
 
 def discount_target(
@@ -81,7 +86,7 @@ def discount_target(
         + np.asarray(enforcement_slope) * (np.asarray(enforcement) - enforcement_ref)
         + np.asarray(designation_slope) * effective_designated
     )
-    return np.clip(target, 0.01, cap)
+    return cast(np.ndarray, np.clip(target, 0.01, cap))
 
 
 def discount_share_step(
@@ -103,14 +108,18 @@ def delivered_discount(
 ) -> np.ndarray:
     """The discount India sees on delivered cargoes ($/bbl): base + pass-through of the FOB discount's widening
     since week 0 (most of it goes to freight, insurance and intermediaries), at least 0."""
-    return np.maximum(np.asarray(base) + np.asarray(passthrough) * (fob_share - fob_share0) * brent, 0.0)
+    return cast(
+        np.ndarray, np.maximum(np.asarray(base) + np.asarray(passthrough) * (fob_share - fob_share0) * brent, 0.0)
+    )
 
 
 def designation_cap(
     effective_designated: np.ndarray, compliance: np.ndarray | float, waiver: np.ndarray | float
 ) -> np.ndarray:
     """Multiplier on India's target share: 1 - compliance x D_eff x (1 - waiver), in [0, 1]."""
-    return np.clip(1.0 - np.asarray(compliance) * effective_designated * (1.0 - np.asarray(waiver)), 0.0, 1.0)
+    return cast(
+        np.ndarray, np.clip(1.0 - np.asarray(compliance) * effective_designated * (1.0 - np.asarray(waiver)), 0.0, 1.0)
+    )
 
 
 def india_share_noisy_step(
@@ -126,7 +135,7 @@ def india_share_noisy_step(
     breaks it). Its stationary sd around a fixed target away from the bounds is sd / sqrt(1 - (1 - 1/lag)^2)."""
     lag = np.maximum(np.asarray(lag, dtype=float), 1.0)
     moved = share + (target - share) / lag + np.asarray(sd) * eps
-    return np.clip(moved, 0.0, np.minimum(np.asarray(cap, dtype=float), 1.0))
+    return cast(np.ndarray, np.clip(moved, 0.0, np.minimum(np.asarray(cap, dtype=float), 1.0)))
 
 
 def stationary_sd(lag: float, sd: float) -> float:
