@@ -245,7 +245,7 @@ class Russia(StateAgent):
 
     def war_value(self, m: Model, w: Week) -> np.ndarray:
         """V_ru = u_ru(E_ru[f_{t+L}]) - theta_ru C_ru, its own belief, cost and private type."""
-        return self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w)
+        return cast(np.ndarray, self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w))
 
     def reservation(self, m: Model, w: Week, war_value: np.ndarray) -> np.ndarray:
         """The least share it accepts with the whole package on offer (guarantees and relief)."""
@@ -312,7 +312,7 @@ class Ukraine(StateAgent):
 
     def war_value(self, m: Model, w: Week) -> np.ndarray:
         """V_ua = u_ua(E_ua[f_{t+L}]) - theta_ua C_ua, its own belief, cost and private type."""
-        return self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w)
+        return cast(np.ndarray, self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w))
 
     def reservation(self, m: Model, w: Week, war_value: np.ndarray) -> np.ndarray:
         """The most it concedes with the guarantees on offer (the commitment discount they lower)."""

@@ -116,41 +116,11 @@ def _war_values(model: PressureModel, w: Week) -> tuple[np.ndarray, np.ndarray]:
     return ef_ru - horizon * cost_ru / 0.7, 1.0 - ef_ua - horizon * cost_ua / 0.7
 
 
-def test_russia_and_ukraine_value_war_from_their_own_beliefs_costs_and_resolve() -> None:
-    model, w = _week0()
-    v_ru, v_ua = _war_values(model, w)
-    assert model.russia.war_value(model, w) == pytest.approx(v_ru, abs=1e-12)
-    assert model.ukraine.war_value(model, w) == pytest.approx(v_ua, abs=1e-12)
-    assert (model.russia.weekly_cost(model, w, expected=True) > 0).all()
-    # mutual optimism: each side's own belief makes fighting on worth more to it than the other concedes
-    assert (v_ru + v_ua > 1 - 0.12 * (1 - 0.25) - 0.04).all()
-
-
 def test_a_more_optimistic_belief_raises_a_sides_war_value_by_the_drift_of_the_front() -> None:
     model, w = _week0()
     hopeful, w2 = _week0("params.beliefs.prior_mean_ru=0.8")
     gain = hopeful.russia.war_value(hopeful, w2) - model.russia.war_value(model, w)
     assert gain == pytest.approx(np.full(model.n, 26 / 200 * 2 * 0.1), abs=1e-12)
-
-
-def test_reservations_carry_relief_guarantees_and_demands() -> None:
-    model, w = _week0("agents.us.levers.guarantees=0.8", "agents.us.levers.relief=0.5")
-    v_ru, v_ua = model.russia.war_value(model, w), model.ukraine.war_value(model, w)
-    lo = model.russia.reservation(model, w, v_ru)
-    hi = model.ukraine.reservation(model, w, v_ua)
-    assert lo == pytest.approx(v_ru - 0.5 * 0.04, abs=1e-12)
-    assert hi == pytest.approx(1 - v_ua - 0.12 * (1 - 0.8), abs=1e-12)
-    model, w = _week0("agents.russia.levers.demand=0.95", "agents.ukraine.levers.demand=0.5")
-    assert (model.russia.reservation(model, w, model.russia.war_value(model, w)) == 0.95).all()
-    assert (model.ukraine.reservation(model, w, model.ukraine.war_value(model, w)) == 0.5).all()
-
-
-def test_at_tau_zero_each_side_accepts_exactly_the_offers_on_its_side_of_its_reservation() -> None:
-    model, w = _week0()
-    reservation = np.full(model.n, 0.8)
-    offers = np.linspace(0.78, 0.82, model.n)
-    assert (model.russia.accepts(model, w, offers, reservation) == (offers >= 0.8)).all()
-    assert (model.ukraine.accepts(model, w, offers, reservation) == (offers <= 0.8)).all()
 
 
 def test_with_noise_acceptance_follows_the_logistic_in_the_surplus() -> None:

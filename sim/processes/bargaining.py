@@ -26,7 +26,7 @@ Every function is a pure, vectorised function of arrays of shape (R,) (one entry
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -298,15 +298,15 @@ def propose(
         def j_mediator(
             x: Arr, s_ru: Callable[[Arr], Arr] = s_ru, s_ua: Callable[[Arr], Arr] = s_ua, cc: Arr = cc
         ) -> Arr:
-            return s_ru(x) * s_ua(x) - 1e-9 * np.abs(x - cc)
+            return cast(np.ndarray, s_ru(x) * s_ua(x) - 1e-9 * np.abs(x - cc))
 
         def j_russia(x: Arr, g: Arr = g, rel: Arr = rel, s_ua: Callable[[Arr], Arr] = s_ua) -> Arr:
             s = s_ua(x)
-            return package_ru(x, g, rel, c["f"], c["lru"], c["h"]) * s + vr * (1.0 - s)
+            return cast(np.ndarray, package_ru(x, g, rel, c["f"], c["lru"], c["h"]) * s + vr * (1.0 - s))
 
         def j_ukraine(x: Arr, g: Arr = g, s_ru: Callable[[Arr], Arr] = s_ru) -> Arr:
             s = s_ru(x)
-            return package_ua(x, g, c["f"], c["lua"], c["k"]) * s + vu * (1.0 - s)
+            return cast(np.ndarray, package_ua(x, g, c["f"], c["lua"], c["k"]) * s + vu * (1.0 - s))
 
         # The mediator's plans keep the line of contact as the floor of the territorial term (every US plan of
         # 2025 did; the line is the focal point of a ceasefire: Schelling 1960).
