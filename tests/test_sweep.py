@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -363,8 +364,17 @@ def test_sweep_writes_points_parts_manifest_and_summary(tmp_path: Path) -> None:
     points = pq.read_table(out / "points.parquet").to_pandas()
     assert list(points["point"]) == list(range(6))
     assert (points["replicates"] == 200).all()
+    from sim.sweep.metrics import MIN_MEAN_N
+
+    settled = (points["p_settlement"] * points["replicates"]).round()
     for m in ("p_settlement", "p_settlement_by_8", "mean_terms", "mean_end.front"):
-        assert ((points[f"{m}_lo"] <= points[m]) & (points[m] <= points[f"{m}_hi"])).all()
+        lo, hi = points[f"{m}_lo"], points[f"{m}_hi"]
+        few = lo.isna()
+        assert ((lo <= points[m]) & (points[m] <= hi))[~few].all()
+        assert (few == hi.isna()).all()
+        # a mean of terms over fewer than MIN_MEAN_N settlements has no interval ("too few"); the rest always do
+        expected_few = (settled < MIN_MEAN_N) if m == "mean_terms" else pd.Series(False, index=points.index)
+        assert (few == expected_few).all(), m
     assert (points["p_settlement_by_8"] <= points["p_settlement"]).all()
     part = pq.read_table(out / "parts" / "point-000003.chunk-0001.parquet")
     assert part.column_names[:3] == ["point", "replicate", "outcome"]
