@@ -129,3 +129,61 @@ def test_with_noise_acceptance_follows_the_logistic_in_the_surplus() -> None:
     offer = np.full(model.n, 0.01)  # surplus one tau: accepted with probability sigma(1)
     share = model.russia.accepts(model, w, offer, reservation).mean()
     assert share == pytest.approx(1 / (1 + math.exp(-1)), abs=0.01)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Russia and Ukraine: war values, reservations and acceptance (issue 11's formulas, docs/model.md §11)
+
+
+def _belligerents(*overrides: str) -> tuple[PressureModel, Week, object, object]:
+    model, w = _week0(*overrides)
+    return model, w, model.by_key["russia"], model.by_key["ukraine"]
+
+
+def test_belligerents_value_war_from_their_own_belief_cost_resolve_and_private_type() -> None:
+    model, w, ru, ua = _belligerents()
+    horizon = 26.0
+    for agent, resolve in ((ru, "resolve_ru"), (ua, "resolve_ua")):
+        cost = agent.war_cost(model, w)  # type: ignore[attr-defined]
+        weekly = agent.weekly_cost(model, w, expected=True)  # type: ignore[attr-defined]
+        np.testing.assert_allclose(cost, horizon * weekly / w.read(resolve), rtol=1e-12)
+        value = agent.war_value(model, w)  # type: ignore[attr-defined]
+        gross = agent.gross_war_value(model, w)  # type: ignore[attr-defined]
+        np.testing.assert_allclose(value, gross - agent.cost_type * cost, rtol=1e-12)  # type: ignore[attr-defined]
+    # each side's own belief: Russia, more optimistic about the battle (0.7 against 0.45), expects more land
+    assert (ru.expected_front(model, w) > ua.expected_front(model, w)).all()  # type: ignore[attr-defined]
+
+
+def test_a_package_at_a_sides_reservation_is_worth_exactly_its_war_value() -> None:
+    model, w, ru, ua = _belligerents()
+    g, r = w.lever("us", "guarantees"), w.lever("us", "relief") * 0.04
+    for agent in (ru, ua):
+        value = agent.war_value(model, w)  # type: ignore[attr-defined]
+        x = agent.reservation(model, w, value)  # type: ignore[attr-defined]
+        np.testing.assert_allclose(agent.package_value(model, w, x, g, r), value, atol=1e-9)  # type: ignore[attr-defined]
+
+
+def test_relief_lowers_and_guarantees_raise_what_russia_demands_while_guarantees_raise_what_ukraine_concedes() -> None:
+    model, w, ru, ua = _belligerents()
+    us = model.by_key["us"].levers
+    v_ru, v_ua = ru.war_value(model, w), ua.war_value(model, w)  # type: ignore[attr-defined]
+
+    def reservations(guarantees: float, relief: float) -> tuple[np.ndarray, np.ndarray]:
+        us["guarantees"][:], us["relief"][:] = guarantees, relief
+        return ru.reservation(model, w, v_ru), ua.reservation(model, w, v_ua)  # type: ignore[attr-defined]
+
+    ru_none, ua_none = reservations(0.0, 0.0)
+    ru_relief, _ = reservations(0.0, 1.0)
+    ru_strong, ua_strong = reservations(0.8, 0.0)
+    assert (ru_relief < ru_none).all()  # relief is worth something to Russia: it settles for less land
+    assert (ru_strong > ru_none).all()  # guarantees cost Russia (Western forces in Ukraine): it wants more land
+    assert (ua_strong > ua_none).all()  # guarantees lower Ukraine's commitment risk: it can concede more
+
+
+def test_offers_are_accepted_exactly_when_they_are_worth_the_war_at_tau_zero() -> None:
+    model, w, ru, ua = _belligerents()
+    for agent in (ru, ua):
+        value = agent.war_value(model, w)  # type: ignore[attr-defined]
+        assert agent.accepts(model, w, value + 1e-6, value).all()  # type: ignore[attr-defined]
+        assert agent.accepts(model, w, value, value).all()  # type: ignore[attr-defined]
+        assert not agent.accepts(model, w, value - 1e-6, value).any()  # type: ignore[attr-defined]
