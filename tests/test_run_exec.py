@@ -59,13 +59,23 @@ def test_a_killed_worker_is_replaced_and_the_run_gives_the_same_bytes(
     proc = sim_process(["run", str(BASELINE), *ARGS, "--workers", "2", "--quiet", "--out", str(out)])
     try:
         deadline = time.monotonic() + 60
-        workers: list[psutil.Process] = []
-        while not workers and time.monotonic() < deadline and proc.poll() is None:
-            # The pool's workers are the grandchildren of the run (children of the forkserver).
-            workers = [g for c in psutil.Process(proc.pid).children() for g in c.children()]
+        killed = False
+        while not killed and time.monotonic() < deadline and proc.poll() is None:
+            # The pool's workers are the grandchildren of the run (children of the forkserver). A process listed
+            # here may exit before the kill reaches it (a short-lived helper): then look again.
+            try:
+                workers = [g for c in psutil.Process(proc.pid).children() for g in c.children()]
+            except psutil.NoSuchProcess:
+                workers = []
+            for worker in workers:
+                try:
+                    os.kill(worker.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    continue
+                killed = True
+                break
             time.sleep(0.01)
-        assert workers, "no pool worker found"
-        os.kill(workers[0].pid, signal.SIGKILL)
+        assert killed, "no pool worker found"
         _stdout, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
