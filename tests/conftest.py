@@ -142,3 +142,18 @@ def conditioned_pair(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     # 3 only under --min-ess; the directory is written either way
     assert exit_code(["condition", str(prior), str(obs), "--out", str(base / "posterior")]) in (0, 3)
     return {"prior": prior, "posterior": base / "posterior"}
+
+
+# Headless Chromium as the browser tests start it (the report's and the explorer's): Debian's package, no
+# sandbox as root, and none of the background connections this machine's closed network would refuse.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]

@@ -25,19 +25,9 @@ import sim
 from sim.cli import main
 from sim.plots import FAN_VARIABLES
 from sim.report import write_report
+from tests.conftest import CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 N_CHARTS = 4 + len(FAN_VARIABLES)
 
 
