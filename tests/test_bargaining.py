@@ -217,3 +217,41 @@ def test_anticipated_shift_moves_the_expected_front_only_after_it_arrives() -> N
     assert bg.expected_front_with_shift(0.5, 100, 200, 0.6, -0.1, 0) == pytest.approx(0.5)
     assert bg.expected_front_with_shift(0.5, 100, 200, 0.6, -0.1, 50) == pytest.approx(0.55)
     assert bg.expected_front_with_shift(0.5, 100, 200, 0.6, -0.1, 150) == pytest.approx(0.6)
+
+
+def test_each_row_gets_its_own_proposers_package_whatever_the_other_rows_do() -> None:
+    # propose solves each protocol only on the rows whose proposer uses it, for all options at once; a row's
+    # package must be exactly (to the bit) what it is when every row has that row's proposer.
+    rng = np.random.default_rng(3)
+    n = 64
+    u = rng.uniform
+    g_on, r_on, zero = np.round(u(0, 1, n), 1), u(0, 0.03, n), np.zeros(n)
+    lo_ru, lo_ua = u(0, 1, n), u(0, 1, n)
+    args = (
+        u(0.1, 0.3, n),
+        u(0.0, 0.5, n),
+        u(0.3, 1.0, n),
+        np.where(rng.random(n) < 0.2, 0.0, u(0, 0.3, n)),
+        u(0, 0.3, n),
+        u(0, 2, n),
+        u(0, 2, n),
+        (lo_ru, np.where(rng.random(n) < 0.3, lo_ru, lo_ru + u(0, 1, n))),
+        (lo_ua, lo_ua + u(0, 1, n)),
+        [(g_on, r_on), (g_on, zero), (zero, r_on), (zero, zero)],
+        u(0, 1, n),
+        1.0,
+        u(0, 0.05, n),
+        u(0, 0.1, n),
+        0.5,
+        np.where(rng.random(n) < 0.5, 0.0, u(0, 0.5, n)),
+        np.where(rng.random(n) < 0.5, 1.0, u(0.3, 1, n)),
+    )
+    who = np.tile(np.array([bg.NASH, bg.MEDIATOR, bg.RUSSIA, bg.UKRAINE]), n // 4)
+    mixed = bg.propose(who, *args)
+    for code in (bg.NASH, bg.MEDIATOR, bg.RUSSIA, bg.UKRAINE):
+        alone = bg.propose(np.full(n, code), *args)
+        rows = who == code
+        for got, want in zip(mixed, alone, strict=True):
+            assert got[rows].tobytes() == want[rows].tobytes()
+    # The options are really chosen between: more than one package appears.
+    assert len({(g, r) for g, r in zip(mixed[1], mixed[2], strict=True)}) > 2

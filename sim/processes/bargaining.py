@@ -123,7 +123,8 @@ def maximise_piecewise_quadratic(
 ) -> tuple[Arr, Arr]:
     """Exact maximiser over [lo, hi] of a function that is quadratic between consecutive breakpoints.
 
-    ``objective`` maps an (R, m) array of points to their values (row r uses replicate r's parameters);
+    ``objective`` maps an (R, m) array of points to their values (row r uses replicate r's parameters; it
+    must act element by element, so that it may be handed several sets of points side by side);
     ``breakpoints`` is (R, b); ``lo`` and ``hi`` may differ by row. On each piece the quadratic through its
     ends and midpoint is exact, so its vertex (when concave and inside) and the piece ends are the only
     candidates. Returns (x*, J(x*)); ties go to the smallest candidate."""
@@ -133,7 +134,10 @@ def maximise_piecewise_quadratic(
     a, b = pts[:, :-1], pts[:, 1:]
     half = (b - a) / 2.0
     mid = a + half
-    ja, jm, jb = objective(a), objective(mid), objective(b)
+    # One call of the objective for the ends and midpoints of every piece (it acts element by element).
+    n = a.shape[1]
+    j3 = objective(np.concatenate([a, mid, b], axis=1))
+    ja, jm, jb = j3[:, :n], j3[:, n : 2 * n], j3[:, 2 * n :]
     with np.errstate(divide="ignore", invalid="ignore"):
         d1 = (jb - ja) / (2.0 * half)
         c2 = (ja - 2.0 * jm + jb) / (2.0 * half * half)
@@ -225,109 +229,131 @@ def propose(
       point nearest the middle of the reservations at the belief means;
     - RUSSIA / UKRAINE: maximise the proposer's expected payoff U_P(x)·S(x) + V_P·(1 − S(x)), S the
       responder's acceptance probability under the belief, V_P the proposer's own (true) war value.
+
+    Each protocol is solved only on the rows whose proposer uses it, for all options at once (the options
+    stacked as extra rows); every step acts row by row, so the figures are those of solving every row.
     """
     r = held.shape[0]
-    col = {
-        name: _col(v, r)
-        for name, v in dict(
-            f=held,
-            gru=gross_ru,
-            gua=gross_ua,
-            cru=cost_ru,
-            cua=cost_ua,
-            lru=loss_ru,
-            lua=loss_ua,
-            h=guarantee_cost,
-            k=commitment_k,
-            aru=belief_ru[0],
-            bru=belief_ru[1],
-            aua=belief_ua[0],
-            bua=belief_ua[1],
-        ).items()
-    }
-    c = col
     v_ru = gross_ru - type_ru * cost_ru
     v_ua = gross_ua - type_ua * cost_ua
-    vr, vu = v_ru[:, None], v_ua[:, None]
     high = np.broadcast_to(np.asarray(x_max, dtype=float), (r,))
     low = np.minimum(np.broadcast_to(np.asarray(x_min, dtype=float), (r,)), high)
     best_x = np.full(r, np.nan)
     best_g = np.zeros(r)
     best_r = np.zeros(r)
-    best_j = np.full(r, -np.inf)
-    for g_opt, r_opt in options:
-        g, rel = _col(g_opt, r), _col(r_opt, r)
-
-        def s_ru(x: Arr, g: Arr = g, rel: Arr = rel) -> Arr:
-            th = type_threshold(c["gru"], package_ru(x, g, rel, c["f"], c["lru"], c["h"]), c["cru"])
-            return accept_probability(th, c["aru"], c["bru"])
-
-        def s_ua(x: Arr, g: Arr = g) -> Arr:
-            th = type_threshold(c["gua"], package_ua(x, g, c["f"], c["lua"], c["k"]), c["cua"])
-            return accept_probability(th, c["aua"], c["bua"])
-
-        bp_ru = ru_accept_breakpoints(
-            gross_ru,
-            cost_ru,
-            belief_ru[0],
-            belief_ru[1],
-            g[:, 0],
-            rel[:, 0],
-            held,
-            np.broadcast_to(loss_ru, (r,)),
-            np.broadcast_to(guarantee_cost, (r,)),
-        )
-        bp_ua = ua_accept_breakpoints(
-            gross_ua,
-            cost_ua,
-            belief_ua[0],
-            belief_ua[1],
-            g[:, 0],
-            held,
-            np.broadcast_to(loss_ua, (r,)),
-            np.broadcast_to(commitment_k, (r,)),
-        )
-        # Mediator: the middle of the reservations at the belief means, a tie-break worth 1e-9 per unit of x.
-        mean_ru, mean_ua = (belief_ru[0] + belief_ru[1]) / 2, (belief_ua[0] + belief_ua[1]) / 2
-        centre = (
-            reservation_ru(gross_ru - mean_ru * cost_ru, g[:, 0], rel[:, 0], held, loss_ru, guarantee_cost)
-            + reservation_ua(gross_ua - mean_ua * cost_ua, g[:, 0], held, loss_ua, commitment_k)
-        ) / 2.0
-        cc = centre[:, None]
-
-        def j_mediator(
-            x: Arr, s_ru: Callable[[Arr], Arr] = s_ru, s_ua: Callable[[Arr], Arr] = s_ua, cc: Arr = cc
-        ) -> Arr:
-            return cast(np.ndarray, s_ru(x) * s_ua(x) - 1e-9 * np.abs(x - cc))
-
-        def j_russia(x: Arr, g: Arr = g, rel: Arr = rel, s_ua: Callable[[Arr], Arr] = s_ua) -> Arr:
-            s = s_ua(x)
-            return cast(np.ndarray, package_ru(x, g, rel, c["f"], c["lru"], c["h"]) * s + vr * (1.0 - s))
-
-        def j_ukraine(x: Arr, g: Arr = g, s_ru: Callable[[Arr], Arr] = s_ru) -> Arr:
-            s = s_ru(x)
-            return cast(np.ndarray, package_ua(x, g, c["f"], c["lua"], c["k"]) * s + vu * (1.0 - s))
-
-        # The mediator's plans keep the line of contact as the floor of the territorial term (every US plan of
-        # 2025 did; the line is the focal point of a ceasefire: Schelling 1960).
-        bps = np.concatenate([bp_ru, bp_ua, cc], axis=1)
-        x_m, j_m = maximise_piecewise_quadratic(j_mediator, bps, lo=held)
-        x_r, j_r = maximise_piecewise_quadratic(j_russia, bp_ua, lo=low, hi=high)
-        x_u, j_u = maximise_piecewise_quadratic(j_ukraine, bp_ru, lo=low, hi=high)
-        x = np.select([proposer == RUSSIA, proposer == UKRAINE], [x_r, x_u], x_m)
-        j = np.select([proposer == RUSSIA, proposer == UKRAINE], [j_r, j_u], j_m)
-        better = j > best_j + 1e-12
-        best_x = np.where(better, x, best_x)
-        best_g = np.where(better, g[:, 0], best_g)
-        best_r = np.where(better, rel[:, 0], best_r)
-        best_j = np.where(better, j, best_j)
+    g_opts = [np.broadcast_to(np.asarray(g_opt, dtype=float), (r,)) for g_opt, _ in options]
+    r_opts = [np.broadcast_to(np.asarray(r_opt, dtype=float), (r,)) for _, r_opt in options]
+    side = (proposer == RUSSIA) | (proposer == UKRAINE)
+    for code, rows in (
+        (MEDIATOR, np.flatnonzero(~side & (proposer != NASH))),
+        (RUSSIA, np.flatnonzero(proposer == RUSSIA)),
+        (UKRAINE, np.flatnonzero(proposer == UKRAINE)),
+    ):
+        if rows.size:
+            x, j = _solve_protocol(
+                code, rows, held, gross_ru, gross_ua, cost_ru, cost_ua, v_ru, v_ua, belief_ru, belief_ua,
+                g_opts, r_opts, loss_ru, loss_ua, guarantee_cost, commitment_k, low, high,
+            )  # fmt: skip
+            # The first option that beats the best so far by more than 1e-12 (in the order given).
+            bx, bg, br = np.full(rows.size, np.nan), np.zeros(rows.size), np.zeros(rows.size)
+            bj = np.full(rows.size, -np.inf)
+            for i, (g_opt, r_opt) in enumerate(zip(g_opts, r_opts, strict=True)):
+                better = j[i] > bj + 1e-12
+                bx = np.where(better, x[i], bx)
+                bg = np.where(better, g_opt[rows], bg)
+                br = np.where(better, r_opt[rows], br)
+                bj = np.where(better, j[i], bj)
+            best_x[rows], best_g[rows], best_r[rows] = bx, bg, br
     # Complete information: the Nash split of the true range with the first option (the whole package).
-    g0, r0 = (np.broadcast_to(np.asarray(v, dtype=float), (r,)) for v in options[0])
+    g0, r0 = g_opts[0], r_opts[0]
     lo = reservation_ru(v_ru, g0, r0, held, loss_ru, guarantee_cost)
     hi = reservation_ua(v_ua, g0, held, loss_ua, commitment_k)
     nash = np.clip(lo + beta * (hi - lo), 0.0, 1.0)
     is_nash = proposer == NASH
     return np.where(is_nash, nash, best_x), np.where(is_nash, g0, best_g), np.where(is_nash, r0, best_r)
+
+
+def _solve_protocol(
+    code: int,
+    rows: Arr,
+    held: Arr,
+    gross_ru: Arr,
+    gross_ua: Arr,
+    cost_ru: Arr,
+    cost_ua: Arr,
+    v_ru: Arr,
+    v_ua: Arr,
+    belief_ru: tuple[Arr, Arr],
+    belief_ua: tuple[Arr, Arr],
+    g_opts: list[Arr],
+    r_opts: list[Arr],
+    loss_ru: ArrLike,
+    loss_ua: ArrLike,
+    guarantee_cost: ArrLike,
+    commitment_k: ArrLike,
+    low: Arr,
+    high: Arr,
+) -> tuple[Arr, Arr]:
+    """(x*, J(x*)) of one protocol (``propose``) on ``rows``, each of shape (options, rows): the options are
+    stacked as extra rows (option-major), so one call of the maximiser serves them all."""
+    r, n_opt = held.shape[0], len(g_opts)
+    stacked = np.tile(rows, n_opt)
+
+    def tile(v: ArrLike) -> Arr:
+        return np.asarray(np.broadcast_to(np.asarray(v, dtype=float), (r,))[stacked])
+
+    f, gru, gua, cru, cua = (tile(v) for v in (held, gross_ru, gross_ua, cost_ru, cost_ua))
+    lru, lua, h, k = (tile(v) for v in (loss_ru, loss_ua, guarantee_cost, commitment_k))
+    aru, bru, aua, bua = (tile(v) for v in (*belief_ru, *belief_ua))
+    g = np.concatenate([v[rows] for v in g_opts])
+    rel = np.concatenate([v[rows] for v in r_opts])
+    fc, gc, relc, lruc, luac, hc, kc = (v[:, None] for v in (f, g, rel, lru, lua, h, k))
+    gruc, guac, cruc, cuac = (v[:, None] for v in (gru, gua, cru, cua))
+    aruc, bruc, auac, buac = (v[:, None] for v in (aru, bru, aua, bua))
+
+    def s_ru(x: Arr) -> Arr:
+        th = type_threshold(gruc, package_ru(x, gc, relc, fc, lruc, hc), cruc)
+        return accept_probability(th, aruc, bruc)
+
+    def s_ua(x: Arr) -> Arr:
+        th = type_threshold(guac, package_ua(x, gc, fc, luac, kc), cuac)
+        return accept_probability(th, auac, buac)
+
+    if code == RUSSIA:
+        vr = tile(v_ru)[:, None]
+        bp_ua = ua_accept_breakpoints(gua, cua, aua, bua, g, f, lua, k)
+
+        def j_russia(x: Arr) -> Arr:
+            s = s_ua(x)
+            return cast(np.ndarray, package_ru(x, gc, relc, fc, lruc, hc) * s + vr * (1.0 - s))
+
+        x, j = maximise_piecewise_quadratic(j_russia, bp_ua, lo=tile(low), hi=tile(high))
+    elif code == UKRAINE:
+        vu = tile(v_ua)[:, None]
+        bp_ru = ru_accept_breakpoints(gru, cru, aru, bru, g, rel, f, lru, h)
+
+        def j_ukraine(x: Arr) -> Arr:
+            s = s_ru(x)
+            return cast(np.ndarray, package_ua(x, gc, fc, luac, kc) * s + vu * (1.0 - s))
+
+        x, j = maximise_piecewise_quadratic(j_ukraine, bp_ru, lo=tile(low), hi=tile(high))
+    else:
+        bp_ru = ru_accept_breakpoints(gru, cru, aru, bru, g, rel, f, lru, h)
+        bp_ua = ua_accept_breakpoints(gua, cua, aua, bua, g, f, lua, k)
+        # The middle of the reservations at the belief means, a tie-break worth 1e-9 per unit of x.
+        mean_ru, mean_ua = (aru + bru) / 2, (aua + bua) / 2
+        centre = (
+            reservation_ru(gru - mean_ru * cru, g, rel, f, lru, h) + reservation_ua(gua - mean_ua * cua, g, f, lua, k)
+        ) / 2.0
+        cc = centre[:, None]
+
+        def j_mediator(x: Arr) -> Arr:
+            return cast(np.ndarray, s_ru(x) * s_ua(x) - 1e-9 * np.abs(x - cc))
+
+        # The mediator's plans keep the line of contact as the floor of the territorial term (every US plan of
+        # 2025 did; the line is the focal point of a ceasefire: Schelling 1960).
+        x, j = maximise_piecewise_quadratic(j_mediator, np.concatenate([bp_ru, bp_ua, cc], axis=1), lo=f)
+    return x.reshape(n_opt, rows.size), j.reshape(n_opt, rows.size)
 
 
 # --- the round of talks in the model (called by sim.processes.negotiation.Negotiation) -----------------------
