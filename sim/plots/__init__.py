@@ -8,8 +8,8 @@ caption with the replicates, seed and version. ``write_run_charts`` writes a run
 directory holds.
 
 The modules: ``common`` (palette, run facts, figure scaffolding, saving), ``run`` (the charts of a run),
-``compare`` (overlays of several runs), ``sweep`` (the charts of a sweep) and ``discovery`` (PRIM, without
-matplotlib).
+``paths`` (split fans of variables whose replicates fall into two groups), ``compare`` (overlays of several
+runs), ``sweep`` (the charts of a sweep) and ``discovery`` (PRIM, without matplotlib).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from sim.plots.common import (
 )
 from sim.plots.compare import compare_fan, compare_incidence, compare_outcomes
 from sim.plots.discovery import PrimResult, parse_condition, prim
+from sim.plots.paths import Paths, kept_paths, simulated_paths, split_fan_chart
 from sim.plots.run import (
     cumulative_incidence,
     fan_chart,
@@ -66,6 +67,7 @@ __all__ = [
     "OUTCOME_STYLE",
     "PRIOR_LABEL",
     "TERMINAL",
+    "Paths",
     "PrimResult",
     "RunInfo",
     "Sweep",
@@ -78,6 +80,7 @@ __all__ = [
     "fan_table",
     "incidence_table",
     "is_sweep",
+    "kept_paths",
     "load_sweep",
     "outcome_probabilities",
     "parse_condition",
@@ -88,6 +91,8 @@ __all__ = [
     "sensitivity_bars",
     "settlement_terms",
     "settlement_timing",
+    "simulated_paths",
+    "split_fan_chart",
     "sweep_1d",
     "sweep_figures",
     "sweep_heatmap",

@@ -42,6 +42,7 @@ from sim.plots.common import (
     save,
     variable_spec,
 )
+from sim.plots.paths import Paths, find_split, kept_paths, simulated_paths, split_fan_chart
 
 
 def outcome_probabilities(summary: dict[str, Any], info: RunInfo) -> Figure:
@@ -200,12 +201,25 @@ def fan_table(
     return d
 
 
-def fan_chart(weekly: pd.DataFrame, variable: str, info: RunInfo, scope: str = "active", min_n: int = 20) -> Figure:
-    """Median, 50% and 90% bands of one state variable by week, with the scenario's events marked."""
+def fan_chart(
+    weekly: pd.DataFrame,
+    variable: str,
+    info: RunInfo,
+    scope: str = "active",
+    min_n: int = 20,
+    paths: Paths | None = None,
+) -> Figure:
+    """Median, 50% and 90% bands of one state variable by week, with the scenario's events marked. When the
+    replicates split into two groups (``bimodal``) and their ``paths`` are given (``sim.plots.paths``), a fan
+    for each group beside sample paths coloured by outcome (``split_fan_chart``); without paths, percentile
+    lines."""
     with _style():
         spec = variable_spec(variable)
         d = fan_table(weekly, variable, scope, min_n)
         split = bimodal(d)
+        where = find_split(d) if split and paths is not None else None
+        if paths is not None and where is not None:
+            return split_fan_chart(d, variable, info, paths, where, scope, min_n)
         fig, (ax,), key = figure_with_key(8.5, 3.8, max(5 if split else 3, event_key_lines(info)) + 1)
         x = info.dates(d["week"])
         colour = OKABE_ITO["blue"]
@@ -428,6 +442,7 @@ def run_figures(
     unknown = [c for c in wanted if c not in chart_names()]
     if unknown:
         raise ScenarioError(f"unknown chart {unknown[0]!r}; expected one of {', '.join(chart_names())}")
+    paths = split_paths(result, [s[4:] for s in wanted if s.startswith("fan_")], info, scope)
     figs: dict[str, Figure] = {}
     for stem in wanted:
         if stem == "outcomes":
@@ -439,8 +454,24 @@ def run_figures(
         elif stem == "settlement_timing":
             figs[stem] = settlement_timing(result.outcomes, info)
         else:
-            figs[stem] = fan_chart(result.weekly, stem[4:], info, scope)
+            figs[stem] = fan_chart(result.weekly, stem[4:], info, scope, paths=paths.get(stem[4:]))
     return figs
+
+
+def split_paths(result: Any, variables: Sequence[str], info: RunInfo, scope: str = "active") -> dict[str, Paths]:
+    """The paths the split fans of ``variables`` need (those whose replicates split into two groups): from the
+    run's kept trajectories, else simulated for the chart in one sample (``sim.plots.paths``). A conditioned
+    run's fans without kept trajectories get none: a fresh sample would not carry its weights."""
+    split = [v for v in variables if bimodal(fan_table(result.weekly, v, scope))]
+    out: dict[str, Paths] = {}
+    for v in split:
+        kept = kept_paths(getattr(result, "path", None), v, result.outcomes, info.horizon_weeks)
+        if kept is not None:
+            out[v] = kept
+    missing = [v for v in split if v not in out]
+    if missing and not info.weighted:
+        out.update(simulated_paths(result.scenario, missing))
+    return out
 
 
 def write_run_charts(
