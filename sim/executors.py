@@ -62,6 +62,7 @@ class Task:
     n: int
     scenario: Scenario
     independent: bool
+    start: Any = None  # a restart's starting point (sim.restart.FromRun or FromSnapshot); None: week 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def run_chunks(tasks: list[Task], on_week: Callable[[int], None] | None = None) 
             point=t.point if t.independent else None,
             keep=tuple(t.scenario.trajectories),
             on_week=on_week,
+            start=t.start,
         )
         for t in tasks
     ]

@@ -31,10 +31,15 @@ def run_chunk(
     point: int | None = None,
     keep: tuple[str, ...] = (),
     on_week: Callable[[int], None] | None = None,
+    start: Any = None,
 ) -> dict[str, Any]:
-    """Run one chunk to the horizon; return its outcome table (Arrow IPC bytes) and weekly aggregates."""
+    """Run one chunk to the horizon; return its outcome table (Arrow IPC bytes) and weekly aggregates.
+    ``start``: a restart's starting point (``sim.restart``), which builds the model at a later week."""
     started = time.perf_counter()
-    model = PressureModel(scenario, n, chunk, point=point, keep=keep)
+    if start is None:
+        model = PressureModel(scenario, n, chunk, point=point, keep=keep)
+    else:
+        model = start.model(scenario, chunk, n, keep)
     while model.week < model.horizon:
         model.step()
         if on_week is not None:
@@ -64,6 +69,7 @@ def run(
     outcome_sink: Callable[[int, pa.Table], None] | None = None,
     backend: Backend | None = None,
     on_event: Callable[[str], None] | None = None,
+    start: Callable[[int], Any] | None = None,
 ) -> RunResult:
     """Run a scenario in memory and return its tables and summary (see ``sim.results.write_results``).
 
@@ -74,10 +80,13 @@ def run(
     chunk finishes when one is given (streamed to disk, memory bounded), else into
     ``RunResult.trajectories``. Likewise each chunk's outcome table goes to ``outcome_sink(chunk, table)``
     when one is given, and the result keeps only the columns the summary needs (a million replicates' full
-    table is ~0.4 GB)."""
+    table is ~0.4 GB). ``start(chunk)``, for a restart (``sim.restart``), gives each chunk its starting point."""
     started = time.perf_counter()
     sizes = chunk_sizes(scenario.replicates, scenario.chunk_size)
-    tasks = [Task(point or 0, c, n, scenario, point is not None) for c, n in enumerate(sizes)]
+    tasks = [
+        Task(point or 0, c, n, scenario, point is not None, None if start is None else start(c))
+        for c, n in enumerate(sizes)
+    ]
     own = backend is None
     backend = backend or make_backend(workers, tasks=len(tasks))
     acc = WeeklyAccumulator(scenario.horizon_weeks)

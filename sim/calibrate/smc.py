@@ -307,6 +307,7 @@ def calibrate(
         "prior_sample": prior_sample,
         "pit_prior": prior_pits,
         "pit_posterior": _pits(obs, traj, w),
+        "run": sc,  # the final generation's scenario: re-simulated by a restart (sim run --from --at)
     }
 
 
@@ -405,6 +406,14 @@ def posterior_scenario(fit: dict[str, Any], scenario_rel: str, name: str, draws:
         lines.append("initial:")
         lines += [f"  {e}" for e in groups["initial"]]
     return "\n".join(lines) + "\n"
+
+
+def run_yaml(fit: dict[str, Any]) -> str:
+    """The final generation's scenario as run (scenario.resolved.yaml): what ``sim run --from`` re-simulates to
+    rebuild the particles' state at a date (sim/restart.py)."""
+    import yaml
+
+    return str(yaml.safe_dump(fit["run"].resolved_dict(), sort_keys=False))
 
 
 def particles_csv(fit: dict[str, Any]) -> str:

@@ -89,7 +89,7 @@ def run_all(out: Path, replicates: int | None, particles: int = CALIBRATION_PART
     import json
     import os
 
-    from sim.calibrate.smc import calibrate, particles_csv, posterior_scenario, summarise
+    from sim.calibrate.smc import calibrate, particles_csv, posterior_scenario, run_yaml, summarise
     from sim.files import atomic_dir
 
     results: dict[str, Any] = {name: _run_and_score(name, path, out, replicates) for name, path in SCENARIOS.items()}
@@ -99,6 +99,7 @@ def run_all(out: Path, replicates: int | None, particles: int = CALIBRATION_PART
     rel = os.path.relpath(SCENARIOS["realised"].resolve(), cal_dir.resolve())
     with atomic_dir(cal_dir, force=True) as tmp:
         (tmp / "particles.csv").write_text(particles_csv(fit), encoding="utf-8")
+        (tmp / "scenario.resolved.yaml").write_text(run_yaml(fit), encoding="utf-8")
         (tmp / "calibration.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         (tmp / "posterior.yaml").write_text(posterior_scenario(fit, rel, "realised_posterior"), encoding="utf-8")
     posterior = cal_dir / "posterior.yaml"

@@ -73,7 +73,9 @@ def calibrate(
     Writes: particles.csv (the final generation's parameters and weights),
     calibration.json (ESS and acceptance per generation, prior against posterior
     of every parameter, PIT of each observation under prior and posterior) and
-    posterior.yaml (a scenario using the posterior's marginals: sim run it).
+    posterior.yaml (a scenario using the posterior's marginals: sim run it) and
+    scenario.resolved.yaml (the final generation's run, which sim run --from DIR
+    --at DATE re-simulates to continue the particles, resampled by weight).
 
     \b
     Exit status: 0 done; 2 bad input (a holdout row, a value without sd, ...);
@@ -84,7 +86,7 @@ def calibrate(
     import os
 
     from sim.calibrate.smc import calibrate as run_calibration
-    from sim.calibrate.smc import particles_csv, posterior_scenario, summarise
+    from sim.calibrate.smc import particles_csv, posterior_scenario, run_yaml, summarise
     from sim.files import atomic_dir, check_out_dir
     from sim.scenario import load_scenario
 
@@ -108,6 +110,7 @@ def calibrate(
     rel = os.path.relpath(Path(scenario).resolve(), out_dir.resolve())
     with atomic_dir(out_dir, force) as tmp:
         (tmp / "particles.csv").write_text(particles_csv(fit), encoding="utf-8")
+        (tmp / "scenario.resolved.yaml").write_text(run_yaml(fit), encoding="utf-8")
         (tmp / "calibration.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         (tmp / "posterior.yaml").write_text(posterior_scenario(fit, rel, f"{sc.name}_posterior"), encoding="utf-8")
     for gen in summary["generations"]:

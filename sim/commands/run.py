@@ -63,6 +63,22 @@ def run_options(f: Any) -> Any:
     help="Skip the charts (<out>/charts/: outcomes, incidence, the front's fan, settlement timing); "
     "`sim plot` draws every chart.",
 )
+@click.option(
+    "--from",
+    "from_",
+    metavar="RESULTS",
+    type=click.Path(file_okay=False),
+    help="Restart from this run's state at --at: a results directory of sim run (each replicate goes on as "
+    "itself), sim condition or sim calibrate (replicates resampled by weight).",
+)
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="The restart date (YYYY-MM-DD, with --from): SCENARIO governs from the week after the last week "
+    "ending on or before it.",
+)
 def run(
     scenario: str,
     replicates: int | None,
@@ -77,8 +93,18 @@ def run(
     sets: tuple[str, ...],
     trajectories: str | None,
     no_charts: bool,
+    from_: str | None,
+    at: Any,
 ) -> None:
     """Run SCENARIO and write its results directory (outcomes, weekly, summary, manifest, charts).
+
+    With --from RESULTS --at DATE the run continues RESULTS from DATE (docs/observations.md, "Restart"):
+    the state of every replicate at DATE is rebuilt by re-simulating RESULTS' run with its seeds, and SCENARIO
+    governs the weeks after (its later events, its policies, changed lever values; not its parameters or
+    earlier events). A run's replicates go on one to one: with the scenario it was run with the result is
+    that run, byte for byte. A conditioned run's or a calibration's are resampled by weight to SCENARIO's
+    replicates and go on with fresh random streams from the seed and DATE. The results directory covers the
+    whole run from the start date; its manifest records the restart.
 
     \b
     Examples:
@@ -86,14 +112,29 @@ def run(
       sim run scenarios/max_pressure.yaml -n 50000 --workers 2 --out results/mp50k
       sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://10.0.0.5:8786
       sim run scenarios/baseline.yaml --set params.costs.scale=1.5 --set agents.us.levers.aid=0.5
+      sim run scenarios/realised_2025-26.yaml --from results/realised_2025-26_calibrated --at 2026-02-15
     """
-    from sim.errors import RunError
+    from sim.errors import RunError, ScenarioError
     from sim.pool import default_workers, start_forkserver
     from sim.scenario import chunk_sizes
 
     if workers is not None and (scheduler or scheduler_file):
         raise RunError("--workers and --scheduler exclude each other: a cluster has its own workers")
+    if (from_ is None) != (at is None):
+        raise ScenarioError("--from and --at go together: a restart needs the results directory and the date")
     sc = _load(scenario, sets, **_run_fields(replicates, seed, horizon, trajectories))
+    restart_from = None
+    if from_ is not None:
+        from sim.restart import prepare, read_source
+
+        restart_from = read_source(from_)
+        given = sc.replicates
+        sc, week = prepare(restart_from, sc, at.date(), scenario)
+        if restart_from.weights is None and replicates is not None and given != sc.replicates:
+            raise ScenarioError(
+                f"--replicates {given:,}: a restart from a run without weights continues its "
+                f"{sc.replicates:,} replicates one to one (resampling needs a conditioned run or a calibration)"
+            )
     chunks = len(chunk_sizes(sc.replicates, sc.chunk_size))
     local = scheduler is None and scheduler_file is None
     if local and min(workers or default_workers(), chunks) > 1:
@@ -112,6 +153,8 @@ def run(
     from sim.runner import run as run_scenario
 
     out_dir = Path(out) if out else Path("results") / sc.dir_name
+    if restart_from is not None and not out:
+        out_dir = Path("results") / f"{sc.dir_name}_from_{at.date().isoformat()}"
     check_out_dir(out_dir, force)  # before connecting to a cluster or starting any worker
     backend = make_backend(workers, scheduler, scheduler_file=scheduler_file, tasks=chunks)
     # Everything is written into a temporary directory renamed into place at the end: an interrupted run
@@ -120,19 +163,27 @@ def run(
         with atomic_dir(out_dir, force) as tmp:
             sink = TrajectoryWriter(tmp / TRAJECTORIES_FILE, sc.chunk_size) if sc.trajectories else None
             outcome_sink = ChunkWriter(tmp / OUTCOMES_FILE)
+            extra_manifest: dict[str, Any] = {"workers": backend.slots(), "executor": backend.description}
             with _progress(sc.replicates * sc.horizon_weeks, quiet) as bar:
-                result = run_scenario(
-                    sc,
-                    backend=backend,
-                    progress=bar.update,
-                    trajectory_sink=sink,
-                    outcome_sink=outcome_sink,
-                    on_event=lambda message: bar.write(message, file=sys.stderr),
-                )
+                kwargs: dict[str, Any] = {
+                    "backend": backend,
+                    "progress": bar.update,
+                    "trajectory_sink": sink,
+                    "outcome_sink": outcome_sink,
+                    "on_event": lambda message: bar.write(message, file=sys.stderr),
+                }
+                if restart_from is None:
+                    result = run_scenario(sc, **kwargs)
+                else:
+                    from sim.executors import InProcess
+                    from sim.restart import run_restart
+
+                    if isinstance(backend, InProcess):  # in process, progress counts the weeks after DATE
+                        bar.total = sc.replicates * (sc.horizon_weeks - week)
+                    result, extra_manifest["restart"] = run_restart(sc, restart_from, at.date(), **kwargs)
             outcome_sink.close()
             if sink is not None:
                 sink.close()
-            extra_manifest = {"workers": backend.slots(), "executor": backend.description}
             write_results_into(result, tmp, source=scenario, extra_manifest=extra_manifest)
             if not no_charts:
                 from sim.plots.run import RUN_CHARTS, write_run_charts
@@ -141,6 +192,10 @@ def run(
     finally:
         backend.close()
     if not quiet:
+        if restart_from is not None:
+            r = extra_manifest["restart"]
+            how = "one to one" if r["mode"] == "one to one" else f"resampled by weight (ESS {r['ess']:,.0f})"
+            click.echo(f"restarted from {from_} at {r['at']} (week {r['week']}), replicates {how}")
         click.echo(format_summary(result.summary, sc, out_dir))
 
 
