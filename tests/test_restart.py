@@ -59,6 +59,12 @@ def test_restart_with_the_same_scenario_is_the_run_byte_for_byte(run_cli, straig
         assert (out / name).read_bytes() == (straight / name).read_bytes(), name
     record = json.loads((out / "manifest.json").read_text())["restart"]
     assert record == {"from": str(straight), "kind": "run", "at": AT, "week": WEEK, "mode": "one to one"}
+    # the charts mark the restart date like an event
+    from sim.plots.common import RunInfo
+    from sim.provenance import read_manifest
+
+    info = RunInfo.from_result(sim.load_results(out), read_manifest(out))
+    assert any(e.week == WEEK and e.label == "restart from straight (one to one)" for e in info.events)
 
 
 @pytest.mark.slow

@@ -233,7 +233,11 @@ class RunInfo:
         sc = result.scenario
         manifest = manifest or {}
         version = manifest.get("versions", {}).get("leverage-sim", __version__)
-        events = tuple(sorted(scenario_marks(sc), key=lambda e: (e.week, e.label)))
+        marks = scenario_marks(sc)
+        if restart := manifest.get("restart"):  # sim run --from --at: the restart date is marked like an event
+            how = "one to one" if restart.get("mode") == "one to one" else "resampled by weight"
+            marks.append(EventMark(int(restart["week"]), f"restart from {Path(restart['from']).name} ({how})"))
+        events = tuple(sorted(marks, key=lambda e: (e.week, e.label)))
         front = sc.initial.front
         initial_front = float(front) if isinstance(front, int | float) else float(front.mean())
         w = outcome_weights(result.outcomes)
