@@ -23,8 +23,9 @@ from typing import Any
 from sim.errors import RunError, ScenarioError
 
 MANIFEST_FILE = "manifest.json"
-# The ``kind`` of every manifest Leverage writes (sim/results.py, sim/sweep/run.py, sim/observe/conditioning.py).
-KINDS = ("run", "sweep", "conditioned")
+# The ``kind`` of every manifest Leverage writes (sim/results.py, sim/sweep/run.py, sim/observe/conditioning.py,
+# sim/calibrate/smc.py).
+KINDS = ("run", "sweep", "conditioned", "calibration")
 
 # Columns a reader of each file relies on; a file without them is damaged (or not Leverage's).
 REQUIRED_COLUMNS = {

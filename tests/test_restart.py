@@ -250,3 +250,16 @@ def test_an_edited_or_restarted_run_is_refused(run_cli, straight: Path, tmp_path
 def test_help_documents_the_restart(run_cli) -> None:
     code, out, _ = run_cli("run", "--help")
     assert code == 0 and "--from RESULTS" in out and "--at DATE" in out
+
+
+def test_a_calibration_directory_can_be_replaced_with_force(tmp_path: Path) -> None:
+    from tests.conftest import exit_code
+
+    out = str(tmp_path / "cal")
+    args = ["calibrate", str(REALISED), str(OBSERVED / "observed_2025-26.csv"), "-n", "40", "--generations", "1"]
+    assert exit_code([*args, "--out", out]) in (0, 3)
+    first = (tmp_path / "cal" / "particles.csv").read_bytes()
+    assert json.loads((tmp_path / "cal" / "manifest.json").read_text())["kind"] == "calibration"
+    assert exit_code([*args, "--out", out]) == 2  # exists: refused without --force
+    assert exit_code([*args, "--out", out, "--force"]) in (0, 3)
+    assert (tmp_path / "cal" / "particles.csv").read_bytes() == first

@@ -408,6 +408,36 @@ def posterior_scenario(fit: dict[str, Any], scenario_rel: str, name: str, draws:
     return "\n".join(lines) + "\n"
 
 
+def write_calibration(
+    fit: dict[str, Any], out: Path, scenario_path: str | Path, name: str, force: bool
+) -> dict[str, Any]:
+    """Write a calibration's directory atomically: particles.csv, scenario.resolved.yaml, calibration.json,
+    posterior.yaml (extending ``scenario_path``, named ``name``) and a manifest (kind ``calibration``, so that
+    ``--force`` may replace it). Returns the summary."""
+    import os
+
+    from sim.files import atomic_dir, json_bytes, write_atomic
+    from sim.provenance import manifest
+
+    summary = summarise(fit)
+    rel = os.path.relpath(Path(scenario_path).resolve(), Path(out).resolve())
+    fields = {
+        "scenario_file": str(scenario_path),
+        "observations": fit["observations"],
+        "observations_sha256": fit["observations_sha256"],
+        "window_end": fit["window_end"],
+        "replicates": fit["replicates"],
+        "seed": fit["seed"],
+    }
+    with atomic_dir(Path(out), force) as tmp:
+        (tmp / "particles.csv").write_text(particles_csv(fit), encoding="utf-8")
+        (tmp / "scenario.resolved.yaml").write_text(run_yaml(fit), encoding="utf-8")
+        (tmp / "calibration.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        (tmp / "posterior.yaml").write_text(posterior_scenario(fit, rel, name), encoding="utf-8")
+        write_atomic(tmp / "manifest.json", json_bytes(manifest("calibration", fields)))
+    return summary
+
+
 def run_yaml(fit: dict[str, Any]) -> str:
     """The final generation's scenario as run (scenario.resolved.yaml): what ``sim run --from`` re-simulates to
     rebuild the particles' state at a date (sim/restart.py)."""

@@ -91,22 +91,13 @@ def _run_and_score(name: str, path: Path, out: Path, replicates: int | None) -> 
 def run_all(out: Path, replicates: int | None, particles: int = CALIBRATION_PARTICLES) -> dict[str, Any]:
     """The baseline and realised runs, the calibration of the realised scenario on the window, and a run of the
     posterior scenario, each scored on the window and the holdout."""
-    import json
-    import os
 
-    from sim.calibrate.smc import calibrate, particles_csv, posterior_scenario, run_yaml, summarise
-    from sim.files import atomic_dir
+    from sim.calibrate.smc import calibrate, write_calibration
 
     results: dict[str, Any] = {name: _run_and_score(name, path, out, replicates) for name, path in SCENARIOS.items()}
     fit = calibrate(SCENARIOS["realised"], WINDOW_FILE, replicates=particles, generations=CALIBRATION_GENERATIONS)
     cal_dir = out / "calibration"
-    summary = summarise(fit)
-    rel = os.path.relpath(SCENARIOS["realised"].resolve(), cal_dir.resolve())
-    with atomic_dir(cal_dir, force=True) as tmp:
-        (tmp / "particles.csv").write_text(particles_csv(fit), encoding="utf-8")
-        (tmp / "scenario.resolved.yaml").write_text(run_yaml(fit), encoding="utf-8")
-        (tmp / "calibration.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        (tmp / "posterior.yaml").write_text(posterior_scenario(fit, rel, "realised_posterior"), encoding="utf-8")
+    summary = write_calibration(fit, cal_dir, SCENARIOS["realised"], "realised_posterior", force=True)
     posterior = cal_dir / "posterior.yaml"
     results["posterior"] = _run_and_score("posterior", posterior, out, replicates)
     results["calibration"] = summary

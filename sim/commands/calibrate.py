@@ -82,12 +82,10 @@ def calibrate(
     3 no replicate is consistent with the observations (nothing written), or
       the likelihood is still tempered after --generations (written, warning).
     """
-    import json
-    import os
 
     from sim.calibrate.smc import calibrate as run_calibration
-    from sim.calibrate.smc import particles_csv, posterior_scenario, run_yaml, summarise
-    from sim.files import atomic_dir, check_out_dir
+    from sim.calibrate.smc import write_calibration
+    from sim.files import check_out_dir
     from sim.scenario import load_scenario
 
     sc = load_scenario(scenario, list(overrides))
@@ -106,13 +104,7 @@ def calibrate(
     if fit["weights"].sum() == 0:
         click.echo(f"error: no replicate of {scenario} is consistent with {observations}: nothing written", err=True)
         sys.exit(3)
-    summary = summarise(fit)
-    rel = os.path.relpath(Path(scenario).resolve(), out_dir.resolve())
-    with atomic_dir(out_dir, force) as tmp:
-        (tmp / "particles.csv").write_text(particles_csv(fit), encoding="utf-8")
-        (tmp / "scenario.resolved.yaml").write_text(run_yaml(fit), encoding="utf-8")
-        (tmp / "calibration.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        (tmp / "posterior.yaml").write_text(posterior_scenario(fit, rel, f"{sc.name}_posterior"), encoding="utf-8")
+    summary = write_calibration(fit, out_dir, scenario, f"{sc.name}_posterior", force)
     for gen in summary["generations"]:
         click.echo(
             f"generation {gen['generation']}: beta {gen['beta']:.3g}, ESS {gen['ess']:,.0f} of {replicates:,}, "
