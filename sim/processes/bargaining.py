@@ -134,10 +134,11 @@ def maximise_piecewise_quadratic(
     a, b = pts[:, :-1], pts[:, 1:]
     half = (b - a) / 2.0
     mid = a + half
-    # One call of the objective for the ends and midpoints of every piece (it acts element by element).
-    n = a.shape[1]
-    j3 = objective(np.concatenate([a, mid, b], axis=1))
-    ja, jm, jb = j3[:, :n], j3[:, n : 2 * n], j3[:, 2 * n :]
+    # One call of the objective for the piece ends (each shared by two pieces) and midpoints; it acts element
+    # by element, so these are the values it gives at a, mid and b one by one.
+    n = pts.shape[1]
+    j2 = objective(np.concatenate([pts, mid], axis=1))
+    ja, jb, jm = j2[:, : n - 1], j2[:, 1:n], j2[:, n:]
     with np.errstate(divide="ignore", invalid="ignore"):
         d1 = (jb - ja) / (2.0 * half)
         c2 = (ja - 2.0 * jm + jb) / (2.0 * half * half)
@@ -351,8 +352,11 @@ def _solve_protocol(
             return cast(np.ndarray, s_ru(x) * s_ua(x) - 1e-9 * np.abs(x - cc))
 
         # The mediator's plans keep the line of contact as the floor of the territorial term (every US plan of
-        # 2025 did; the line is the focal point of a ceasefire: Schelling 1960).
-        x, j = maximise_piecewise_quadratic(j_mediator, np.concatenate([bp_ru, bp_ua, cc], axis=1), lo=f)
+        # 2025 did; the line is the focal point of a ceasefire: Schelling 1960). The line, a breakpoint of both
+        # acceptance probabilities, is then the lower end itself: left out of the breakpoints, it would only
+        # add pieces of zero width (candidates equal to the lower end, with its value).
+        bps = np.concatenate([bp_ru[:, :2], bp_ua[:, :2], cc], axis=1)
+        x, j = maximise_piecewise_quadratic(j_mediator, bps, lo=f)
     return x.reshape(n_opt, rows.size), j.reshape(n_opt, rows.size)
 
 
