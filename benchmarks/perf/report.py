@@ -142,7 +142,8 @@ def table(res: dict[str, Any]) -> str:
     if ex and ex.get("available"):
         lines.append(
             f"6. sim explore: a lever move to the fast-pass numbers at {ex['replicates']:,} replicates: median "
-            f"{ex['median_s']:.3f} s, max {ex['max_s']:.3f} s over {ex['moves']} moves (first load of the page's "
+            f"{ex['median_s']:.3f} s, max {ex['max_s']:.3f} s over {ex['moves']} moves, CPU "
+            f"{ex.get('cpu_median_s', float('nan')):.3f} s a move (first load of the page's "
             f"starting run {ex['first_load_s']:.2f} s)"
         )
         lines.append("")
