@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import RunError, ScenarioError, SimError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from sim.results import load_results
     from sim.runner import RunResult
     from sim.scenario import Scenario, load_scenario
@@ -45,6 +47,7 @@ __all__ = [
     "model_uncertainty",
     "plot",
     "run",
+    "run_from",
     "run_sweep",
     "write_report",
     "write_results",
@@ -104,6 +107,32 @@ def run(
         return _run(scenario, backend=backend)
     finally:
         backend.close()
+
+
+def run_from(
+    scenario: Scenario | str | Path,
+    results: str | Path,
+    at: dt.date | str,
+    *,
+    workers: int = 1,
+    overrides: list[str] | None = None,
+) -> RunResult:
+    """Continue the run in ``results`` (a run, a conditioned run or a calibration) from the date ``at`` under
+    ``scenario``, as ``sim run SCENARIO --from RESULTS --at DATE`` (docs/observations.md, "Restart"). The
+    result's ``restart`` records how; ``write_results`` puts it in the manifest."""
+    import datetime as _dt
+
+    from sim.restart import prepare, read_source, run_restart
+    from sim.scenario import Scenario, load_scenario
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides or [])
+    elif overrides:
+        raise ScenarioError("overrides apply to a scenario file; use load_scenario(path, overrides)")
+    date = _dt.date.fromisoformat(at) if isinstance(at, str) else at
+    source = read_source(results)
+    sc, _week = prepare(source, scenario, date, scenario.name)
+    return run_restart(sc, source, date, workers=workers)[0]
 
 
 def write_results(result: RunResult, out: str | Path, *, force: bool = False, **kwargs: Any) -> Path:

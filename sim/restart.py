@@ -333,8 +333,10 @@ def _tree(fn: Any, *trees: Any) -> Any:
 
 
 def take(snap: dict[str, Any], idx: np.ndarray) -> dict[str, Any]:
-    """The replicates ``idx`` (with repeats) of a snapshot."""
-    return _tree(lambda a: a[..., idx], snap)  # type: ignore[no-any-return]
+    """The replicates ``idx`` (with repeats) of a snapshot, in C order: indexing the last axis of a 2-D array
+    yields strided memory, on which numpy's reductions and vectorised functions may round differently from
+    the contiguous copy a worker receives (outputs must not depend on where a chunk ran)."""
+    return _tree(lambda a: np.ascontiguousarray(a[..., idx]), snap)  # type: ignore[no-any-return]
 
 
 def concat(snaps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -545,6 +547,7 @@ def run_restart(
             sc, workers=workers, backend=backend, start=lambda c: FromRun(source.scenario, week, levers), **run_kwargs
         )
         _check_past(source, result, week)
+        result.restart = record
         return result, record
     # resampled: re-simulate the source's chunks to the week, gather the replicates drawn by weight
     a = source.scenario
@@ -589,6 +592,7 @@ def run_restart(
         "distinct": int(len(np.unique(idx))),
         "seed": seed,
     }
+    result.restart = record
     return result, record
 
 

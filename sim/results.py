@@ -40,6 +40,8 @@ class RunResult:
     path: str | None = None
     # True when the full outcome table went to an outcome_sink: ``outcomes`` then holds SUMMARY_COLUMNS only
     outcomes_streamed: bool = False
+    # A restarted run (sim run --from --at, sim/restart.py): where from, when, how; written into the manifest
+    restart: dict[str, Any] | None = None
 
     def probability(self, outcome: str) -> float:
         return float(self.summary["outcomes"][outcome]["p"])
@@ -178,6 +180,8 @@ def write_results_into(
     }
     record = manifest("run", fields, command=command)
     record.update(timings=result.timings, **(extra_manifest or {}))
+    if result.restart is not None:
+        record["restart"] = result.restart
     write_json(record, tmp / MANIFEST_FILE)
 
 

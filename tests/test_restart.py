@@ -263,3 +263,27 @@ def test_a_calibration_directory_can_be_replaced_with_force(tmp_path: Path) -> N
     assert exit_code([*args, "--out", out]) == 2  # exists: refused without --force
     assert exit_code([*args, "--out", out, "--force"]) in (0, 3)
     assert (tmp_path / "cal" / "particles.csv").read_bytes() == first
+
+
+def test_the_python_api_restarts_and_records_it(straight: Path, tmp_path: Path) -> None:
+    sets = ["replicates=300", "chunk_size=120", "horizon_weeks=30", "trajectories=[front,india_share]"]
+    result = sim.run_from(REALISED, straight, AT, overrides=sets)
+    assert result.restart == {"from": str(straight), "kind": "run", "at": AT, "week": WEEK, "mode": "one to one"}
+    out = sim.write_results(result, tmp_path / "api")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "outcomes.parquet"), pd.read_parquet(straight / "outcomes.parquet")
+    )
+    assert (out / "weekly.parquet").read_bytes() == (straight / "weekly.parquet").read_bytes()
+    assert json.loads((out / "manifest.json").read_text())["restart"]["mode"] == "one to one"
+
+
+@pytest.mark.slow
+def test_a_resampled_restart_is_byte_identical_across_workers(calibration: Path, tmp_path: Path) -> None:
+    from tests.conftest import exit_code
+
+    args = ["run", str(REALISED), "-n", "500", "--set", "chunk_size=200", "--horizon", "25", "--from"]
+    args += [str(calibration), "--at", "2026-02-15", "-q", "--no-charts", "--trajectories", "front"]
+    assert exit_code([*args, "-w", "1", "--out", str(tmp_path / "one")]) == 0
+    assert exit_code([*args, "-w", "2", "--out", str(tmp_path / "two")]) == 0
+    for name in FILES[:-1]:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name

@@ -116,7 +116,7 @@ def _forecast(cal_dir: Path, out: Path, replicates: int | None) -> dict[str, Any
     source = read_source(cal_dir)
     sc, _week = prepare(source, sim.load_scenario(SCENARIOS["realised"], overrides), WINDOW_END, "realised")
     result, record = run_restart(sc, source, WINDOW_END)
-    directory = sim.write_results(result, out / "forecast", force=True, extra_manifest={"restart": record})
+    directory = sim.write_results(result, out / "forecast", force=True)
     ens = load_ensemble(directory)
     obs = read_observations(HOLDOUT_FILE, ens.scenario.start_date, ens.scenario.horizon_weeks)
     return {

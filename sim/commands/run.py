@@ -180,7 +180,7 @@ def run(
 
                     if isinstance(backend, InProcess):  # in process, progress counts the weeks after DATE
                         bar.total = sc.replicates * (sc.horizon_weeks - week)
-                    result, extra_manifest["restart"] = run_restart(sc, restart_from, at.date(), **kwargs)
+                    result, record = run_restart(sc, restart_from, at.date(), **kwargs)
             outcome_sink.close()
             if sink is not None:
                 sink.close()
@@ -193,7 +193,7 @@ def run(
         backend.close()
     if not quiet:
         if restart_from is not None:
-            r = extra_manifest["restart"]
+            r = record
             how = "one to one" if r["mode"] == "one to one" else f"resampled by weight (ESS {r['ess']:,.0f})"
             click.echo(f"restarted from {from_} at {r['at']} (week {r['week']}), replicates {how}")
         click.echo(format_summary(result.summary, sc, out_dir))
