@@ -77,7 +77,9 @@ class TaskResult:
 
 
 def run_tasks(tasks: list[Task]) -> list[TaskResult]:
-    """Run a batch of tasks; a task whose model raises is returned with its traceback, the others go on."""
+    """Run a batch of tasks, one point each (a sweep before issue 17: ``run_sweep(..., unbatched=True)``, which the
+    benchmark compares against ``run_batch_tasks``); a task whose model raises is returned with its traceback,
+    the others go on."""
     from sim.runner import run_chunk  # the model: imported where tasks run (a warm worker has it already)
 
     out = []
@@ -89,6 +91,46 @@ def run_tasks(tasks: list[Task]) -> list[TaskResult]:
         except Exception:  # recorded in failures.json; the sweep reports itself incomplete
             part, error = None, traceback.format_exc()
         out.append(TaskResult(t.point, t.chunk, part, error, time.perf_counter() - started))
+    return out
+
+
+@dataclass(frozen=True)
+class BatchTask:
+    """Chunk ``chunk`` (``n`` replicates each) of several sweep points side by side in one model (``sim.batch``);
+    their validated scenarios share one ``sim.batch.signature``."""
+
+    points: tuple[int, ...]
+    chunk: int
+    n: int
+    scenarios: tuple[Scenario, ...]
+    independent: bool
+
+
+def run_batch_tasks(tasks: list[BatchTask]) -> list[TaskResult]:
+    """Run batches of points: one part per point, byte-identical to the point's part run alone (``run_tasks``).
+    A batch whose model raises is run again point by point, so only the failing points are reported failed."""
+    from sim.batch import Batch, run_batch  # the model: imported where tasks run
+
+    out: list[TaskResult] = []
+    for t in tasks:
+        started = time.perf_counter()
+        keys = tuple(p if t.independent else None for p in t.points)
+        try:
+            tables = run_batch(Batch(t.scenarios, t.n, t.chunk, keys))
+            parts = [part_bytes(p, table) for p, table in zip(t.points, tables, strict=True)]
+        except Exception:  # recorded in failures.json; the sweep reports itself incomplete
+            if len(t.points) > 1:
+                out += run_batch_tasks(
+                    [
+                        BatchTask((p,), t.chunk, t.n, (s,), t.independent)
+                        for p, s in zip(t.points, t.scenarios, strict=True)
+                    ]
+                )
+                continue
+            out.append(TaskResult(t.points[0], t.chunk, None, traceback.format_exc(), time.perf_counter() - started))
+            continue
+        seconds = (time.perf_counter() - started) / len(t.points)
+        out += [TaskResult(p, t.chunk, part, None, seconds) for p, part in zip(t.points, parts, strict=True)]
     return out
 
 

@@ -22,6 +22,8 @@ import numpy as np
 
 from sim import seeds
 from sim.agents import India, Russia, StateAgent, Ukraine, UnitedStates
+from sim.batch import Batch, BlockedGenerator, sample_batch
+from sim.levers import LEVERS
 from sim.names import (
     ESCALATION,
     N_BINS,
@@ -103,12 +105,19 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         point: int | None = None,
         trace: bool | int = False,
         keep: tuple[str, ...] = (),
+        batch: Batch | None = None,
+        record: bool = True,
     ) -> None:
         super().__init__(rng=seeds.generator(scenario.seed, chunk, "policies", point=point))
         self.spec = scenario
         self.n = int(n)
         self.chunk = chunk
         self.point = point
+        # Several scenarios side by side (sim.batch): block k holds replicates [k * block_n, (k + 1) * block_n).
+        self.batch = batch
+        self.block_n = self.n if batch is None else batch.n
+        if batch is not None and (batch.total != self.n or batch.chunk != chunk or trace is not False):
+            raise ValueError("a batch runs as one chunk of all its blocks, untraced")
         self.week = 0
         self.horizon = scenario.horizon_weeks
         self.switches: Switches = scenario.switches
@@ -117,9 +126,9 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         self.trace_index = 0 if trace is True or trace is False else int(trace)
         self.trace_log: list[tuple[int, str, str]] = []
         self.keep = keep
-        self.streams = {name: seeds.generator(scenario.seed, chunk, name, point=point) for name in WEEKLY_STREAMS}
+        self.streams = {name: self.generator(name) for name in WEEKLY_STREAMS}
 
-        sample = sample_parameters(scenario, self.n, chunk, point)
+        sample = sample_parameters(scenario, self.n, chunk, point) if batch is None else sample_batch(batch)
         self.p: Params = sample.params
         self.initial: Initial = sample.initial
         self.sampled = sample.drawn
@@ -130,15 +139,26 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         self.ukraine, self.india = Ukraine(self, agents.ukraine), India(self, agents.india)
         self.by_key: dict[str, StateAgent] = {a.key: a for a in (self.us, self.russia, self.ukraine, self.india)}
         self.levers = {key: agent.levers for key, agent in self.by_key.items()}
+        if batch is not None:  # each block's lever settings (a lever's default where its scenario sets none)
+            for key, levers in self.levers.items():
+                for name, arr in levers.items():
+                    specs = [getattr(s.agents, key).levers for s in batch.scenarios]
+                    value = batch.per_replicate([sp.get(name, LEVERS[key][name].default) for sp in specs])
+                    if np.ndim(value):
+                        arr[:] = value
 
         # Events: whether each one happens in each replicate is drawn once, at week 0, from the events stream;
         # each event has its own stream (keyed by its name): adding or deleting one reshuffles no other.
+        # In a batch, an event's week, probability and value may differ between blocks: arrays per replicate.
         self.events = list(scenario.events.items())
-        self.event_happens = [
-            seeds.generator(scenario.seed, chunk, "events", point=point, extra=seeds.path_key(name)).random(self.n)
-            < ev.probability
-            for name, ev in self.events
-        ]
+        self.event_happens: list[np.ndarray] = []
+        self.event_week: list[Any] = []
+        self.event_value: list[Any] = []
+        for name, _ev in self.events:
+            u = self.generator("events", seeds.path_key(name)).random(self.n)
+            self.event_happens.append(u < self.event_field(name, "probability"))
+            self.event_week.append(self.event_field(name, "week"))
+            self.event_value.append(self.event_field(name, "value"))
 
         # The week's processes: those whose switches are all on, in MODEL.md's order.
         self.schedule = [p for p in SCHEDULE if all(getattr(self.switches, s) for s in p.switches)]
@@ -179,8 +199,10 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         defaults |= {"front": self.state.front, "offer": self.state.last_offer}
         self.flow_defaults = {name: value for name, value in defaults.items() if name not in produced}
 
-        self.recorder = WeeklyRecorder(self.n, self.horizon, keep)
-        self.recorder.record(0, self.state.S, self.active, self.outcome, self.state)
+        # The weekly histograms and sums (``record``; a sweep reads only the outcome table).
+        self.recorder = WeeklyRecorder(self.n, self.horizon, keep) if record else None
+        if self.recorder is not None:
+            self.recorder.record(0, self.state.S, self.active, self.outcome, self.state)
 
     # ----------------------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -195,7 +217,8 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         fired = self.terminate(w)  # 8. outcomes on the end-of-week state
         self.commit(w)  # what was written, where the replicate was active; tallies
         self.active = self.active & ~fired
-        self.recorder.record(self.week, self.state.S, self.active, self.outcome, self.state)
+        if self.recorder is not None:
+            self.recorder.record(self.week, self.state.S, self.active, self.outcome, self.state)
 
     def run(self) -> None:
         """Run to the horizon (or until every replicate has ended: the rest of the weeks are then frozen)."""
@@ -225,32 +248,39 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         w.summit = np.zeros(self.n, dtype=bool)
         w.salvo_extra = np.zeros(self.n)
         for k, (name, ev) in enumerate(self.events):
-            if ev.week != t:
-                continue
-            happens = self.event_happens[k]
+            happens, value = self.event_happens[k], self.event_value[k]
+            if np.ndim(self.event_week[k]) == 0:
+                if self.event_week[k] != t:
+                    continue
+            else:  # a batch whose blocks schedule it in different weeks
+                due = self.event_week[k] == t
+                if not due.any():
+                    continue
+                happens = happens & due
+            traced = self.tracing and happens[i]
             if ev.kind == "summit":
                 w.summit |= happens
                 self.note("event", f"summit '{ev.label or name}' " + ("takes place" if happens[i] else "cancelled"))
             elif ev.kind == "salvo":
-                size = self.p.strikes.salvo_size if ev.value is None else ev.value
+                size = self.p.strikes.salvo_size if value is None else value
                 w.salvo_extra += happens * size
-                if happens[i]:
+                if traced:
                     self.note("salvo", f"salvo '{ev.label or name}' of {size:g} drone-equivalents")
             elif ev.kind == "param":
-                assert ev.param is not None and ev.value is not None  # checked by the schema
-                self.set_param(ev.param, ev.value, happens)
-                if happens[i]:
-                    self.note("event", f"{ev.param} = {ev.value:g} from now on (event '{ev.label or name}')")
+                assert ev.param is not None and value is not None  # checked by the schema
+                self.set_param(ev.param, value, happens)
+                if traced:
+                    self.note("event", f"{ev.param} = {value:g} from now on (event '{ev.label or name}')")
             else:
                 target = ev.target()
                 assert target is not None  # every other kind sets a lever (checked by the schema)
                 agent, lever = target
-                value = np.nan if ev.value is None else ev.value
+                value = np.nan if value is None else value
                 np.copyto(self.lever(agent, lever), value, where=happens)
-                if happens[i]:
+                if traced:
                     self.note("event", f"{agent}.{lever} = {value:g} (event '{ev.label or name}')")
 
-    def set_param(self, path: str, value: float, where: np.ndarray) -> None:
+    def set_param(self, path: str, value: float | np.ndarray, where: np.ndarray) -> None:
         """Parameter ``path`` (``group.name``) takes ``value`` from this week on, in the replicates ``where``
         (a ``param`` event): the group is replaced by a copy, so week-0 constants are untouched (the schema
         refuses the parameters they depend on)."""
@@ -326,8 +356,20 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
 
     def policy_uniforms(self, key: str) -> np.ndarray:
         """One uniform per replicate for policy ``key`` (``agent.policy``), from a stream of its own."""
-        u = seeds.generator(self.spec.seed, self.chunk, "policies", point=self.point, extra=seeds.path_key(key))
-        return u.random(self.n)
+        return self.generator("policies", seeds.path_key(key)).random(self.n)
+
+    def generator(self, stream: str, extra: int | None = None) -> np.random.Generator | BlockedGenerator:
+        """The chunk's generator of ``stream`` (``sim.seeds``); in a batch, each block's, side by side."""
+        if self.batch is not None:
+            return self.batch.generator(stream, extra)
+        return seeds.generator(self.spec.seed, self.chunk, stream, point=self.point, extra=extra)
+
+    def event_field(self, name: str, attr: str) -> Any:
+        """Event ``name``'s ``attr`` (week, probability, value): a number, or per replicate in a batch whose
+        blocks set different ones."""
+        if self.batch is None:
+            return getattr(self.spec.events[name], attr)
+        return self.batch.per_replicate([getattr(s.events[name], attr) for s in self.batch.scenarios])
 
     def note(self, kind: str, text: str) -> None:
         """A note (kind: lever, event, salvo, talks, refusal, concession, end) for the traced replicate, while it
@@ -349,22 +391,27 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
     # The recorder's arrays, as the runner collects them.
     @property
     def hist(self) -> np.ndarray:
+        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.hist
 
     @property
     def sums(self) -> np.ndarray:
+        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.sums
 
     @property
     def n_active(self) -> np.ndarray:
+        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.n_active
 
     @property
     def outcome_counts(self) -> np.ndarray:
+        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.outcome_counts
 
     @property
     def trajectories(self) -> dict[str, np.ndarray]:
+        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.trajectories
 
 

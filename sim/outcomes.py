@@ -20,7 +20,8 @@ def outcome_table(model: PressureModel, offset: int) -> pa.Table:
     cumulative figures (also per active week)."""
     weeks_active = np.minimum(model.end_week, model.horizon).astype(np.int32)
     cols: dict[str, Any] = {
-        "replicate": np.arange(offset, offset + model.n, dtype=np.int64),
+        # a batch of scenarios (sim.batch): each block numbers its replicates as its scenario alone would
+        "replicate": np.tile(np.arange(offset, offset + model.block_n, dtype=np.int64), model.n // model.block_n),
         "outcome": pa.array(np.asarray(OUTCOMES)[model.outcome]).dictionary_encode(),
         "week": model.end_week.astype(np.int32),
         "terms": model.terms,

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim import runner
+from sim import batch as batching
 from sim.model import OUTCOMES
 from sim.sweep import (
     load_sweep,
@@ -466,14 +466,15 @@ def test_a_task_that_raises_is_recorded_and_the_rest_go_on(
 ) -> None:
     path = write(tmp_path, TINY)
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(tmp_path / "ref")]) == 0
-    real = runner.run_chunk  # run_tasks looks it up in sim.runner at each call
+    real = batching.run_batch  # run_batch_tasks looks it up in sim.batch at each call
 
-    def flaky(scenario, chunk, n, point=None, **kw):  # type: ignore[no-untyped-def]
-        if scenario.agents.us.levers["penalty_tariff"] == 50 and chunk == 1:
+    def flaky(batch, **kw):  # type: ignore[no-untyped-def]
+        # a batch holding the point that blows up fails whole; it is run again point by point
+        if any(s.agents.us.levers["penalty_tariff"] == 50 for s in batch.scenarios) and batch.chunk == 1:
             raise FloatingPointError("model blew up")
-        return real(scenario, chunk, n, point, **kw)
+        return real(batch, **kw)
 
-    monkeypatch.setattr(runner, "run_chunk", flaky)
+    monkeypatch.setattr(batching, "run_batch", flaky)
     out = tmp_path / "out"
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 1
     err = capsys.readouterr().err
@@ -487,7 +488,7 @@ def test_a_task_that_raises_is_recorded_and_the_rest_go_on(
     assert list(points["replicates"]) == [200, 200, 100, 100, 200, 200]
     assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
 
-    monkeypatch.setattr(runner, "run_chunk", real)
+    monkeypatch.setattr(batching, "run_batch", real)
     assert exit_code(["sweep", str(path), "-w", "1", "-q", "-o", str(out), "--resume"]) == 0
     assert (out / "points.parquet").read_bytes() == (tmp_path / "ref" / "points.parquet").read_bytes()
     assert json.loads((out / "failures.json").read_text()) == []

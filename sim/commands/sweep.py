@@ -47,6 +47,13 @@ SET_HELP = "Override a field of the base scenario: --set dotted.path=value (repe
     metavar="N",
     help="Refuse a design of more than N points before building it [100,000].",
 )
+@click.option(
+    "--batch-points",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Points side by side in one model chunk (results do not depend on it) [automatic: chunks of "
+    "10,000-50,000 replicates, at least 4 per worker when the sweep is large enough; 1: each point alone].",
+)
 def sweep(
     sweep_file: str,
     workers: int | None,
@@ -60,10 +67,12 @@ def sweep(
     quiet: bool,
     sets: tuple[str, ...],
     max_points: int | None,
+    batch_points: int | None,
 ) -> None:
-    """Run the parameter sweep SWEEP_FILE: every point x chunk of replicates is a task written to parts/,
-    then points.parquet (metrics with 95% intervals per point) and, for Sobol and Morris designs,
-    sensitivity.json. Exit status 1 when some tasks failed (see failures.json); rerun with --resume."""
+    """Run the parameter sweep SWEEP_FILE: every point x chunk of replicates is written to parts/ (several
+    points share one model chunk: --batch-points), then points.parquet (metrics with 95% intervals per point)
+    and, for Sobol and Morris designs, sensitivity.json. Exit status 1 when some tasks failed (see
+    failures.json); rerun with --resume."""
     from sim.errors import RunError, Terminated
     from sim.pool import default_workers, start_forkserver
 
@@ -123,6 +132,7 @@ def sweep(
             on_start=on_start,
             on_task=on_task,
             on_event=on_event,
+            batch_points=batch_points,
         )
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.errors.Terminated)
         bar.close()

@@ -380,9 +380,15 @@ def anticipated_shift(m: Any, w: Any) -> tuple[Arr, Arr]:
     lag = p.refining.tomahawk_lag
     since = m.us.approved_since
     start = np.where(np.isfinite(since), since + lag, np.inf)
-    for (_name, ev), happens in zip(m.events, m.event_happens, strict=True):
-        if ev.week > w.t and ev.target() == ("us", "tomahawks") and ev.value is not None and ev.value > 0.5:
-            start = np.where(happens, np.minimum(start, ev.week + lag), start)
+    for k, ((_name, ev), happens) in enumerate(zip(m.events, m.event_happens, strict=True)):
+        week, value = m.event_week[k], m.event_value[k]  # per replicate in a batch of scenarios (sim.batch)
+        if ev.target() != ("us", "tomahawks") or value is None:
+            continue
+        if np.ndim(week) == 0 and np.ndim(value) == 0:
+            if week > w.t and value > 0.5:
+                start = np.where(happens, np.minimum(start, week + lag), start)
+        else:
+            start = np.where(happens & (week > w.t) & (value > 0.5), np.minimum(start, week + lag), start)
     coming = start > w.t
     mil_ru, mil_ua = w.read("mil_ru"), w.read("mil_ua")
     now = tullock(mil_ru, mil_ua, m.const.gamma, p.front.tullock_k)

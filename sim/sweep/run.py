@@ -1,13 +1,16 @@
 """Running a sweep: tasks, parts on disk, resume, the manifest, and the aggregation into ``points.parquet``.
 
-A task is one point x one chunk of replicates; it writes one Parquet part (``parts/``), renamed into place, so
-a killed sweep loses nothing finished and ``--resume`` picks up where it stopped. ``points.parquet`` is then
-aggregated point by point, reading only the columns the metrics need, so memory does not grow with the number
-of points.
+A task is one chunk of replicates of several points side by side in one model (``sim.batch``: the points'
+differences become per-replicate arrays, so a few hundred replicates a point cost what one large run costs);
+it writes one Parquet part per point and chunk (``parts/``), renamed into place, so a killed sweep loses
+nothing finished and ``--resume`` picks up where it stopped (a batch half done is rebuilt from the parts still
+missing). ``points.parquet`` is then aggregated point by point, reading only the columns the metrics need, so
+memory does not grow with the number of points.
 
 Determinism: a chunk's rows depend only on (point scenario, seed, chunk) and, with ``--independent``, the point
-index (``sim.seeds``); parts are written by one code path with fixed compression and sorted rows, so every
-part and ``points.parquet`` are byte-identical for any executor, worker count or resume.
+index (``sim.seeds``), never on the batch the point ran in; parts are written by one code path with fixed
+compression and sorted rows, so every part and ``points.parquet`` are byte-identical for any batching,
+executor, worker count or resume.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim import executors
+from sim.batch import points_per_batch, signature
 from sim.errors import RunError, SimError
-from sim.executors import COMPRESSION, Task, TaskResult, outcome_codes, part_name, run_tasks
+from sim.executors import COMPRESSION, BatchTask, Task, TaskResult, outcome_codes, part_name, run_batch_tasks, run_tasks
 from sim.files import TMP_GLOB, json_bytes, write_atomic
 from sim.provenance import manifest as build_manifest
 from sim.provenance import now
@@ -170,11 +174,15 @@ def run_sweep(
     on_start: Callable[[int, int], None] | None = None,
     on_task: Callable[[bool], None] | None = None,
     on_event: Callable[[str], None] | None = None,
+    batch_points: int | None = None,
+    unbatched: bool = False,
 ) -> SweepReport:
     """Run every task not already on disk, then aggregate points.parquet (and sensitivity.json for Sobol and
     Morris designs). ``backend`` is a ``sim.executors`` backend (default: in process). ``on_start(tasks,
-    resumed)`` is called once the finished parts are counted and ``on_task(ok)`` as each task finishes.
-    Returns a report; ``report.failures`` lists the tasks that failed."""
+    resumed)`` is called once the finished parts are counted and ``on_task(ok)`` as each point's chunk
+    finishes. ``batch_points``: points side by side in one chunk (default: ``sim.batch.points_per_batch``);
+    ``unbatched``: the path before batching (one model per point and chunk, its weekly record kept), which the
+    benchmark times against. Returns a report; ``report.failures`` lists the tasks that failed."""
     started = time.perf_counter()
     out = Path(out)
     backend = backend or executors.InProcess()
@@ -200,6 +208,8 @@ def run_sweep(
     if on_start is not None:
         on_start(report.tasks, report.resumed)
 
+    per = 1 if unbatched else points_per_batch(sizes[0], n_points, backend.slots(), override=batch_points)
+
     def pending() -> Iterator[Task]:
         for j in range(n_points):
             todo = [c for c in range(len(sizes)) if part_name(j, c) not in existing]
@@ -208,7 +218,21 @@ def run_sweep(
                 for c in todo:
                     yield Task(j, c, sizes[c], scenario, independent)
 
-    def on_result(_batch: list[Task], results: list[TaskResult]) -> None:
+    def batches() -> Iterator[BatchTask]:
+        """The missing parts, ``per`` points of one chunk and one signature a task, in point order; a group is
+        sent as soon as it is full (memory holds one open group per chunk and signature)."""
+        open_: dict[tuple[str, int], list[tuple[int, Any]]] = {}
+        for t in pending():
+            key = (signature(t.scenario) if per > 1 else "", t.chunk)
+            group = open_.setdefault(key, [])
+            group.append((t.point, t.scenario))
+            if len(group) == per:
+                del open_[key]
+                yield _batch_task(group, t.chunk, t.n, independent)
+        for (_sig, c), group in open_.items():
+            yield _batch_task(group, c, sizes[c], independent)
+
+    def on_result(_batch: list[Task] | list[BatchTask], results: list[TaskResult]) -> None:
         for r in results:
             report.compute_seconds += r.seconds
             if r.part is not None:
@@ -220,24 +244,40 @@ def run_sweep(
             if on_task is not None:
                 on_task(r.part is not None)
 
-    def on_lost(batch: list[Task], reason: str) -> None:
+    def on_lost(batch: list[Task] | list[BatchTask], reason: str) -> None:
         for t in batch:
-            report.failures.append(_failure(sweep, t.point, t.chunk, f"task lost: {reason}"))
-            if on_task is not None:
-                on_task(False)
+            for point in t.points if isinstance(t, BatchTask) else (t.point,):
+                report.failures.append(_failure(sweep, point, t.chunk, f"task lost: {reason}"))
+                if on_task is not None:
+                    on_task(False)
 
-    todo = report.tasks - report.resumed
+    todo = -(-(report.tasks - report.resumed) // per)
     if isinstance(backend, executors.InProcess):
         size = 1
     else:
         size = executors.batch_size(
             todo,
             backend.slots(),
-            executors.task_seconds(min(sizes[0], sweep.base.replicates), sweep.base.horizon_weeks),
+            executors.task_seconds(per * min(sizes[0], sweep.base.replicates), sweep.base.horizon_weeks),
         )
-    stats = executors.run_batches(
-        backend, run_tasks, executors.batched(pending(), size), on_result=on_result, on_lost=on_lost, on_event=on_event
-    )
+    if unbatched:
+        stats = executors.run_batches(
+            backend,
+            run_tasks,
+            executors.batched(pending(), size),
+            on_result=on_result,
+            on_lost=on_lost,
+            on_event=on_event,
+        )
+    else:
+        stats = executors.run_batches(
+            backend,
+            run_batch_tasks,
+            executors.batched(batches(), size),
+            on_result=on_result,
+            on_lost=on_lost,
+            on_event=on_event,
+        )
     report.restarts = stats.restarts
 
     report.failures.sort(key=lambda f: (f["point"], f["chunk"]))
@@ -259,10 +299,15 @@ def run_sweep(
         tasks={"total": report.tasks, "resumed": report.resumed, "done": report.done, "failed": len(report.failures)},
         restarts=report.restarts,
         batch_size=size,
+        points_per_batch=per,
         timings={"wall_seconds": round(report.seconds, 3), "compute_seconds": round(report.compute_seconds, 3)},
     )
     write_atomic(out / MANIFEST_FILE, _json(manifest))
     return report
+
+
+def _batch_task(group: list[tuple[int, Any]], chunk: int, n: int, independent: bool) -> BatchTask:
+    return BatchTask(tuple(j for j, _ in group), chunk, n, tuple(s for _, s in group), independent)
 
 
 def _failure(sweep: Sweep, point: int, chunk: int, error: str) -> dict[str, Any]:
