@@ -88,13 +88,14 @@ class Rule(CompiledPolicy):
     def __init__(self, name: str, spec: RulePolicy, in_force: np.ndarray) -> None:
         super().__init__(name, spec.lever)
         self.spec = spec
-        self.value = _value(spec.value)
+        self.value: Any = _value(spec.value)
+        self.thresholds: list[Any] = [c.value for c in spec.when]  # per replicate in a batch (sim.batch)
         self.in_force = in_force
         self.streak = np.zeros(in_force.shape, dtype=np.int32)
         self.fired = np.zeros(in_force.shape, dtype=bool)
 
-    def holds(self, model: Host, cond: Condition) -> np.ndarray:
-        return np.asarray(OPS[cond.op](model.observe(cond.var), cond.value))
+    def holds(self, model: Host, cond: Condition, value: Any) -> np.ndarray:
+        return np.asarray(OPS[cond.op](model.observe(cond.var), value))
 
     def apply(self, agent: StateAgent, week: int) -> None:
         s = self.spec
@@ -103,8 +104,8 @@ class Rule(CompiledPolicy):
             trigger = self.fired if s.once else None
         else:
             cond = np.ones(self.streak.shape, dtype=bool)
-            for c in s.when:
-                cond &= self.holds(agent.host, c)
+            for c, value in zip(s.when, self.thresholds, strict=True):
+                cond &= self.holds(agent.host, c, value)
             self.streak = np.where(cond, self.streak + 1, 0).astype(np.int32)
             trigger = self.in_force & (self.streak >= s.for_weeks)
             if s.once:

@@ -4,8 +4,8 @@
 Every week of a ``PressureModel`` costs ~500 numpy calls whatever its size, so a chunk of a few hundred replicates
 pays mostly that fixed cost. A *batch* puts several scenarios (sweep points) side by side in one chunk: block
 ``k`` holds the ``n`` replicates of scenario ``k``; what differs between the scenarios (parameters, initial
-values, levers, the week, probability and value of scheduled events) becomes per-replicate arrays, and the
-outcome table is split back per block.
+values, levers, the week, probability and value of scheduled events, the value, probability and thresholds of
+rules) becomes per-replicate arrays, and the outcome table is split back per block.
 
 Results are unchanged by batching: block ``k``'s replicate ``r`` draws exactly the random numbers it draws when
 scenario ``k`` runs alone. Every generator of a chunk is keyed by (seed, [point,] chunk, stream[, extra])
@@ -16,8 +16,10 @@ parts and ``points.parquet`` byte for byte against the unbatched path for every 
 
 What may differ between the scenarios of one batch is decided field by field (``signature``): scenarios whose
 signatures differ run in different batches. A field is batchable when the model reads it only elementwise per
-replicate; the rest (switches, the horizon, the seed, policies, distributions, and the few parameters the model
-reads as one number for the whole chunk: ``NOT_BATCHABLE``) must be equal.
+replicate: parameters and initial values given as numbers, levers, an event's week, probability and value, a
+rule's value, probability and thresholds. The rest (switches, the horizon, the seed, schedules and responses,
+a rule's weeks, distributions, and the few parameters the model reads as one number for the whole chunk:
+``NOT_BATCHABLE``) must be equal.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ _MARK = "#batched"
 def signature(scenario: Scenario) -> str:
     """What must be equal for two scenarios to share a chunk: the scenario with every batchable value replaced
     by a mark (parameters and initial values given as numbers, lever settings, events' week, probability and
-    numeric value). Names and descriptions do not count."""
+    numeric value, rules' value, probability and thresholds). Names, descriptions and labels do not count."""
     data = scenario.model_dump(mode="json", by_alias=True)
     for key in ("name", "description", "question", "derived_from", "overrides"):
         data.pop(key, None)
@@ -68,6 +70,13 @@ def signature(scenario: Scenario) -> str:
             data["initial"][name] = _MARK
     for agent in data["agents"].values():
         agent["levers"] = dict.fromkeys(sorted(agent["levers"]), _MARK)
+        for policy in agent["policies"].values():
+            if policy["kind"] == "rule":
+                policy["probability"] = _MARK
+                policy["value"] = _MARK if policy["value"] is not None else None
+                for cond in policy["when"]:
+                    cond["value"] = _MARK
+            policy.pop("label", None)
     for event in data["events"].values():
         event["week"] = event["probability"] = _MARK
         if event["value"] is not None:

@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim import seeds
-from sim.agents import India, Russia, StateAgent, Ukraine, UnitedStates
+from sim.agents import India, Rule, Russia, StateAgent, Ukraine, UnitedStates
 from sim.batch import Batch, BlockedGenerator, sample_batch
 from sim.levers import LEVERS
 from sim.names import (
@@ -48,7 +48,7 @@ from sim.processes.negotiation import Negotiation
 from sim.processes.oil import OilMarket
 from sim.recorder import WeeklyRecorder
 from sim.sampling import sample_parameters
-from sim.scenario import Scenario, Switches
+from sim.scenario import RulePolicy, Scenario, Switches
 from sim.scenario.schema import param_path
 from sim.state import Constants, State, initial_state
 from sim.week import Week
@@ -146,6 +146,7 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
                     value = batch.per_replicate([sp.get(name, LEVERS[key][name].default) for sp in specs])
                     if np.ndim(value):
                         arr[:] = value
+            self.batch_rules(batch)
 
         # Events: whether each one happens in each replicate is drawn once, at week 0, from the events stream;
         # each event has its own stream (keyed by its name): adding or deleting one reshuffles no other.
@@ -357,6 +358,23 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
     def policy_uniforms(self, key: str) -> np.ndarray:
         """One uniform per replicate for policy ``key`` (``agent.policy``), from a stream of its own."""
         return self.generator("policies", seeds.path_key(key)).random(self.n)
+
+    def batch_rules(self, batch: Batch) -> None:
+        """Each block's rule settings (the lever value a rule sets, its probability, its conditions' thresholds),
+        per replicate where the blocks differ."""
+        for key, agent in self.by_key.items():
+            for policy in agent.policies:
+                if not isinstance(policy, Rule):
+                    continue
+                specs = [getattr(s.agents, key).policies[policy.name] for s in batch.scenarios]
+                assert all(isinstance(sp, RulePolicy) for sp in specs)  # by sim.batch.signature
+                policy.value = batch.per_replicate([np.nan if sp.value is None else sp.value for sp in specs])
+                policy.thresholds = [
+                    batch.per_replicate([sp.when[c].value for sp in specs]) for c in range(len(policy.thresholds))
+                ]
+                probability = batch.per_replicate([sp.probability for sp in specs])
+                if np.ndim(probability):
+                    policy.in_force = self.policy_uniforms(f"{key}.{policy.name}") < probability
 
     def generator(self, stream: str, extra: int | None = None) -> np.random.Generator | BlockedGenerator:
         """The chunk's generator of ``stream`` (``sim.seeds``); in a batch, each block's, side by side."""

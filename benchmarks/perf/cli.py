@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __doc__ as overview
+from .batching import one_run, one_sweep, part_batching
 from .ensemble import one_ensemble, part_ensemble
 from .explorer import measure_latency, part_explorer
 from .idiomatic import one_idiomatic, part_idiomatic
@@ -31,7 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--out", type=Path, help=f"results JSON [{os.path.relpath(DEFAULT_OUT, ROOT)}; smoke: a temporary directory]"
     )
-    ap.add_argument("--parts", default="1,2,3,4,5,6", help="which parts to run, e.g. 1,5 [all]")
+    ap.add_argument("--parts", default="1,2,3,4,5,6,7", help="which parts to run, e.g. 1,5 [all]")
     ap.add_argument(
         "--no-verify",
         action="store_true",
@@ -53,6 +54,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--weeks", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--report", help=argparse.SUPPRESS)
+    ap.add_argument("--sweep", help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--unbatched", action="store_true", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
 
@@ -65,6 +69,10 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         return one_profile(args.replicates, args.weeks, args.warmup, args.report)
     if kind == "explorer":
         return measure_latency(args.replicates, args.n)
+    if kind == "batching-run":
+        return one_run(args.replicates, args.horizon)
+    if kind == "batching-sweep":
+        return one_sweep(args.sweep, args.workers, args.unbatched)
     raise SystemExit(f"unknown measurement {kind}")
 
 
@@ -127,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
             "explorer",
             f"6. sim explore: a lever move to the fast-pass numbers at {cfg['explorer_replicates']:,} replicates",
             lambda: part_explorer(cfg, log),
+        ),
+        (
+            7,
+            "batching",
+            f"7. sweeps as one ensemble: {cfg['batching_points']} points x {cfg['batching_replicates']} against "
+            f"one run of {cfg['batching_points'] * cfg['batching_replicates']:,}; sobol_levers batched and not",
+            lambda: part_batching(cfg, log),
         ),
     ]
     for number, key, title, fn in steps:

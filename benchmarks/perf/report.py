@@ -147,6 +147,29 @@ def table(res: dict[str, Any]) -> str:
             f"starting run {ex['first_load_s']:.2f} s)"
         )
         lines.append("")
+    bt = res.get("batching")
+    if bt:
+        lines.append(
+            f"7. Sweeps as one ensemble: {bt['points']} points x {bt['replicates']} replicates x "
+            f"{bt['horizon_weeks']} weeks against one run of {bt['points'] * bt['replicates']:,}"
+        )
+        lines.append(
+            f"   one run {fmt_stats(bt['run_us_per_replicate_week'], 1, 3, ' µs')}/replicate-week, the sweep on one "
+            f"worker {fmt_stats(bt['sweep_us_per_replicate_week'], 1, 3, ' µs')} "
+            f"({bt['points_per_batch']['1']} points a batch): ratio {fmt_stats(bt['ratio_sweep_over_run'], 1, 2, 'x')}"
+        )
+        lines.append(
+            f"   overhead {fmt_stats(bt['overhead'], 100, 1, '%')} of compute; 2 workers over 1 "
+            f"{fmt_stats(bt['speedup_2_over_1'], 1, 2, 'x')} (others {fmt_others(bt.get('other_cores'))} cores)"
+        )
+        sb = bt.get("sobol_levers")
+        if sb:
+            lines.append(
+                f"   {sb['sweep']} ({sb['points']} x {sb['replicates']}, --workers {sb['workers']}): "
+                f"{sb['unbatched_seconds']:.1f} s one model per point, {sb['batched_seconds']:.1f} s batched "
+                f"({sb['points_per_batch']} points a batch): {sb['speedup']:.2f}x"
+            )
+        lines.append("")
     tg = res.get("targets", [])
     if tg:
         lines.append("Targets (issue #6, 2 cores, no GPU)")

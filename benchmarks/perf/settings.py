@@ -36,6 +36,11 @@ FULL: dict[str, Any] = {
     "warmup_weeks": 5,
     "explorer_replicates": 2_000,
     "explorer_moves": 8,
+    "batching_points": 100,
+    "batching_replicates": 400,
+    "batching_repeats": 3,
+    "batching_workers": 2,
+    "batching_compare_shipped": True,
 }
 SMOKE: dict[str, Any] = {
     "ensemble_sizes": [1, 100],
@@ -57,4 +62,9 @@ SMOKE: dict[str, Any] = {
     "warmup_weeks": 2,
     "explorer_replicates": 200,
     "explorer_moves": 2,
+    "batching_points": 4,
+    "batching_replicates": 50,
+    "batching_repeats": 1,
+    "batching_workers": 2,
+    "batching_compare_shipped": False,
 }
