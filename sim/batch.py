@@ -236,3 +236,36 @@ def run_batch(batch: Batch, *, record: bool = False) -> list[pa.Table]:
     model.run()
     table = outcome_table(model, batch.chunk * batch.spec.chunk_size)
     return [table.slice(k * batch.n, batch.n) for k in range(batch.blocks)]
+
+
+def run_scenarios(
+    scenarios: Sequence[Scenario],
+    *,
+    points: Sequence[int | None] | None = None,
+    batch_points: int | None = None,
+    record: bool = False,
+) -> list[pa.Table]:
+    """Each scenario's whole outcome table (every chunk, as ``sim run`` numbers its replicates), the scenarios run
+    in batches in this process: what an explorer's fast pass, a calibration generation or an optimiser calls to
+    evaluate many candidates at the cost of one large run. ``points``: each scenario's key in the random streams
+    (default None: common random numbers, so differences between candidates are paired); ``batch_points``: as
+    ``sim sweep --batch-points`` (default automatic). Scenarios that cannot share a chunk (``signature``) run in
+    separate batches; the tables do not depend on the batching."""
+    import pyarrow as pa
+
+    from sim.scenario import chunk_sizes
+
+    keys = list(points) if points is not None else [None] * len(scenarios)
+    if len(keys) != len(scenarios):
+        raise ValueError("one point key per scenario")
+    parts: list[list[pa.Table]] = [[] for _ in scenarios]
+    for group in group_batches(range(len(scenarios)), lambda i: signature(scenarios[i]), len(scenarios)):
+        spec = scenarios[group[0]]
+        sizes = chunk_sizes(spec.replicates, spec.chunk_size)
+        per = points_per_batch(sizes[0], len(group), override=batch_points)
+        for c, n in enumerate(sizes):
+            for members in (group[i : i + per] for i in range(0, len(group), per)):
+                batch = Batch(tuple(scenarios[i] for i in members), n, c, tuple(keys[i] for i in members))
+                for i, table in zip(members, run_batch(batch, record=record), strict=True):
+                    parts[i].append(table)
+    return [pa.concat_tables(p) for p in parts]

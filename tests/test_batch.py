@@ -20,7 +20,7 @@ from sim.batch import (
     points_per_batch,
     signature,
 )
-from sim.executors import BatchTask, Task, part_name, run_batch_tasks, run_tasks
+from sim.executors import BatchTask, Task, part_bytes, part_name, run_batch_tasks, run_tasks
 from sim.scenario import load_scenario
 from sim.sweep import load_sweep, run_sweep
 from sim.sweep.spec import Sweep
@@ -239,3 +239,25 @@ def test_rules_whose_value_probability_and_thresholds_differ_between_scenarios_b
         together = run_batch_tasks([BatchTask((0, 1, 2), 0, 40, tuple(variants), independent)])
         assert [r.part for r in together] == [r.part for r in alone]
         assert len({r.part for r in alone}) == 3  # the rules made a difference
+
+
+def test_run_scenarios_gives_each_candidate_its_own_run() -> None:
+    """The API for callers with many candidates: each scenario's outcome table over all its chunks equals its
+    run alone (``sim.runner.run_chunk``, chunk by chunk), whatever the batch size; scenarios that cannot share a
+    chunk (here a switch) run apart."""
+    import pyarrow as pa
+
+    from sim.batch import run_scenarios
+    from sim.runner import run_chunk
+
+    common = ["horizon_weeks=12", "replicates=30", "chunk_size=20"]
+    candidates = [load_scenario(str(BASELINE), [*common, f"params.costs.scale={x}"]) for x in (0.7, 1.0, 1.3)] + [
+        load_scenario(str(BASELINE), [*common, "switches.oil=false"])
+    ]
+    alone = [pa.concat_tables([run_chunk(s, c, n)["outcomes"] for c, n in enumerate((20, 10))]) for s in candidates]
+    for per in (None, 2):
+        got = run_scenarios(candidates, batch_points=per)
+        assert [part_bytes(0, t) for t in got] == [part_bytes(0, a) for a in alone]  # NaN terms compare equal
+    independent = run_scenarios(candidates[:2], points=[5, 6])
+    own = pa.concat_tables([run_chunk(candidates[1], c, n, point=6)["outcomes"] for c, n in enumerate((20, 10))])
+    assert part_bytes(0, independent[1]) == part_bytes(0, own)
