@@ -90,7 +90,10 @@ def test_two_local_workers_give_the_same_bytes(sweep_file: Path, reference: dict
 @pytest.mark.slow
 def test_a_killed_worker_loses_no_task(sweep_file: Path, reference: dict[str, bytes], tmp_path: Path) -> None:
     out = tmp_path / "killed-worker"
-    proc = sim_process(["sweep", str(sweep_file), "--workers", "2", "--quiet", "--out", str(out)])
+    # batches of 2 points (16 tasks): work is still in flight when the first parts appear
+    proc = sim_process(
+        ["sweep", str(sweep_file), "--workers", "2", "--quiet", "--out", str(out), "--batch-points", "2"]
+    )
     try:
         wait_for_parts(out, 1, proc)
         # The pool's workers are the grandchildren of the sweep (children of the forkserver).
