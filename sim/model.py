@@ -200,9 +200,10 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         defaults |= {"front": self.state.front, "offer": self.state.last_offer}
         self.flow_defaults = {name: value for name, value in defaults.items() if name not in produced}
 
-        # The weekly histograms and sums (``record``; a sweep reads only the outcome table).
-        self.recorder = WeeklyRecorder(self.n, self.horizon, keep) if record else None
-        if self.recorder is not None:
+        # The weekly histograms and sums, unless ``record`` is off (a sweep reads only the outcome table).
+        self.recording = record
+        self.recorder = WeeklyRecorder(self.n, self.horizon, keep)
+        if self.recording:
             self.recorder.record(0, self.state.S, self.active, self.outcome, self.state)
 
     # ----------------------------------------------------------------------------------------------------
@@ -218,7 +219,7 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         fired = self.terminate(w)  # 8. outcomes on the end-of-week state
         self.commit(w)  # what was written, where the replicate was active; tallies
         self.active = self.active & ~fired
-        if self.recorder is not None:
+        if self.recording:
             self.recorder.record(self.week, self.state.S, self.active, self.outcome, self.state)
 
     def run(self) -> None:
@@ -409,27 +410,22 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
     # The recorder's arrays, as the runner collects them.
     @property
     def hist(self) -> np.ndarray:
-        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.hist
 
     @property
     def sums(self) -> np.ndarray:
-        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.sums
 
     @property
     def n_active(self) -> np.ndarray:
-        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.n_active
 
     @property
     def outcome_counts(self) -> np.ndarray:
-        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.outcome_counts
 
     @property
     def trajectories(self) -> dict[str, np.ndarray]:
-        assert self.recorder is not None, "a model built with record=False keeps no weekly record"
         return self.recorder.trajectories
 
 
