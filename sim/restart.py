@@ -55,7 +55,6 @@ PARTICLES_FILE = "particles.csv"
 MODEL_ARRAYS = ("active", "outcome", "end_week", "terms", "co_trigger")
 # Attributes that hold a reference to the model or a spec (never per-replicate data).
 AGENT_SKIP = frozenset({"model", "host", "levers", "policies", "unique_id", "pos"})
-POLICY_SKIP = frozenset({"name", "lever", "spec", "value", "at"})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -243,8 +242,11 @@ def advance(model: PressureModel, week: int) -> dict[str, list[np.ndarray]]:
 
 
 def _per_replicate(value: Any, n: int) -> bool:
+    """An array over the replicates, or a non-empty list, tuple or dict of them."""
     if isinstance(value, np.ndarray):
         return value.ndim >= 1 and value.shape[-1] == n
+    if isinstance(value, dict):
+        value = list(value.values())
     if isinstance(value, (list, tuple)) and value:
         return all(isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[-1] == n for v in value)
     return False
@@ -260,6 +262,8 @@ def _arrays(obj: Any, n: int, skip: frozenset[str] = frozenset()) -> dict[str, A
             out[name] = value.copy()
         elif isinstance(value, (list, tuple)) and _per_replicate(value, n):
             out[name] = [v.copy() for v in value]
+        elif isinstance(value, dict) and _per_replicate(value, n):
+            out[name] = {k: v.copy() for k, v in value.items()}
     return out
 
 

@@ -191,6 +191,22 @@ def test_the_snapshot_carries_every_per_replicate_attribute() -> None:
     for _ in range(3):
         model.step()
     assert restart.per_replicate_attributes(model) == set()
+    model.memory = np.zeros(7)  # new per-replicate state the snapshot would miss: named
+    assert restart.per_replicate_attributes(model) == {"model.memory"}
+
+
+def test_agents_memory_is_carried_and_gathered_whatever_its_container() -> None:
+    sc = load_scenario(REALISED, ["replicates=6", "horizon_weeks=30"])
+    old = PressureModel(sc, 6, keep=("front",))
+    history = restart.advance(old, 4)
+    old.russia.memo = {"seen": np.arange(6.0)}  # an agent's memory kept in a dict of arrays
+    snap = restart.take(restart.snapshot(old, history, streams=False), np.array([5, 5, 0]))
+    new = PressureModel(sc, 3, keep=("front",))
+    restart.restore(new, snap, {}, seed=1)
+    assert new.week == 4 and list(new.russia.memo["seen"]) == [5.0, 5.0, 0.0]
+    assert np.array_equal(new.state.front, old.state.front[[5, 5, 0]])
+    assert np.array_equal(new.russia.cost_type, old.russia.cost_type[[5, 5, 0]])
+    assert np.array_equal(new.recorder.trajectories["front"][:5], old.recorder.trajectories["front"][:5, [5, 5, 0]])
 
 
 def _cli_error(run_cli, *args: str) -> str:
