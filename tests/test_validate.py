@@ -68,4 +68,5 @@ def test_validate_writes_the_scorecard(tmp_path: Path) -> None:
     assert new.startswith("# head\n\n" + va.README_START) and new.endswith(va.README_END + "\n\ntail\n")
     assert "old figures" not in new and "forecast from 2026-02-15 (calibrated, restarted)" in new
     assert "ceasefire by 31 Mar 2026 (2026-03-31): the forecast from 2026-02-15 gives" in new
+    assert "Against persistence (the window's last value) on the holdout, the forecast's CRPS is lower on" in new
     assert not list(tmp_path.glob("*.tmp"))

@@ -418,7 +418,20 @@ def readme_block(results: dict[str, Any], forecasts: list[dict[str, Any]]) -> st
                 f"({r['events']} events)"
             )
         lines.append(f"| {what} | {cells[0]} | {cells[1]} |")
-    lines += [""]
+    window = results["baseline"]["scores"]["window"]["values"]
+    better: list[str] = []
+    worse: list[str] = []
+    for r in fc["scores"]["holdout"]["values"]:
+        last = persistence(window, r["variable"])
+        if last is not None:
+            (better if r["crps"] < abs(r["value"] - last) else worse).append(f"{r['variable']} {r['date']}")
+    lines += [
+        "",
+        f"- Against persistence (the window's last value) on the holdout, the forecast's CRPS is lower on "
+        f"{len(better)} of {len(better) + len(worse)} values"
+        + (f" ({', '.join(better)})" if better else "")
+        + (f" and higher on {', '.join(worse)}." if worse else "."),
+    ]
     for f in open_q:
         p = p_settled_by(ens.outcomes, start, f["by"])
         p = 1 - p if f["negated"] else p
