@@ -1,8 +1,14 @@
-"""The charts' share of `sim run`'s wall time, in one process (issue 14 §5).
+"""The charts' share of `sim run`'s wall time (issue 14 §5).
 
-Runs `sim run SCENARIO -n N --workers 1 -q` in this process, timing the call that draws the charts
-(`write_run_charts`) inside it, and prints the run's wall time, the charts' time and their share. Run it with
-the code of two commits to compare (the interpreter and imports are outside both times):
+Runs `sim run SCENARIO -n N --workers W -q` (W = 2 by default, one per core here) in a fresh Python process in
+three ways, alternated, and prints the median wall time of each, from the process's start to its exit
+(interpreter start and imports included, as a user sees it):
+- `no charts`: with `--no-charts`;
+- `sequential`: with `--no-charts`, then the same four charts drawn after it by `write_run_charts` (what
+  `sim run` did before the charts were drawn in parallel: one after the other, once the results were written);
+- `parallel`: `sim run` as it is, drawing its charts in other processes while it writes the results
+  (sim/plots/background.py).
+The charts' share is (with charts - no charts) / with charts.
 
     .venv/bin/python benchmarks/chart_share.py --replicates 10000 --repeats 3
 """
@@ -12,58 +18,62 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+
+SCRIPT = """
+import sys
+from sim.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit as exc:
+    if exc.code:
+        raise
+if sys.argv[1] == "sequential":
+    from sim.plots.run import RUN_CHARTS, write_run_charts
+    write_run_charts(sys.argv[sys.argv.index("-o") + 1], charts=RUN_CHARTS)
+"""
 
 
-def measure(scenario: str, replicates: int) -> tuple[float, float]:
-    import sim.plots as plots
-    import sim.plots.run as plots_run
-    from sim.cli import main
-
-    original = plots_run.write_run_charts
-    spent = [0.0]
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent[0] += time.perf_counter() - start
-
-    plots_run.write_run_charts = timed  # type: ignore[assignment]
-    plots.write_run_charts = timed  # type: ignore[attr-defined]
+def measure(scenario: str, replicates: int, workers: int, mode: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "r"
+        args = ["run", scenario, "-n", str(replicates), "-w", str(workers), "-q", "-o", str(out)]
+        if mode != "parallel":
+            args.append("--no-charts")
         start = time.perf_counter()
-        try:
-            main(["run", scenario, "-n", str(replicates), "-w", "1", "-q", "-o", str(Path(tmp) / "r"), "--force"])
-        except SystemExit as exc:
-            if exc.code:
-                raise
-        total = time.perf_counter() - start
-    plots_run.write_run_charts = original  # type: ignore[assignment]
-    plots.write_run_charts = original  # type: ignore[attr-defined]
-    return total, spent[0]
+        subprocess.run([sys.executable, "-c", SCRIPT, mode, *args], check=True)
+        return time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", default="scenarios/baseline.yaml")
     parser.add_argument("--replicates", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    measure(args.scenario, 200)  # warm: imports and fonts
-    rows = [measure(args.scenario, args.replicates) for _ in range(args.repeats)]
-    totals, charts = [r[0] for r in rows], [r[1] for r in rows]
-    shares = [c / t for t, c in rows]
-    load = os.getloadavg()[0]
-    print(
-        f"sim run, {args.replicates:,} replicates, one worker: wall {statistics.median(totals):.2f} s, charts "
-        f"{statistics.median(charts):.2f} s, share {statistics.median(shares):.0%} "
-        f"(runs: {', '.join(f'{c:.2f}/{t:.2f}' for t, c in rows)}; load average {load:.1f})"
-    )
+    modes = ("no charts", "sequential", "parallel")
+    for mode in modes:  # warm: the file cache, matplotlib's font cache
+        measure(args.scenario, 200, args.workers, mode)
+    times: dict[str, list[float]] = {m: [] for m in modes}
+    loads = [os.getloadavg()[0]]
+    for _ in range(args.repeats):
+        for mode in modes:
+            times[mode].append(measure(args.scenario, args.replicates, args.workers, mode))
+        loads.append(os.getloadavg()[0])
+    med = {m: statistics.median(v) for m, v in times.items()}
+    print(f"sim run, {args.replicates:,} replicates, {args.workers} worker(s), median of {args.repeats}:")
+    for mode in modes:
+        extra = ""
+        if mode != "no charts":
+            charts = med[mode] - med["no charts"]
+            extra = f"; charts {charts:.2f} s, {charts / med[mode]:.0%} of the run"
+        print(f"  {mode:<10} {med[mode]:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times[mode])}){extra}")
+    print(f"load average (1 min) during the runs: {min(loads):.1f} to {max(loads):.1f}")
 
 
 if __name__ == "__main__":

@@ -137,7 +137,8 @@ def run(
             )
     chunks = len(chunk_sizes(sc.replicates, sc.chunk_size))
     local = scheduler is None and scheduler_file is None
-    if local and min(workers or default_workers(), chunks) > 1:
+    pooled = local and min(workers or default_workers(), chunks) > 1
+    if pooled:
         start_forkserver()  # the pool's server imports the model while this process does (sim/pool.py)
 
     from sim.executors import make_backend
@@ -157,6 +158,13 @@ def run(
         out_dir = Path("results") / f"{sc.dir_name}_from_{at.date().isoformat()}"
     check_out_dir(out_dir, force)  # before connecting to a cluster or starting any worker
     backend = make_backend(workers, scheduler, scheduler_file=scheduler_file, tasks=chunks)
+    charts = None
+    if not no_charts:
+        from sim.plots.background import ChartDrawer, worth_it
+        from sim.plots.run import RUN_CHARTS
+
+        # processes that import matplotlib while the model runs, and draw while the results are written
+        charts = ChartDrawer(RUN_CHARTS) if worth_it(pooled) else None
     # Everything is written into a temporary directory renamed into place at the end: an interrupted run
     # leaves nothing behind. Kept trajectories stream into it chunk by chunk.
     try:
@@ -184,13 +192,19 @@ def run(
             outcome_sink.close()
             if sink is not None:
                 sink.close()
+            if charts is not None:
+                charts.draw(result, tmp)  # drawn while the results are written, collected before the rename
             write_results_into(result, tmp, source=scenario, extra_manifest=extra_manifest)
-            if not no_charts:
-                from sim.plots.run import RUN_CHARTS, write_run_charts
+            if charts is not None:
+                charts.wait()
+            elif not no_charts:  # a busy machine: in this process
+                from sim.plots.run import write_run_charts
 
                 write_run_charts(tmp, charts=RUN_CHARTS)
     finally:
         backend.close()
+        if charts is not None:
+            charts.close()
     if not quiet:
         if restart_from is not None:
             r = record
