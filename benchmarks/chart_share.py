@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,15 +39,20 @@ if sys.argv[1] == "sequential":
 """
 
 
-def measure(scenario: str, replicates: int, workers: int, mode: str) -> float:
+def measure(scenario: str, replicates: int, workers: int, mode: str) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "r"
         args = ["run", scenario, "-n", str(replicates), "-w", str(workers), "-q", "-o", str(out)]
         if mode != "parallel":
             args.append("--no-charts")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", SCRIPT, mode, *args], check=True)
-        return time.perf_counter() - start
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU of the command and every process it waited for (workers, forkserver, drawing processes)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, cpu
 
 
 def main() -> None:
@@ -60,19 +66,26 @@ def main() -> None:
     for mode in modes:  # warm: the file cache, matplotlib's font cache
         measure(args.scenario, 200, args.workers, mode)
     times: dict[str, list[float]] = {m: [] for m in modes}
+    cpus: dict[str, list[float]] = {m: [] for m in modes}
     loads = [os.getloadavg()[0]]
     for _ in range(args.repeats):
         for mode in modes:
-            times[mode].append(measure(args.scenario, args.replicates, args.workers, mode))
+            wall, cpu = measure(args.scenario, args.replicates, args.workers, mode)
+            times[mode].append(wall)
+            cpus[mode].append(cpu)
         loads.append(os.getloadavg()[0])
     med = {m: statistics.median(v) for m, v in times.items()}
+    cpu_med = {m: statistics.median(v) for m, v in cpus.items()}
     print(f"sim run, {args.replicates:,} replicates, {args.workers} worker(s), median of {args.repeats}:")
     for mode in modes:
         extra = ""
         if mode != "no charts":
             charts = med[mode] - med["no charts"]
             extra = f"; charts {charts:.2f} s, {charts / med[mode]:.0%} of the run"
-        print(f"  {mode:<10} {med[mode]:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times[mode])}){extra}")
+        print(
+            f"  {mode:<10} wall {med[mode]:6.2f} s (runs: {', '.join(f'{t:.2f}' for t in times[mode])}), "
+            f"CPU {cpu_med[mode]:6.2f} s{extra}"
+        )
     print(f"load average (1 min) during the runs: {min(loads):.1f} to {max(loads):.1f}")
 
 
