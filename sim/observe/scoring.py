@@ -173,6 +173,7 @@ def write_score(report: dict[str, Any], out: str | Path, *, force: bool = False)
     from sim.errors import RunError
     from sim.files import atomic_file, json_bytes, write_atomic
     from sim.observe.plots import calibration_figure
+    from sim.plots.common import save
 
     out = Path(out)
     target = out / SCORE_FILE
@@ -185,5 +186,5 @@ def write_score(report: dict[str, Any], out: str | Path, *, force: bool = False)
         (out / "charts").mkdir(exist_ok=True)
         chart = out / "charts" / CALIBRATION_CHART
         with atomic_file(chart) as tmp_chart:
-            calibration_figure(report).savefig(tmp_chart, dpi=110)
+            save(calibration_figure(report), tmp_chart, fmt="png")  # the charts' style and 150 dpi
     return target, chart

@@ -556,8 +556,10 @@ def draw_key(
 # Saving
 
 
-def save(fig: Figure, path: Path) -> Path:
-    fmt = path.suffix.lstrip(".")
+def save(fig: Figure, path: Path, fmt: str | None = None) -> Path:
+    """Write ``fig`` to ``path`` at the style's resolution, every text plain; the format is ``path``'s suffix
+    unless ``fmt`` is given (a temporary file of ``sim.files.atomic_file`` has none)."""
+    fmt = fmt or path.suffix.lstrip(".")
     if fmt not in FORMATS:
         raise ScenarioError(f"unknown chart format {fmt!r}; expected one of {', '.join(FORMATS)}")
     path.parent.mkdir(parents=True, exist_ok=True)
