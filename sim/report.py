@@ -376,6 +376,14 @@ def run_report(results_dir: Path, *, traces: bool = True) -> str:
                 f"{FAN_VARIABLES[var].title}: median and the bands holding 50% and 90% of the replicates still "
                 "at war each week; dotted lines are the scenario's events."
             )
+            if any(line.get_gid() == "split-threshold" for ax in fig.axes for line in ax.lines):
+                note = (
+                    f"{FAN_VARIABLES[var].title}: the replicates split into two groups (a split fan). Left, a fan "
+                    "for each group: median and the bands holding 50% and 90% of its replicates still at war; "
+                    "right, sample paths coloured by how each replicate ends. The key gives each group's share, "
+                    "how its replicates end and what tells the groups apart; dotted lines are the scenario's "
+                    "events."
+                )
         parts.append(figure_html(stem, fig, note))
     parts.append('<h2 id="outcomes">Outcomes</h2>' + outcome_table(summary, result.outcomes, sc.start_date))
     parts.append(

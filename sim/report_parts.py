@@ -242,6 +242,8 @@ def glossary() -> str:
         "worlds: far more precise than two independent samples.</dd>"
         "<dt>Fan chart</dt><dd>Median and bands holding 50% and 90% of the replicates still at war each "
         "week.</dd>"
+        "<dt>Split fan</dt><dd>A fan chart drawn for each of two groups of replicates when they part ways (with "
+        "and without Tomahawks, say), beside sample paths coloured by how each replicate ends.</dd>"
         "<dt>Cumulative incidence</dt><dd>The share of replicates that have reached an outcome by each date.</dd>"
         "<dt>ESS</dt><dd>Effective sample size of a weighted (conditioned) run, Kish's (Σw)²/Σw².</dd>"
         "</dl>"

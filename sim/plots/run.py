@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from sim.errors import ScenarioError
 from sim.intervals import wilson
@@ -34,6 +35,8 @@ from sim.plots.common import (
     figure_with_key,
     finish,
     headroom,
+    legend_below,
+    legend_rows_inches,
     mark_events,
     mark_horizon,
     new_figure,
@@ -299,7 +302,7 @@ def settlement_terms(outcomes: pd.DataFrame, info: RunInfo) -> Figure:
     from sim.observe import weighted_quantile
 
     with _style():
-        fig = new_figure(7.5, 4.0)
+        fig = new_figure(7.5, 4.0 + legend_rows_inches(1), bottom=legend_rows_inches(1))
         ax = fig.add_subplot()
         terms, w = settled_terms(outcomes)
         colour = OUTCOME_STYLE["settlement"][1]
@@ -338,11 +341,13 @@ def settlement_terms(outcomes: pd.DataFrame, info: RunInfo) -> Figure:
                 gid="front-start",
                 label=f"front on {info.start_date:%d %b %Y}: {info.initial_front:.0%}",
             )
+        # whole-point ticks: at 82.5% a 0-decimal label would read "82%"
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
         _percent_axis(ax, "x", 0)
         _percent_axis(ax, "y", 0)
         ax.set_xlabel("terms: Russia's share of the disputed territory under the deal (%)")
         ax.set_ylabel("weighted share of settlements (%)" if w is not None else "share of settlements (%)")
-        ax.legend(loc="upper left")
+        legend_below(fig, *ax.get_legend_handles_labels(), ncol=3)  # under the chart, never on the bars
         return finish(fig, f"{info.name}: terms of settlement", info.caption)
 
 
