@@ -303,3 +303,27 @@ def test_a_resampled_restart_is_byte_identical_across_workers(calibration: Path,
     assert exit_code([*args, "-w", "2", "--out", str(tmp_path / "two")]) == 0
     for name in FILES[:-1]:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_a_resampled_restart_on_a_dask_cluster_gives_the_same_bytes(calibration: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import exit_code, local_dask_cluster
+
+    args = ["run", str(REALISED), "-n", "300", "--set", "chunk_size=100", "--horizon", "22", "--from"]
+    args += [str(calibration), "--at", "2026-02-15", "-q", "--no-charts", "--trajectories", "front"]
+    assert exit_code([*args, "-w", "1", "--out", str(tmp_path / "local")]) == 0
+    (tmp_path / "dask").mkdir()
+    with local_dask_cluster(tmp_path / "dask") as address:
+        done = subprocess.run(
+            [sys.executable, "-m", "sim.cli", *args, "--scheduler", address, "--out", str(tmp_path / "cluster")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+    assert done.returncode == 0, done.stderr
+    for name in FILES[:-1]:
+        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "cluster" / name).read_bytes(), name
