@@ -1,4 +1,4 @@
-"""The four state agents: their levers, the policies that set them, and the decisions they own.
+"""The five state agents: their levers, the policies that set them, and the decisions they own.
 
 Each is a ``mesa.Agent``. Its week has two moments:
 
@@ -6,7 +6,8 @@ Each is a ``mesa.Agent``. Its week has two moments:
   functions of last week's observed state; scheduled events may then override any lever;
 - ``decide(m, w)`` (the decision phase, after events, so that a same-week event counts): the choices that
   react to this week's levers. The US turns approval into Tomahawk deliveries; India chooses the Russian share
-  it aims for from its costs and benefits.
+  it aims for from its costs and benefits; Europe sets its aid (replacing part of a US cut) and adopts sanctions
+  packages.
 
 The belligerents also own how they meet an offer, called by the negotiation process in a round: each values
 war from its own belief, costs and resolve (``war_value``), sets the worst terms it accepts
@@ -28,7 +29,7 @@ import mesa
 import numpy as np
 
 from sim.levers import LEVERS
-from sim.processes import bargaining, coercion, costs, market, negotiation, oil
+from sim.processes import bargaining, coercion, costs, europe, market, negotiation, oil
 from sim.processes import beliefs as belief
 from sim.processes.base import Model
 from sim.scenario import AgentSpec, Condition, ResponsePolicy, RulePolicy, SchedulePolicy
@@ -170,7 +171,7 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]  # Mesa ships no type inform
 
 
 class UnitedStates(StateAgent):
-    """Penalty tariff on India, Tomahawks, oil sanctions, aid and air defence, frozen assets, mediation, and
+    """Penalty tariff on India, Tomahawks, oil sanctions, aid and air defence, mediation, and
     the carrots of a deal: security guarantees for Ukraine and sanctions relief for Russia."""
 
     key = "us"
@@ -369,4 +370,32 @@ class India(StateAgent):
         )
 
 
-AGENT_CLASSES: tuple[type[StateAgent], ...] = (UnitedStates, Russia, Ukraine, India)
+class Europe(StateAgent):
+    """The EU, its member states and the UK: military aid, the reparations loan or the EUR 90bn loan, sanctions
+    packages and the gas ban (``sim.processes.europe``)."""
+
+    key = "europe"
+    decision = "europe_support"
+
+    def decide(self, m: Model, w: Week) -> None:
+        """Europe's rule: its aid this week is its own level plus the share ``substitution`` of any US cut below
+        the Oct 2025 level (flow ``aid_eu``); while the war goes on it adopts a sanctions package with weekly
+        probability ``package_rate`` / 52.18, each adding ``europe.package_step`` to its enforcement lever (kept
+        from week to week: the packages accumulate; a scenario's schedule or event resets it)."""
+        e = m.p.europe
+        w.aid_eu = europe.aid_with_substitution(
+            w.lever("europe", "aid"),
+            w.lever("europe", "substitution"),
+            w.lever("us", "aid"),
+            m.p.attrition.aid_weight,
+            e.aid_weight,
+        )
+        adopted = europe.package_adopted(w.noise["package"], w.lever("europe", "package_rate")) & m.active
+        lever = self.levers["sanctions"]
+        lever[:] = europe.ratchet(lever, adopted, e.package_step)
+        i = m.trace_index
+        if m.tracing and adopted[i]:
+            m.note("lever", f"europe.sanctions = {lever[i]:.3f} (an EU sanctions package: Europe's decision)")
+
+
+AGENT_CLASSES: tuple[type[StateAgent], ...] = (UnitedStates, Russia, Ukraine, India, Europe)

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 # Where a lever can act besides the processes: the agents' decisions (sim.agents) and termination (sim.model).
-DECISIONS = ("tomahawk_deliveries", "india_purchases", "termination")
+DECISIONS = ("tomahawk_deliveries", "india_purchases", "europe_support", "termination")
 PROCESSES = ("oil", "salvos", "strikes", "battle", "attrition", "learning", "escalation", "resolve", "negotiation")
 
 
@@ -52,7 +52,7 @@ def _table(
 
 
 LEVERS: dict[str, dict[str, Lever]] = {
-    # The United States: tariffs, Tomahawks, sanctions, aid, assets, mediation, and the carrots of a deal.
+    # The United States: tariffs, Tomahawks, sanctions, aid, mediation, and the carrots of a deal.
     "us": _table(
         "us",
         (
@@ -102,7 +102,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "US military aid and intelligence (1 = Oct 2025 level)",
             "definition: 1 = US aid, intelligence sharing and sales as of Oct 2025, funding attrition.aid_weight "
             "(~40%) of Ukraine's replenishment (Kiel Ukraine Support Tracker); 0 = none, up to 3x",
-            ("attrition",),
+            ("attrition", "europe_support"),
         ),
         (
             "air_defence",
@@ -115,18 +115,6 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "definition: interception added to the 85% of 2025 (Ukrainian Air Force reports); at most 0.15 so "
             "that interception stays a share",
             ("strikes",),
-        ),
-        (
-            "assets",
-            0.0,
-            0,
-            1,
-            "0/1",
-            "Frozen assets mobilised",
-            "frozen Russian assets mobilised for Ukraine (G7 reparations loan)",
-            "European Commission proposal of Sep 2025: a EUR 140bn reparations loan from the EUR 185-194bn at "
-            "Euroclear, not agreed by Oct 2025 (0 = not agreed)",
-            ("attrition",),
         ),
         (
             "mediation",
@@ -288,4 +276,116 @@ LEVERS: dict[str, dict[str, Lever]] = {
             ("india_purchases", "oil"),
         ),
     ),
+    # Europe (the EU, its member states and the UK): aid, the financing of Ukraine from the immobilised assets or
+    # EU borrowing, sanctions packages and the gas ban. Its decision (sim.agents.Europe) replaces part of a US aid
+    # cut and adopts sanctions packages at its own pace.
+    "europe": _table(
+        "europe",
+        (
+            "aid",
+            1.0,
+            0,
+            3,
+            "x Oct 2025",
+            "European military aid",
+            "European military aid to Ukraine (1 = Oct 2025 level), before it replaces any US cut",
+            "definition: 1 = European military aid as of Oct 2025 (Kiel Ukraine Support Tracker: Europe allocated "
+            "most of 2025's EUR 32.5bn after the US halt), funding europe.aid_weight of Ukraine's replenishment; "
+            "0 = none, up to 3x",
+            ("europe_support",),
+        ),
+        (
+            "substitution",
+            0.5,
+            0,
+            1,
+            "share",
+            "Europe replaces US aid",
+            "share of a US aid cut (below us.aid = 1) that Europe replaces",
+            "Kiel Ukraine Support Tracker (10 Dec 2025): after the US halt, 2025 allocations were EUR 32.5bn "
+            "against EUR 41.6bn a year in 2022-24, so Europe replaced about 55-60% of the US share; a cut below "
+            "the Oct 2025 level (intelligence, PURL sales) is harder to replace: 0.5, argued range 0.3-0.7",
+            ("europe_support",),
+        ),
+        (
+            "assets",
+            0.0,
+            0,
+            1,
+            "0/1",
+            "Reparations loan (frozen assets)",
+            "the EU reparations loan from the immobilised Russian assets (was agents.us.levers.assets)",
+            "European Commission proposal of Sep 2025: a EUR 140bn reparations loan from the EUR 185-194bn at "
+            "Euroclear, not agreed by Oct 2025 (0 = not agreed); left unresolved by the European Council of "
+            "18-19 Dec 2025, the assets immobilised indefinitely (about EUR 210bn)",
+            ("attrition",),
+        ),
+        (
+            "loan",
+            0.0,
+            0,
+            1,
+            "0/1",
+            "EU EUR 90bn loan",
+            "the EU's EUR 90bn interest-free loan for 2026-27 from EU borrowing (funds what the reparations "
+            "loan would have, at europe.loan_ratio of its size)",
+            "European Council of 19 Dec 2025 (agreed after the window's start: 0 on 16 Oct 2025; "
+            "https://particle.news/story/eu-approves-90-billion-loan-for-ukraine-leaves-frozen-assets-plan-unresolved)",
+            ("attrition",),
+        ),
+        (
+            "sanctions",
+            0.0,
+            0,
+            1,
+            "enforcement",
+            "EU enforcement added",
+            "enforcement of the oil sanctions added by EU packages after Oct 2025 (adds to us.sanctions, the "
+            "G7 level of Oct 2025; the sum is capped at 1); each package Europe adopts raises it",
+            "definition: 0 = the 18 packages in force on 16 Oct 2025 (their enforcement is in us.sanctions = 0.2, "
+            "oil.enforcement_ref); the 19th package (23 Oct 2025: Rosneft and Gazprom Neft transaction ban, 117 "
+            "more shadow-fleet vessels, 557 in all) is the first the decision rule adopts",
+            ("oil",),
+        ),
+        (
+            "package_rate",
+            4.0,
+            0,
+            12,
+            "packages/year",
+            "EU sanctions packages a year",
+            "the pace at which the EU adopts sanctions packages while the war goes on (0: no more packages)",
+            "Council of the EU: the 16th (24 Feb 2025), 17th (20 May), 18th (18 Jul) and 19th (23 Oct 2025) "
+            "packages, four a year; unanimity (Hungary, Slovakia) delays but has not stopped them",
+            ("europe_support",),
+        ),
+        (
+            "gas_ban",
+            0.0,
+            0,
+            1,
+            "share",
+            "EU ban on Russian gas",
+            "share of the budget revenue Russia earns on gas sold to the EU that a ban cuts off (LNG about 0.25 "
+            "of it, pipeline gas the rest)",
+            "definition: 0 = no ban on 16 Oct 2025; the 19th package bans Russian LNG from 1 Jan 2027 and the "
+            "REPowerEU regulation (Council-Parliament deal of 3 Dec 2025) pipeline gas from autumn 2027; LNG pays "
+            "no export duty, hence its small share of the budget revenue (europe.gas_revenue)",
+            ("oil", "negotiation"),
+        ),
+    ),
 }
+
+# Levers that moved to another agent: old (agent, name) -> new (agent, name). A scenario may still name the old
+# path (agents.us.levers.assets, an event with agent: us and lever: assets); sim.scenario maps it.
+MOVED: dict[tuple[str, str], tuple[str, str]] = {("us", "assets"): ("europe", "assets")}
+
+
+def moved_path(path: str) -> str:
+    """A dotted path at a lever's new agent: ``agents.us.levers.assets`` -> ``agents.europe.levers.assets``."""
+    parts = path.strip().split(".")
+    if len(parts) >= 4 and parts[0] == "agents" and parts[2] == "levers":
+        new = MOVED.get((parts[1], parts[3]))
+        if new is not None:
+            return ".".join(["agents", new[0], "levers", new[1], *parts[4:]])
+    return path

@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim import seeds
-from sim.agents import India, Rule, Russia, StateAgent, Ukraine, UnitedStates
+from sim.agents import Europe, India, Rule, Russia, StateAgent, Ukraine, UnitedStates
 from sim.batch import Batch, BlockedGenerator, sample_batch
 from sim.levers import LEVERS
 from sim.names import (
@@ -82,10 +82,10 @@ SCHEDULE: tuple[Process, ...] = (
 )
 
 # Flows set every week whatever the switches: by the events (summit, salvo_extra) and the agents' decisions.
-ALWAYS_SET = ("summit", "salvo_extra", "tomahawks", "india_target")
+ALWAYS_SET = ("summit", "salvo_extra", "tomahawks", "india_target", "aid_eu")
 
 # Random streams drawn every week, full chunk shape, whatever the mask or the levers (MODEL.md).
-WEEKLY_STREAMS = ("oil", "strikes", "battle", "escalation", "negotiation", "front", "market", "concession")
+WEEKLY_STREAMS = ("oil", "strikes", "battle", "escalation", "negotiation", "front", "market", "concession", "europe")
 
 
 class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type information
@@ -137,7 +137,9 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         agents = scenario.agents
         self.us, self.russia = UnitedStates(self, agents.us), Russia(self, agents.russia)
         self.ukraine, self.india = Ukraine(self, agents.ukraine), India(self, agents.india)
-        self.by_key: dict[str, StateAgent] = {a.key: a for a in (self.us, self.russia, self.ukraine, self.india)}
+        self.europe = Europe(self, agents.europe)
+        all_agents = (self.us, self.russia, self.ukraine, self.india, self.europe)
+        self.by_key: dict[str, StateAgent] = {a.key: a for a in all_agents}
         self.levers = {key: agent.levers for key, agent in self.by_key.items()}
         if batch is not None:  # each block's lever settings (a lever's default where its scenario sets none)
             for key, levers in self.levers.items():
@@ -174,6 +176,7 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
             start_date=scenario.start_date,
             horizon=self.horizon,
             us_levers=self.levers["us"],
+            eu_levers=self.levers["europe"],
             grid_evolves=any("energy_deficit" in p.writes for p in self.schedule),
         )
         # Outcomes: the outcome code, its week and terms, whether several outcomes triggered at once.
@@ -242,6 +245,7 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         noise["jump"] = st["market"].random(n)
         noise["jump_size"], noise["discount"], noise["india"] = st["market"].standard_normal((3, n))
         noise["concede_ru"], noise["concede_ua"] = st["concession"].random((2, n))
+        noise["package"] = st["europe"].random(n)
         return Week(self.week, self.state, noise, self.levers, self.flow_defaults)
 
     def apply_events(self, w: Week) -> None:

@@ -681,6 +681,46 @@ class CoercionParams(Group):
     )
 
 
+class EuropeParams(Group):
+    """Europe's aid, financing, sanctions packages and gas ban (sim/processes/europe.py; sim.agents.Europe)."""
+
+    aid_weight: Num = param(
+        Uniform(low=0.25, high=0.35),
+        "1",
+        "Kiel Ukraine Support Tracker (Dec 2025): Europe allocated most of 2025's EUR 32.5bn of aid after the US "
+        "halt; with the US lever's 40% and mobilisation's 10%, Europe funds 25-35% of Ukraine's replenishment and "
+        "Ukraine's own budget and industry the rest (about 40% of its weapons made at home, Zelensky 2025)",
+        lo=0,
+        hi=1,
+    )
+    loan_ratio: Num = param(
+        0.64,
+        "1",
+        "European Council, 19 Dec 2025: EUR 90bn for 2026-27 against the EUR 140bn reparations loan proposed in "
+        "Sep 2025: 90/140 = 0.64 of its funding",
+        lo=0,
+        hi=2,
+    )
+    package_step: Num = param(
+        Uniform(low=0.0, high=0.04),
+        "enforcement per package",
+        "argued: packages 10-18 (2023-25) list vessels and close loopholes about as fast as the shadow fleet "
+        "grows: the Urals discount narrowed from ~40% of Brent (early 2023) to 15-17% (2025; KSE Institute, Bank "
+        "of Russia); a package's net effect is at most 0.6 points of Brent (0.04 x oil.enforcement_slope)",
+        lo=0,
+        hi=1,
+    )
+    gas_revenue: Num = param(
+        Uniform(low=0.02, high=0.06),
+        "$bn/week",
+        "argued: Russia's gas to the EU in 2025, ~16 bcm by pipeline (TurkStream) at ~$300/1000 m3 with the 30% "
+        "export duty and ~20 bcm of LNG (Yamal, no export duty; Novatek's profit tax), is ~$1-3bn a year of "
+        "budget revenue (Bruegel and CREA import figures, MinFin duty rates)",
+        lo=0,
+        hi=10,
+    )
+
+
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -696,6 +736,7 @@ class Params(BaseModel):
     escalation: EscalationParams = EscalationParams()
     fiscal: FiscalParams = FiscalParams()
     coercion: CoercionParams = CoercionParams()
+    europe: EuropeParams = EuropeParams()
 
 
 class Initial(Group):

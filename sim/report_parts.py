@@ -251,9 +251,9 @@ def glossary() -> str:
 
 
 LEFT_OUT = (
-    "Actors: only the US, Russia, Ukraine and India decide anything; China, the EU and its states, Turkey, the "
-    "Gulf producers and others enter at most through fixed parameters (oil redirected to other buyers, the G7's "
-    "frozen-assets decision as a US lever).",
+    "Actors: only the US, Russia, Ukraine, India and Europe (the EU, its states and the UK, as one agent) decide "
+    "anything; China, Turkey, the Gulf producers and others enter at most through fixed parameters (oil "
+    "redirected to other buyers); Europe's guarantees are part of the US guarantee lever.",
     "Domestic politics: each side's will to fight is one resolve index; elections, leadership change, coups and "
     "protests are not modelled.",
     "What is bargained over: one number, Russia's share of the disputed territory; the other issues of a deal "

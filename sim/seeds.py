@@ -25,6 +25,7 @@ STREAMS: dict[str, int] = {
     "front": 9,
     "market": 10,
     "concession": 11,
+    "europe": 12,
 }
 
 

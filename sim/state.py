@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.names import VARIABLE_NAMES
 from sim.params import Initial, Params
-from sim.processes import battle, beliefs, energy, market, oil
+from sim.processes import battle, beliefs, energy, europe, market, oil
 
 # Written by processes, frozen by the commit.
 COMMITTED = (
@@ -144,8 +144,10 @@ def initial_state(
     horizon: int,
     us_levers: dict[str, np.ndarray],
     grid_evolves: bool,
+    eu_levers: dict[str, np.ndarray] | None = None,
 ) -> tuple[State, Constants]:
-    """The state at week 0 and the constants, from the (sampled) parameters and initial values."""
+    """The state at week 0 and the constants, from the (sampled) parameters and initial values (the discount
+    at the enforcement of the US and, when given, European levers at week 0)."""
     s, c = State(), Constants()
     c.n_steps = np.maximum(np.rint(full(n, p.front.n_steps)).astype(np.int64), 2)
     # real-valued steps, integer at week 0 (so the gambler's-ruin reduction stays exact)
@@ -165,7 +167,7 @@ def initial_state(
         n,
         market.discount_target(
             o.fob_discount_share,
-            us_levers["sanctions"],
+            europe.enforcement(us_levers["sanctions"], 0.0 if eu_levers is None else eu_levers["sanctions"]),
             o.enforcement_ref,
             o.enforcement_slope,
             market.effective_designation(us_levers["designations"], s.designation_adapted),

@@ -25,6 +25,7 @@ FLOWS: dict[str, str] = {
     "salvo_extra": "drone-equivalents of scheduled salvos this week (events)",
     "tomahawks": "Tomahawks delivered and used this week (the US's decision)",
     "india_target": "the Russian share India aims for this week (India's decision)",
+    "aid_eu": "Europe's military aid this week, x Oct 2025, with what it replaces of a US cut (Europe's decision)",
     "salvo": "a random massive salvo this week",
     "salvo_any": "a salvo, random or scheduled, hit Ukraine this week",
     "hits_ua": "Ukrainian deep-strike hits on Russian refineries this week (drones and Tomahawks)",
@@ -46,6 +47,7 @@ class Week:
     salvo_extra: np.ndarray
     tomahawks: np.ndarray
     india_target: np.ndarray
+    aid_eu: np.ndarray
     salvo: np.ndarray
     salvo_any: np.ndarray
     hits_ua: np.ndarray

@@ -315,7 +315,7 @@ def _min_horizon(scenario: Any, weeks: int) -> int:
     """The run only needs the window's weeks, but no shorter than the scenario's scheduled events and policies
     (the schema refuses a week past the horizon)."""
     need = [weeks, *(ev.week for ev in scenario.events.values())]
-    for agent in ("us", "russia", "ukraine", "india"):
+    for agent in type(scenario.agents).model_fields:
         for pol in getattr(scenario.agents, agent).policies.values():
             need += list(getattr(pol, "at", {}) or {})
             need.append(getattr(pol, "from_week", 0) or 0)

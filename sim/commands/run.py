@@ -239,7 +239,7 @@ def validate(
       sim validate scenarios/baseline.yaml -n 50000 --horizon 156 --trajectories front,brent
     """
     sc = _load(scenario, sets, **_run_fields(replicates, seed, horizon, trajectories))
-    n_pol = sum(len(getattr(sc.agents, a).policies) for a in ("us", "russia", "ukraine", "india"))
+    n_pol = sum(len(getattr(sc.agents, a).policies) for a in type(sc.agents).model_fields)
     click.echo(
         f"ok: {scenario}: '{sc.name}', {sc.replicates:,} replicates x {sc.horizon_weeks} weeks from "
         f"{sc.start_date}, {len(sc.events)} events, {n_pol} policies"

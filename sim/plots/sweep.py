@@ -236,7 +236,9 @@ def parameter_label(path: str) -> str:
         words = lever_words(parts[1], parts[3])
         if words:
             label, unit = words
-            who = {"us": "US", "russia": "Russia", "ukraine": "Ukraine", "india": "India"}.get(parts[1], parts[1])
+            who = {"us": "US", "russia": "Russia", "ukraine": "Ukraine", "india": "India", "europe": "Europe"}.get(
+                parts[1], parts[1]
+            )
             return f"{who}: {label}" + (f" ({unit})" if unit and unit not in label else "")
     decl = {
         p: (extra.get("unit", ""), doc)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
+from sim.processes import europe
 from sim.processes import front as front_process
 from sim.processes.base import Model, Process
 
@@ -105,25 +106,30 @@ class Battle(Process):
 
 class Attrition(Process):
     """Lanchester attrition at Russia's offensive intensity, the week's loser losing more, with a restoring
-    replenishment funded by revenue and buffer (Russia) and aid, assets and mobilisation (Ukraine)."""
+    replenishment funded by revenue and buffer (Russia) and US and European aid, Europe's financing (the
+    reparations loan or the EUR 90bn loan) and mobilisation (Ukraine; ``sim.processes.europe``)."""
 
     name = "attrition"
     switches = ("battle", "attrition")
     reads = ("mil_ru", "mil_ua", "strain_ru")
     writes = ("mil_ru", "mil_ua")
-    levers = ("russia.offensive", "us.aid", "us.assets", "ukraine.mobilisation")
-    flows_in = ("russia_won",)
+    levers = ("russia.offensive", "us.aid", "ukraine.mobilisation", "europe.assets", "europe.loan")
+    flows_in = ("aid_eu", "russia_won")
 
     def step(self, m: Model, w: Week) -> None:
         a = m.p.attrition
         funding_ru = 1.0 - a.strain_weight * w.read("strain_ru")
-        funding_ua = (
-            1.0
-            - a.aid_weight
-            - a.mobilisation_weight
-            + a.aid_weight * w.lever("us", "aid")
-            + a.mobilisation_weight * w.lever("ukraine", "mobilisation")
-            + a.assets_bonus * w.lever("us", "assets")
+        e = m.p.europe
+        funding_ua = europe.ukraine_funding(
+            w.lever("us", "aid"),
+            w.aid_eu,
+            w.lever("ukraine", "mobilisation"),
+            a.aid_weight,
+            e.aid_weight,
+            a.mobilisation_weight,
+            europe.financing_bonus(
+                a.assets_bonus, w.lever("europe", "assets"), w.lever("europe", "loan"), e.loan_ratio
+            ),
         )
         mil_ru, mil_ua = attrition_step(
             w.read("mil_ru"),

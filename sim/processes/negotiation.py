@@ -115,7 +115,15 @@ class Negotiation(Process):
         "revenue_ru",
         "last_offer",
     )
-    levers = ("us.mediation", "us.relief", "us.guarantees", "russia.offensive", "russia.demand", "ukraine.demand")
+    levers = (
+        "us.mediation",
+        "us.relief",
+        "us.guarantees",
+        "russia.offensive",
+        "russia.demand",
+        "ukraine.demand",
+        "europe.gas_ban",  # through Russia's projected fiscal gap (the oil process's projection)
+    )
     flows_in = ("summit", "front")
     flows_out = ("talks", "offer", "settle")
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from scipy.special import expit
 
-from sim.processes import fiscal, market
+from sim.processes import europe, fiscal, market
 from sim.processes.base import Model, Process
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class OilMarket(Process):
         "strain_ru",
         "cut_ru",
     )
-    levers = ("us.sanctions", "us.designations", "india.purchase_cap")
+    levers = ("us.sanctions", "us.designations", "india.purchase_cap", "europe.sanctions", "europe.gas_ban")
     flows_in = ("india_target",)
     projects = ("strain_ru", "cut_ru")
 
@@ -123,7 +123,7 @@ class OilMarket(Process):
         adapted = w.read("designation_adapted")
         target = market.discount_target(
             o.fob_discount_share,
-            w.lever("us", "sanctions"),
+            europe.enforcement(w.lever("us", "sanctions"), w.lever("europe", "sanctions")),
             o.enforcement_ref,
             o.enforcement_slope,
             market.effective_designation(designated, adapted),
@@ -155,7 +155,10 @@ class OilMarket(Process):
             w.read("refining_ru"),
             c.refining_ru0,
         )
-        gap = f.spending - f.other_revenue - revenue
+        gap = (
+            f.spending - f.other_revenue + europe.gas_revenue_lost(w.lever("europe", "gas_ban"), m.p.europe.gas_revenue)
+        )
+        gap = gap - revenue
         fund, _borrowed, cut, strain = fiscal.finance_gap(
             gap, w.read("buffer_ru"), f.borrow_cap, f.cut_cap, f.spending, f.war_share
         )
@@ -171,9 +174,12 @@ class OilMarket(Process):
 
     def project(self, m: Model, w: Week, name: str) -> np.ndarray:
         """Russia's spending cut or fiscal strain averaged over its budget horizon (``fiscal.horizon``) if this
-        week's gap persists."""
+        week's gap (with the gas revenue a ban cuts off) persists."""
         f = m.p.fiscal
-        gap = f.spending - f.other_revenue - w.read("revenue_ru")
+        gap = (
+            f.spending - f.other_revenue + europe.gas_revenue_lost(w.lever("europe", "gas_ban"), m.p.europe.gas_revenue)
+        )
+        gap = gap - w.read("revenue_ru")
         cut, strain = fiscal.projected_strain(
             gap, w.read("buffer_ru"), f.borrow_cap, f.cut_cap, f.spending, f.war_share, f.horizon
         )

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.fields import Date, Finite, Integer, Label, Text
-from sim.levers import LEVERS, Lever
+from sim.levers import LEVERS, MOVED, Lever
 from sim.params import Initial, Params
 from sim.scenario.messages import did_you_mean as _did_you_mean
 
@@ -52,7 +52,7 @@ EVENT_ALIASES: dict[str, tuple[str, str]] = {
     "tariff": ("us", "penalty_tariff"),
     "sanctions": ("us", "sanctions"),
     "tomahawks": ("us", "tomahawks"),
-    "assets": ("us", "assets"),
+    "assets": ("europe", "assets"),
     "aid": ("us", "aid"),
     "guarantees": ("us", "guarantees"),
     "relief": ("us", "relief"),
@@ -149,11 +149,59 @@ class AgentSpec(Strict):
     policies: dict[Label, Policy] = Field(default_factory=dict, max_length=MAX_POLICIES)
 
 
+def move_levers(data: Any) -> Any:
+    """A lever that moved to another agent (``sim.levers.MOVED``) may still be named at its old path: its
+    value and the policies that set it go to the new agent (both paths with different values: an error)."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for (old_agent, name), (new_agent, new_name) in MOVED.items():
+        old = data.get(old_agent)
+        if not isinstance(old, dict):
+            continue
+        old = dict(old)
+        new = dict(data.get(new_agent) or {})
+        levers = old.get("levers")
+        if isinstance(levers, dict) and name in levers:
+            levers = dict(levers)
+            value = levers.pop(name)
+            new_levers = dict(new.get("levers") or {})
+            if new_name in new_levers and new_levers[new_name] != value:
+                raise ValueError(
+                    f"agents.{old_agent}.levers.{name}: moved to agents.{new_agent}.levers.{new_name}, which is "
+                    f"also set ({new_levers[new_name]!r} against {value!r}); set one of them"
+                )
+            new_levers[new_name] = value
+            old["levers"], new["levers"] = levers, new_levers
+        policies = old.get("policies")
+        if isinstance(policies, dict):
+            moving = {k: p for k, p in policies.items() if isinstance(p, dict) and p.get("lever") == name}
+            if moving:
+                new_policies = dict(new.get("policies") or {})
+                for k, p in moving.items():
+                    if k in new_policies:
+                        raise ValueError(
+                            f"agents.{old_agent}.policies.{k}: its lever {name!r} moved to {new_agent}, which "
+                            f"already has a policy {k!r}"
+                        )
+                    new_policies[k] = {**p, "lever": new_name}
+                old["policies"] = {k: p for k, p in policies.items() if k not in moving}
+                new["policies"] = new_policies
+        data[old_agent], data[new_agent] = old, new
+    return data
+
+
 class Agents(Strict):
     us: AgentSpec = AgentSpec()
     russia: AgentSpec = AgentSpec()
     ukraine: AgentSpec = AgentSpec()
     india: AgentSpec = AgentSpec()
+    europe: AgentSpec = AgentSpec()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        return move_levers(data)
 
     @model_validator(mode="after")
     def _levers(self) -> Agents:
@@ -264,10 +312,20 @@ class Event(Strict):
     ]
     probability: Finite = Field(1.0, ge=0, le=1)
     value: Finite | None = None
-    agent: Literal["us", "russia", "ukraine", "india"] | None = None
+    agent: Literal["us", "russia", "ukraine", "india", "europe"] | None = None
     lever: Label | None = None
     param: Label | None = None
     label: Label = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        """An event of kind 'lever' may name a lever at its old agent (``sim.levers.MOVED``)."""
+        if isinstance(data, dict) and data.get("kind") == "lever":
+            moved = MOVED.get((str(data.get("agent")), str(data.get("lever"))))
+            if moved is not None:
+                data = {**data, "agent": moved[0], "lever": moved[1]}
+        return data
 
     @model_validator(mode="after")
     def _target(self) -> Event:

@@ -11,8 +11,9 @@ import yaml
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
+from sim.levers import moved_path
 from sim.scenario.messages import format_validation_error
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, move_levers
 from sim.variant import derive
 
 MAX_FILE_BYTES = 1_000_000
@@ -214,6 +215,11 @@ def _read_with_extends(
     if depth > MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"extends: deeper than {MAX_EXTENDS_DEPTH} levels", source=str(path))
     data = read_yaml(path)
+    if isinstance(data.get("agents"), dict):  # levers named at their old agent (sim.levers.MOVED), file by file
+        try:
+            data["agents"] = move_levers(data["agents"])
+        except ValueError as exc:
+            raise ScenarioError(str(exc), source=str(path)) from None
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -239,6 +245,7 @@ def set_path(
     created. As in a child file (``deep_merge``), ``null`` deletes a mapping entry (an inherited policy or
     event) and sets anything else to null; with ``merge`` a mapping merges key by key instead of replacing.
     numpy scalars become Python ones, as YAML would give them. ``label`` prefixes the error message."""
+    path = moved_path(path)  # a lever named at its old agent (sim.levers.MOVED)
     keys = path.strip().split(".")
     if not all(keys):
         raise ScenarioError(f"{label}{path!r}: empty path component", source=source)
