@@ -9,6 +9,9 @@ three ways, alternated, and prints the median wall time of each, from the proces
 - `parallel`: `sim run` as it is, drawing its charts in other processes while it writes the results
   (sim/plots/background.py).
 The charts' share is (with charts - no charts) / with charts.
+CPU is that of the command and of every process it waited for (resource.RUSAGE_CHILDREN): exact for a run in
+one process; with more than one chunk on a local pool it undercounts, since the pool's workers and the
+drawing processes fork from a forkserver whose usage is not collected when the command exits.
 
     .venv/bin/python benchmarks/chart_share.py --replicates 10000 --repeats 3
 """
