@@ -85,6 +85,22 @@ def signature(scenario: Scenario) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
+def batchable_path(path: str) -> bool:
+    """Whether a dotted scenario path (a sweep's parameter) names a field ``signature`` marks, so that points
+    setting it to different numbers can share a batch."""
+    keys = path.split(".")
+    match keys:
+        case ["params", group, name]:
+            return f"{group}.{name}" not in NOT_BATCHABLE
+        case ["initial", _] | ["agents", _, "levers", _]:
+            return True
+        case ["events", _, "week" | "probability" | "value"]:
+            return True
+        case ["agents", _, "policies", _, "value" | "probability"]:
+            return True  # a rule's (a schedule or response has no such field: validation refuses it)
+    return False
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 

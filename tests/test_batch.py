@@ -262,3 +262,24 @@ def test_run_scenarios_gives_each_candidate_its_own_run() -> None:
     independent = run_scenarios(candidates[:2], points=[5, 6])
     own = pa.concat_tables([run_chunk(candidates[1], c, n, point=6)["outcomes"] for c, n in enumerate((20, 10))])
     assert part_bytes(0, independent[1]) == part_bytes(0, own)
+
+
+def test_a_batchable_path_set_to_another_number_keeps_the_signature() -> None:
+    """sim.batch.batchable_path (the sweep's shortcut: no signature computed point by point when every swept
+    path is batchable) agrees with signature on every kind of path."""
+    from sim.batch import batchable_path
+
+    base = load_scenario(str(BASELINE))
+    for path, value in (
+        ("params.costs.scale", 1.3),
+        ("initial.front", 0.3),
+        ("agents.us.levers.penalty_tariff", 75),
+        ("events.frozen_assets_decision.week", 12),
+        ("events.frozen_assets_decision.probability", 0.2),
+        ("agents.us.policies.tomahawks_if_no_deal.probability", 0.8),
+        ("agents.us.policies.tomahawks_if_no_deal.value", 0),
+    ):
+        assert batchable_path(path), path
+        assert signature(load_scenario(str(BASELINE), [f"{path}={value}"])) == signature(base), path
+    for path in ("params.negotiation.fixed_offer", "switches.oil", "horizon_weeks", "params.costs"):
+        assert not batchable_path(path), path

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim import executors
-from sim.batch import points_per_batch, signature
+from sim.batch import batchable_path, points_per_batch, signature
 from sim.errors import RunError, SimError
 from sim.executors import COMPRESSION, BatchTask, Task, TaskResult, outcome_codes, part_name, run_batch_tasks, run_tasks
 from sim.files import TMP_GLOB, json_bytes, write_atomic
@@ -222,8 +222,12 @@ def run_sweep(
         """The missing parts, ``per`` points of one chunk and one signature a task, in point order; a group is
         sent as soon as it is full (memory holds one open group per chunk and signature)."""
         open_: dict[tuple[str, int], list[tuple[int, Any]]] = {}
+        # every point varies only batchable fields, by numbers: one signature, not computed point by point
+        shared = all(batchable_path(name) for name in sweep.design.names) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for row in sweep.design.values for v in row
+        )
         for t in pending():
-            key = (signature(t.scenario) if per > 1 else "", t.chunk)
+            key = (signature(t.scenario) if per > 1 and not shared else "", t.chunk)
             group = open_.setdefault(key, [])
             group.append((t.point, t.scenario))
             if len(group) == per:

@@ -5,6 +5,7 @@ errors that name the sweep file and the field.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from sim.sweep.paths import _check_path, assign
 from sim.sweep.schema import Parameter, SweepFile
 
 SOBOL_MIN_SAMPLES = 16
+# Points whose validated scenario the loaded sweep keeps (load_sweep validates every point; run_sweep needs each
+# again): bounded, so that a design of 100,000 points does not hold 100,000 scenarios.
+SCENARIO_CACHE_POINTS = 2_000
 MORRIS_MIN_TRAJECTORIES = 4
 
 
@@ -48,6 +52,8 @@ class Sweep:
     metrics: tuple[Metric, ...]
     overrides: tuple[str, ...]
     sha256: str
+    # points validated by load_sweep, kept for run_sweep (up to SCENARIO_CACHE_POINTS: ~25 KB each)
+    validated: dict[int, Scenario] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @property
     def seed(self) -> int:
@@ -64,7 +70,13 @@ class Sweep:
         return data
 
     def scenario(self, j: int) -> Scenario:
-        return validate_scenario(self.point_data(j), self.source)
+        cached = self.validated.get(j)
+        if cached is not None:
+            return cached
+        scenario = validate_scenario(self.point_data(j), self.source)
+        if len(self.validated) < SCENARIO_CACHE_POINTS:
+            self.validated[j] = scenario
+        return scenario
 
 
 def load_sweep(
