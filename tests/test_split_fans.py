@@ -135,3 +135,17 @@ def test_without_kept_trajectories_a_sample_is_simulated_and_said(
     right = figs["fan_refining_ru"].axes[1].get_title(loc="left")
     assert "300 replicates simulated for the chart" in right
     assert len(figs["fan_front"].axes) == 2  # the front's fan is one panel and its key strip
+
+
+def test_compare_fan_draws_no_band_over_a_split_variable(kept_run: Path) -> None:
+    from sim.plots import compare_fan
+
+    res = sim.load_results(kept_run)
+    info = RunInfo.from_result(res, read_manifest(kept_run))
+    fig = compare_fan({"a": res.weekly, "b": res.weekly}, {"a": info, "b": info}, "refining_ru", "t", "c")
+    ax = fig.axes[0]
+    assert not [c for c in ax.collections if str(c.get_gid()).startswith("band50")]
+    assert {ln.get_gid() for ln in ax.lines} >= {"q25-a", "q75-a", "median-a", "q25-b", "median-b"}
+    assert any("no band" in t.get_text() for leg in fig.legends for t in leg.get_texts())
+    unsplit = compare_fan({"a": res.weekly}, {"a": info}, "front", "t", "c")
+    assert [c for c in unsplit.axes[0].collections if c.get_gid() == "band50-a"]

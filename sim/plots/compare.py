@@ -31,7 +31,7 @@ from sim.plots.common import (
     run_colour,
     run_dash,
 )
-from sim.plots.run import fan_table, incidence_table, variable_spec
+from sim.plots.run import bimodal, fan_table, incidence_table, variable_spec
 
 MAX_OVERLAY = 3  # more runs than this and a fan chart gets one panel per run
 
@@ -186,11 +186,19 @@ def compare_fan(
             if not overlay and j > 0:
                 b = tables[base]
                 ax.plot(infos[base].dates(b["week"]), b["q50"], color=GREY, lw=1.4, gid=f"baseline-in-{run}")
-            ax.fill_between(x, d["q25"], d["q75"], color=run_colour(j), alpha=0.18, lw=0, gid=f"band50-{run}")
             what = f"{PRIOR_LABEL}, " if infos[run].unconditioned(variable) else ""
-            line = _run_lines(ax, j, run, x, d["q50"], f"{run}: {what}median and 50% band", f"median-{run}")
+            if bimodal(d):
+                # Its replicates split into two groups: a band would paint the empty gap between them, so the
+                # quartiles are thin lines (sim plot of the run draws its split fan).
+                for q in ("q25", "q75"):
+                    ax.plot(x, d[q], color=run_colour(j), lw=0.8, ls=":", gid=f"{q}-{run}")
+                shown = "median and quartiles (dotted; it splits into two groups: no band)"
+            else:
+                ax.fill_between(x, d["q25"], d["q75"], color=run_colour(j), alpha=0.18, lw=0, gid=f"band50-{run}")
+                shown = "median and 50% band"
+            line = _run_lines(ax, j, run, x, d["q50"], f"{run}: {what}{shown}", f"median-{run}")
             handles.append(line)
-            labels.append(f"{run}: {what}median and 50% band" + ("" if j else " (baseline)"))
+            labels.append(f"{run}: {what}{shown}" + ("" if j else " (baseline)"))
             if not overlay:
                 ax.set_title(run if j else f"{run} (baseline)", loc="left", fontsize=8.5)
             if spec.percent:
