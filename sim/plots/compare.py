@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.plots.common import (
     GREY,
@@ -98,7 +98,9 @@ def compare_outcomes(table: pd.DataFrame, title: str, caption: str) -> Figure:
         )
         ax_p.set_title("Outcome probabilities", loc="left")
         ax_d.axvline(0, color="black", lw=0.8)
-        ax_d.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:+.0f}" if v else "0"))
+        # ticks at whole points (or halves) and labels to match: at 2.5 points a 0-decimal label would read "+2"
+        ax_d.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
+        ax_d.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:+.3g}" if abs(v) > 1e-12 else "0"))
         ax_d.set_xlabel(f"difference from {runs[0]} (percentage points, 95% interval)")
         ax_d.set_title(f"Difference from {runs[0]}", loc="left")
         legend_below(fig, handles, labels, 2)
