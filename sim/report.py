@@ -478,9 +478,8 @@ def comparison_report(compare_dir: Path) -> str:
     )
     parts = [f"<h1>Leverage · {esc(title)}</h1>", f'<p class="muted">{esc(compare_caption(runs))}</p>']
     bq = base.result.scenario.question
-    parts.append(
-        f'<div class="question"><strong>The baseline, {esc(base.label)}.</strong> {esc(bq or "(no question)")}</div>'
-    )
+    named = "The baseline." if base.label.lower() == "baseline" else f"The baseline, {esc(base.label)}."
+    parts.append(f'<div class="question"><strong>{named}</strong> {esc(bq or "(no question)")}</div>')
     parts.append(
         '<nav><a href="#whatif">Differences</a><a href="#uncertainty">Model uncertainty</a>'
         '<a href="#charts">Charts</a><a href="#glossary">Glossary</a><a href="#left-out">Left out</a></nav>'

@@ -148,7 +148,8 @@ def deltas_html(table: pd.DataFrame, base: str, other: str, matrix: pd.DataFrame
         if matrix is not None:
             g = int(matrix[o].sum() - matrix.loc[o, o])
             lo_ = int(matrix.loc[o].sum() - matrix.loc[o, o])
-            gain, lose = f'<span class="gain">+{g:,}</span>', f'<span class="lose">−{lo_:,}</span>'
+            gain = f'<span class="gain">+{g:,}</span>' if g else "0"
+            lose = f'<span class="lose">−{lo_:,}</span>' if lo_ else "0"
         rows.append(
             [
                 esc(OUTCOME_STYLE[o][0]),

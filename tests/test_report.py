@@ -19,6 +19,8 @@ import struct
 import subprocess
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -283,3 +285,29 @@ def test_report_renders_in_headless_chromium(chromium: str, report: Path, tmp_pa
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 2000)
+
+
+def test_the_gain_and_loss_columns_show_a_plain_zero_when_no_replicate_moves() -> None:
+    from sim.plots.common import OUTCOME_ORDER
+    from sim.report_parts import deltas_html
+
+    rows = [
+        {
+            "run": run,
+            "outcome": o,
+            "p": 0.25,
+            "diff": 0.0,
+            "diff_lo": 0.0,
+            "diff_hi": 0.0,
+            "pairing": "paired",
+            "note": "",
+        }
+        for run in ("a", "b")
+        for o in OUTCOME_ORDER
+    ]
+    # Every replicate ends as it did, except two that move from the first outcome to the second.
+    matrix = pd.DataFrame(np.diag([10] * len(OUTCOME_ORDER)), index=list(OUTCOME_ORDER), columns=list(OUTCOME_ORDER))
+    matrix.iloc[0, 1] = 2
+    cells = [r.split("</tr>")[0] for r in deltas_html(pd.DataFrame(rows), "a", "b", matrix).split("<tr>")[2:]]
+    assert '<span class="lose">−2</span>' in cells[0] and '<span class="gain">+2</span>' in cells[1]
+    assert all("−0" not in c and "+0<" not in c for c in cells)
