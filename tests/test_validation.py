@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 import sim
-from sim.processes.attrition_game import equilibrium_hazards, expected_duration, first_concession
+from sim.processes.attrition_game import (
+    cutoff_hazards,
+    equilibrium_hazards,
+    expected_duration,
+    first_concession,
+    path_outcomes,
+)
 from sim.processes.bargaining import fearon_tioli_war_probability
 from sim.processes.battle import gamblers_ruin_duration, gamblers_ruin_probability
 from tests.conftest import SCENARIOS
@@ -129,3 +135,32 @@ def test_concession_times_match_the_war_of_attrition() -> None:
         (np.isclose(o["terms"], (d_ru + d_ua) / 2).mean(), p_both),
     ):
         assert _within(share, prob, math.sqrt(prob * (1 - prob) / len(o)))
+
+
+def test_concession_with_private_costs_matches_the_cutoff_equilibrium() -> None:
+    # Private types uniform on [0.5, 1.5]: the cutoff path is deterministic, its outcome probabilities exact.
+    result = sim.run(SCENARIOS / "validation" / "war_of_attrition_private.yaml")
+    sc = result.scenario
+    d_ru, d_ua = float(sc.agents.russia.levers["demand"] or 0), float(sc.agents.ukraine.levers["demand"] or 0)
+    c_ru, c_ua = sc.params.costs.base_ru, sc.params.costs.base_ua
+    spec = sc.params.negotiation
+    lo_ru, hi_ru = spec.private_type_ru.support()
+    lo_ua, hi_ua = spec.private_type_ua.support()
+    h_ru, h_ua = cutoff_hazards(c_ru, d_ru - d_ua, lo_ru, hi_ru, c_ua, d_ru - d_ua, lo_ua, hi_ua, sc.horizon_weeks)
+    exact = path_outcomes(h_ru, h_ua)
+    assert exact["first_1"] == pytest.approx(0.701454, abs=1e-6) and exact["ongoing"] < 1e-9
+    assert exact["mean_week_if_ended"] == pytest.approx(14.560993, abs=1e-6)
+    o = result.outcomes
+    assert result.probability("settlement") == 1.0
+    weeks = o["week"].to_numpy(dtype=float)
+    assert _within(weeks.mean(), exact["mean_week_if_ended"], weeks.std(ddof=1) / math.sqrt(len(o)))
+    for share, prob in (
+        ((o["terms"] == d_ua).mean(), exact["first_1"]),  # Russia concedes: Ukraine's demand
+        ((o["terms"] == d_ru).mean(), exact["first_2"]),
+        (np.isclose(o["terms"], (d_ru + d_ua) / 2).mean(), exact["both"]),
+    ):
+        assert _within(share, prob, math.sqrt(prob * (1 - prob) / len(o)))
+    # The costly types concede first: Russia's concessions come from its types above the median.
+    russia_conceded = o["terms"] == d_ua
+    types = o["params.negotiation.private_type_ru"]
+    assert types[russia_conceded].mean() > types[~russia_conceded].mean()

@@ -563,10 +563,17 @@ def _note_round(
 
 
 def concessions(m: Any, w: Any, d_ru: Arr, d_ua: Arr) -> tuple[Arr, Arr]:
-    """War of attrition between incompatible demands d_ru > d_ua (``negotiation.concession``): Russia concedes
-    (to d_ua) with weekly probability c_ua/V_ua, Ukraine (to d_ru) with c_ru/V_ru, c the weekly flow cost with
-    the private type, V the value of one's own demand over the other's; a simultaneous concession splits the
-    difference. Returns (conceded, terms)."""
+    """War of attrition between incompatible demands d_ru > d_ua (``negotiation.concession``). The prize is the
+    value of one's own demand over the other's, V_i; side i's weekly flow cost is θ_i·c̄_i, with c̄_i its
+    expected weekly cost over its resolve (public) and θ_i its private type, believed uniform on the public
+    interval ``type_belief`` (the one the talks truncate).
+
+    With private types (a belief of positive width for both) the week is played in cutoff strategies
+    (Fudenberg and Tirole 1986; Kennan and Wilson 1993): the types above θ̂_i concede (``attrition_game.cutoffs``),
+    so the more costly types concede first, and a week without a concession truncates each belief at its
+    cutoff (screening by delay). With a known type (a point belief) the complete-information mixed equilibrium
+    applies: Russia concedes with weekly probability c_ua/V_ua, Ukraine with c_ru/V_ru. A simultaneous
+    concession splits the difference. Returns (conceded, terms)."""
     from sim.processes import attrition_game
 
     g, n = m.p.negotiation, m.n
@@ -576,17 +583,30 @@ def concessions(m: Any, w: Any, d_ru: Arr, d_ua: Arr) -> tuple[Arr, Arr]:
     ru, ua = m.russia, m.ukraine
     prize_ru = value_ru(d_ru, w.front, g.loss_aversion_ru) - value_ru(d_ua, w.front, g.loss_aversion_ru)
     prize_ua = value_ua(d_ua, w.front, g.loss_aversion_ua) - value_ua(d_ru, w.front, g.loss_aversion_ua)
-    flow_ru = ru.cost_type * ru.weekly_cost(m, w, expected=True) / np.maximum(w.read("resolve_ru"), 1e-6)
-    flow_ua = ua.cost_type * ua.weekly_cost(m, w, expected=True) / np.maximum(w.read("resolve_ua"), 1e-6)
-    h_ru, h_ua = attrition_game.equilibrium_hazards(flow_ru, prize_ru, flow_ua, prize_ua)
-    c_ru, c_ua = attrition_game.concede(w.noise["concede_ru"], w.noise["concede_ua"], h_ru, h_ua)
-    c_ru, c_ua = c_ru & on, c_ua & on
+    cbar_ru = ru.weekly_cost(m, w, expected=True) / np.maximum(w.read("resolve_ru"), 1e-6)
+    cbar_ua = ua.weekly_cost(m, w, expected=True) / np.maximum(w.read("resolve_ua"), 1e-6)
+    (lo_ru, hi_ru), (lo_ua, hi_ua) = ru.type_belief, ua.type_belief
+    cut_ru, cut_ua, private = attrition_game.cutoffs(cbar_ru, prize_ru, lo_ru, hi_ru, cbar_ua, prize_ua, lo_ua, hi_ua)
+    # Known types: the mixed equilibrium of complete information (the noise draws whether a side concedes).
+    h_ru, h_ua = attrition_game.equilibrium_hazards(ru.cost_type * cbar_ru, prize_ru, ua.cost_type * cbar_ua, prize_ua)
+    mixed_ru, mixed_ua = attrition_game.concede(w.noise["concede_ru"], w.noise["concede_ua"], h_ru, h_ua)
+    c_ru = np.where(private, ru.cost_type > cut_ru, mixed_ru) & on
+    c_ua = np.where(private, ua.cost_type > cut_ua, mixed_ua) & on
+    # A week without a concession is public: the types above the cutoffs are ruled out.
+    waited = on & private & ~c_ru & ~c_ua
+    hi_ru[:] = np.where(waited, cut_ru, hi_ru)
+    hi_ua[:] = np.where(waited, cut_ua, hi_ua)
     terms = np.select([c_ru & c_ua, c_ru, c_ua], [(d_ru + d_ua) / 2.0, d_ua, d_ru], np.nan)
     i = m.trace_index
-    if m.tracing and (c_ru[i] or c_ua[i]):
-        who = "both sides concede" if c_ru[i] and c_ua[i] else ("Russia" if c_ru[i] else "Ukraine") + " concedes"
-        m.note(
-            "concession",
-            f"concession: {who} (weekly hazards Russia {h_ru[i]:.4f}, Ukraine {h_ua[i]:.4f}): terms {terms[i]:.3f}",
-        )
+    if m.tracing and on[i]:
+        if private[i]:
+            how = (
+                f"cutoff types: Russia {cut_ru[i]:.3f} (its type {ru.cost_type[i]:.3f}), "
+                f"Ukraine {cut_ua[i]:.3f} (its type {ua.cost_type[i]:.3f})"
+            )
+        else:
+            how = f"weekly hazards Russia {h_ru[i]:.4f}, Ukraine {h_ua[i]:.4f}"
+        if c_ru[i] or c_ua[i]:
+            who = "both sides concede" if c_ru[i] and c_ua[i] else ("Russia" if c_ru[i] else "Ukraine") + " concedes"
+            m.note("concession", f"concession: {who} ({how}): terms {terms[i]:.3f}")
     return c_ru | c_ua, terms
