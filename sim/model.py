@@ -395,8 +395,8 @@ class PressureModel(mesa.Model):  # type: ignore[misc]  # Mesa ships no type inf
         return self.batch.per_replicate([getattr(s.events[name], attr) for s in self.batch.scenarios])
 
     def note(self, kind: str, text: str) -> None:
-        """A note (kind: lever, event, salvo, talks, refusal, concession, end) for the traced replicate, while it
-        is active."""
+        """A note (kind: lever, event, salvo, talks, refusal, signal, concession, end) for the traced replicate,
+        while it is active."""
         if self.tracing and text and self.active[self.trace_index]:
             self.trace_log.append((self.week, kind, text))
 

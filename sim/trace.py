@@ -48,7 +48,7 @@ INDIA_STEP = 0.02  # report India's Russian share each time it has moved two poi
 class TraceEntry:
     week: int
     date: dt.date
-    kind: str  # lever, event, salvo, talks, refusal, concession, india, energy, tomahawks, end
+    kind: str  # lever, event, salvo, talks, refusal, signal, concession, india, energy, tomahawks, end
     text: str
 
 

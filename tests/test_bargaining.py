@@ -255,3 +255,61 @@ def test_each_row_gets_its_own_proposers_package_whatever_the_other_rows_do() ->
             assert got[rows].tobytes() == want[rows].tobytes()
     # The options are really chosen between: more than one package appears.
     assert len({(g, r) for g, r in zip(mixed[1], mixed[2], strict=True)}) > 2
+
+
+def _proposal_args(n: int, seed: int) -> dict[str, object]:
+    rng = np.random.default_rng(seed)
+    u = rng.uniform
+    g_on, r_on, zero = np.full(n, 0.25), u(0, 0.03, n), np.zeros(n)
+    return dict(
+        held=u(0.8, 0.86, n),
+        gross_ru=u(0.82, 0.9, n),
+        gross_ua=u(0.1, 0.18, n),
+        cost_ru=u(0.01, 0.05, n),
+        cost_ua=u(0.01, 0.05, n),
+        belief_ru=(np.full(n, 0.5), np.full(n, 1.5)),
+        belief_ua=(np.full(n, 0.5), np.full(n, 1.5)),
+        options=[(g_on, r_on), (g_on, zero), (zero, r_on), (zero, zero)],
+        loss_ru=u(0.75, 1.75, n),
+        loss_ua=u(0.75, 1.75, n),
+        guarantee_cost=u(0.1, 0.2, n),
+        commitment_k=u(0.02, 0.08, n),
+        beta=0.5,
+    )
+
+
+@pytest.mark.parametrize("code", [bg.RUSSIA, bg.UKRAINE])
+def test_an_offer_reveals_the_proposers_type_in_the_right_direction(code: int) -> None:
+    # The same worlds with a resolute (0.6) and a costly (1.4) proposer: the others, reading each package
+    # through the proposer's optimum, believe the costly one costlier, and never rule out the true type.
+    n = 300
+    kw = _proposal_args(n, 5)
+    who = np.full(n, code)
+    side = "type_ru" if code == bg.RUSSIA else "type_ua"
+    other = "type_ua" if code == bg.RUSSIA else "type_ru"
+    f, lo, hi = kw["held"], np.full(n, 0.5), np.full(n, 1.5)
+
+    def offered_by(t: np.ndarray) -> np.ndarray:
+        x, g, r = bg.propose(who, **kw, **{side: t, other: np.ones(n)})  # type: ignore[arg-type]
+        if code == bg.RUSSIA:  # the value to the responder
+            return bg.package_ua(x, g, f, kw["loss_ua"], kw["commitment_k"])  # type: ignore[arg-type]
+        return bg.package_ru(x, g, r, f, kw["loss_ru"], kw["guarantee_cost"])  # type: ignore[arg-type]
+
+    means = []
+    for truth in (0.6, 1.4):
+        u = offered_by(np.full(n, truth))
+        new_lo, new_hi = bg.signalled_type(u, offered_by, lo, hi)
+        assert ((new_lo <= truth + 1e-12) & (truth <= new_hi + 1e-12)).all()
+        assert (new_hi - new_lo <= hi - lo).all() and (new_hi - new_lo < hi - lo - 1e-9).mean() > 0.5  # narrows
+        means.append((new_lo + new_hi) / 2)
+    assert (means[1] >= means[0] - 1e-12).all() and (means[1] > means[0]).mean() > 0.5
+    # ... because the value offered is monotone in the type (Topkis): a costlier proposer offers more, even
+    # where the package switches between options and the territorial term alone goes the other way.
+    grid = np.stack([offered_by(np.full(n, t)) for t in np.linspace(0.5, 1.5, 21)])
+    assert (np.diff(grid, axis=0) >= -1e-9).all()
+
+
+def test_a_flat_offer_teaches_nothing() -> None:
+    lo, hi = np.array([0.5, 0.5]), np.array([1.5, 1.5])
+    new_lo, new_hi = bg.signalled_type(np.array([0.1, 0.1]), lambda t: np.full(2, 0.1), lo, hi)
+    assert (new_lo == lo).all() and (new_hi == hi).all()

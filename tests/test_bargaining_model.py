@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.model import PressureModel
 from sim.scenario import load_scenario
 from sim.trace import replay
 from tests.conftest import SCENARIOS
@@ -94,3 +95,23 @@ def test_trace_explains_a_refusal(base: sim.RunResult) -> None:
     text = refusals[0].text
     assert text.startswith("refusal: ") and ("refuses: fighting on is worth" in text or "acceptance noise" in text)
     assert "believed in [" in text
+
+
+def test_a_proposing_sides_offers_narrow_the_belief_about_it_without_ruling_out_its_type() -> None:
+    # Russia proposes: it never answers, so its belief moves only through what its offers reveal.
+    sc = load_scenario(
+        SCENARIOS / "baseline.yaml", ["replicates=600", "chunk_size=600", "params.negotiation.proposer=2"]
+    )
+    model = PressureModel(sc, 600, 0)
+    while model.week < 40:
+        model.step()
+    lo, hi = model.russia.type_belief
+    theta = model.russia.cost_type
+    talked = model.state.talks_held > 0
+    assert talked.sum() > 300
+    assert ((lo <= theta + 1e-12) & (theta <= hi + 1e-12)).all()
+    assert (hi - lo < 1.0 - 1e-9)[talked].mean() > 0.25  # narrowed from [0.5, 1.5] (corners pool)
+    # ... and in the right direction: the costlier Russias are believed costlier.
+    mid = (lo + hi) / 2
+    costly = theta > 1.0
+    assert mid[talked & costly].mean() > mid[talked & ~costly].mean() + 0.1

@@ -360,6 +360,28 @@ def _solve_protocol(
     return x.reshape(n_opt, rows.size), j.reshape(n_opt, rows.size)
 
 
+def signalled_type(
+    offered: Arr, offered_by: Callable[[Arr], Arr], lo: Arr, hi: Arr, points: int = 9
+) -> tuple[Arr, Arr]:
+    """The belief about a proposer's private type after its offer (a separating or partly pooling inference).
+    The responder accepts according to the value u the package gives it, so the proposer in effect chooses u,
+    at the least cost to itself, to maximise W(u)·S(u) + V_P(θ)·(1 − S(u)); with V_P(θ) = gross − θ·C_P the
+    cross derivative is C_P·S'(u) ≥ 0, so by Topkis's theorem the value offered is non-decreasing in the
+    proposer's cost type: a costlier proposer offers more. The others recompute the value each type of the
+    belief [lo, hi] would have offered (``offered_by`` on a grid of ``points`` types) and keep the types
+    between the last one that would have offered less and the first that would have offered more: where the
+    optimum is strictly monotone the offer reveals the type to within a grid step, where it is flat (a corner:
+    a demand, the line) the types pool and the belief narrows less."""
+    step = (hi - lo) / (points - 1)
+    new_lo, new_hi = lo.copy(), hi.copy()
+    for k in range(points):
+        t = lo + k * step
+        u_k = offered_by(t)
+        new_lo = np.where(u_k < offered - 1e-9, np.maximum(new_lo, t), new_lo)  # t offers less: θ is above t
+        new_hi = np.where(u_k > offered + 1e-9, np.minimum(new_hi, t), new_hi)
+    return new_lo, np.maximum(new_hi, new_lo)
+
+
 # --- the round of talks in the model (called by sim.processes.negotiation.Negotiation) -----------------------
 def private_type(model: Any, side: str) -> tuple[Arr, list[Arr]]:
     """Side's private cost multiplier θ (drawn per replicate: ``negotiation.private_type_<side>``) and the
@@ -455,6 +477,18 @@ def round_of_talks(m: Any, w: Any) -> None:
             x, gg, rr = np.full(idx.size, float(np.max(g.fixed_offer))), g_on, r_on
         # Demands bound a side's offer and the Nash split; the mediator's plan does not pre-empt them.
         x = np.where(proposer == MEDIATOR, x, np.clip(x, np.minimum(x_min, x_max), x_max))
+        if not np.all(np.asarray(g.fixed_offer) >= 0):
+            # A side's offer reveals something of its type: the others read it through the proposer's optimum.
+            args = (f, gr, gu, cr, cu, th_ru, th_ua, b_ru, b_ua, options, l_ru, l_ua, h, k, sub(g.beta), x_min, x_max)
+            for code, side in ((RUSSIA, ru), (UKRAINE, ua)):
+                rows = (proposer == code) & (side.type_belief[1][idx] > side.type_belief[0][idx])
+                if rows.any():
+                    lo, hi = side.type_belief
+                    lo[idx[rows]], hi[idx[rows]] = _read_offer(code, rows, (x, gg, rr), args, lo[idx], hi[idx])
+                    i = m.trace_index
+                    if m.tracing and i in idx[rows]:
+                        name = "Russia" if code == RUSSIA else "Ukraine"
+                        m.note("signal", f"signal: {name}'s offer puts its cost type in [{lo[i]:.2f}, {hi[i]:.2f}]")
         v_ru, v_ua = gr - th_ru * cr, gu - th_ua * cu
         pkg_ru = package_ru(x, gg, rr, f, l_ru, h)
         pkg_ua = package_ua(x, gg, f, l_ua, k)
@@ -492,6 +526,34 @@ class _Sub:
 
     def __init__(self, w: Any, idx: Arr) -> None:
         self.noise = {key: value[idx] for key, value in w.noise.items()}
+
+
+def _read_offer(
+    code: int, rows: Arr, pkg: tuple[Arr, Arr, Arr], args: tuple[Any, ...], lo: Arr, hi: Arr
+) -> tuple[Arr, Arr]:
+    """``signalled_type`` for the rows where side ``code`` proposed the package ``pkg`` = (x, g, r): the value to
+    the responder of the package it would have proposed with each type (the same ``propose`` and demand
+    clipping as the round), everything else as it is."""
+
+    def sub(v: Any) -> Any:
+        if isinstance(v, list):
+            return [sub(o) for o in v]
+        if isinstance(v, tuple):
+            return tuple(sub(o) for o in v)
+        return v[rows] if np.ndim(v) > 0 else v
+
+    (f, gr, gu, cr, cu, th_ru, th_ua, b_ru, b_ua, options, l_ru, l_ua, h, k, beta, x_min, x_max) = sub(args)
+    who = np.full(int(rows.sum()), code)
+
+    def to_responder(x: Arr, g: Arr, r: Arr) -> Arr:
+        return package_ua(x, g, f, l_ua, k) if code == RUSSIA else package_ru(x, g, r, f, l_ru, h)
+
+    def offered_by(t: Arr) -> Arr:
+        t_ru, t_ua = (t, th_ua) if code == RUSSIA else (th_ru, t)
+        x, g, r = propose(who, f, gr, gu, cr, cu, t_ru, t_ua, b_ru, b_ua, options, l_ru, l_ua, h, k, beta, x_min, x_max)
+        return to_responder(np.clip(x, np.minimum(x_min, x_max), x_max), g, r)
+
+    return signalled_type(to_responder(*sub(pkg)), offered_by, lo[rows], hi[rows])
 
 
 AREA_KM2 = 136_000.0  # the five claimed regions (docs/calibration.md §1): km² = share × AREA_KM2
