@@ -313,3 +313,22 @@ def test_a_flat_offer_teaches_nothing() -> None:
     lo, hi = np.array([0.5, 0.5]), np.array([1.5, 1.5])
     new_lo, new_hi = bg.signalled_type(np.array([0.1, 0.1]), lambda t: np.full(2, 0.1), lo, hi)
     assert (new_lo == lo).all() and (new_hi == hi).all()
+
+
+def test_the_mediator_goes_below_the_line_only_when_russia_is_losing() -> None:
+    # Worlds where Russia's believed-mean type would accept less than the line (its costs are high): the plan
+    # stays at or above the line unless Russia is publicly losing, and then never below that type's reservation.
+    n = 200
+    kw = _proposal_args(n, 8)
+    kw["cost_ru"] = np.full(n, 0.12)  # a Russia in crisis: its war is worth far less than the line
+    who = np.full(n, bg.MEDIATOR)
+    types = dict(type_ru=np.ones(n), type_ua=np.ones(n))
+    x_calm = bg.propose(who, **kw, **types)[0]  # type: ignore[arg-type]
+    x_losing = bg.propose(who, **kw, **types, losing=np.ones(n, dtype=bool))[0]  # type: ignore[arg-type]
+    held = kw["held"]
+    assert (x_calm >= held - 1e-12).all()
+    assert (x_losing < held - 1e-9).mean() > 0.5
+    # the lowest floor of the options: relief without guarantees, for the believed-mean type (1)
+    relief = kw["options"][2][1]  # type: ignore[index]
+    floor = bg.reservation_ru(kw["gross_ru"] - kw["cost_ru"], 0.0, relief, held, kw["loss_ru"], 0.0)  # type: ignore[operator]
+    assert (x_losing >= np.minimum(floor, held) - 1e-9).all()

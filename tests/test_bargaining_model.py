@@ -44,11 +44,15 @@ def test_ukraine_refusing_to_cede_beyond_the_line_lowers_settlement(base: sim.Ru
     assert (settled["terms"] <= settled["end.front"] + 1e-12).all()
 
 
-def test_the_mediators_plans_never_hand_land_back(base: sim.RunResult) -> None:
+def test_the_mediators_plans_rarely_hand_land_back(base: sim.RunResult) -> None:
+    # Only where Russia is publicly losing (a budget projected into strain, or its own belief expecting to
+    # lose ground) may a plan go below the line: a few percent of the baseline's deals (issue 11: at most 15%).
     o = base.outcomes
     settled = o[o["outcome"] == "settlement"]
     assert len(settled) > 100
-    assert (settled["terms"] >= settled["end.front"] - 1e-12).all()
+    below = settled["terms"] < settled["end.front"] - 1e-12
+    assert below.mean() < 0.05
+    assert (settled["terms"] >= settled["end.front"] - 1e-12).mean() > 0.95
     # ... while a Ukrainian proposer, under the same draws, sometimes does get land back.
     ua = _run("params.negotiation.proposer=3").outcomes
     ua_settled = ua[ua["outcome"] == "settlement"]

@@ -110,10 +110,14 @@ def test_russias_collapse_is_reachable_through_fiscal_exhaustion_and_rare_otherw
     assert outcomes["baseline"].probability("russia_collapse") < 0.005
     stressed = _run([*STRESS, "switches.negotiation=false"])
     assert stressed.probability("russia_collapse") > 0.3
-    # with talks, the same pressure makes a deal more likely instead. (Issue 12 measured +30 points; with issue
-    # 11's mediator, whose plans never hand land back, a Russia in fiscal collapse accepts the line but cannot
-    # buy Ukraine's acceptance with land, and the gain is about +5 points: an open tension, see the issue notes.)
-    assert _run(STRESS).probability("settlement") > outcomes["baseline"].probability("settlement") + 0.02
+    # with talks, the same pressure makes a deal much more likely instead: a Russia whose budget is projected
+    # into strain is publicly losing, and the mediator's plans may then hand land back down to what its
+    # believed-mean type accepts (issue 11: deals return land only when Russia is losing). Most of these deals
+    # are below the line; the baseline's almost never are.
+    stressed_talks = _run(STRESS)
+    assert stressed_talks.probability("settlement") > outcomes["baseline"].probability("settlement") + 0.3
+    settled = stressed_talks.outcomes[stressed_talks.outcomes["outcome"] == "settlement"]
+    assert (settled["terms"] < settled["end.front"]).mean() > 0.5
 
 
 def test_cheaper_oil_does_not_lower_the_odds_of_a_deal(outcomes) -> None:

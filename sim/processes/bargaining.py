@@ -214,6 +214,7 @@ def propose(
     beta: ArrLike,
     x_min: ArrLike = 0.0,
     x_max: ArrLike = 1.0,
+    losing: Arr | None = None,
 ) -> tuple[Arr, Arr, Arr]:
     """The package (x, g, r) proposed in each replicate. A side proposing keeps x in [x_min, x_max] (the
     public demands); the mediator's plan does not pre-empt them (the US plans of 2025 asked Kyiv to leave
@@ -254,6 +255,7 @@ def propose(
             x, j = _solve_protocol(
                 code, rows, held, gross_ru, gross_ua, cost_ru, cost_ua, v_ru, v_ua, belief_ru, belief_ua,
                 g_opts, r_opts, loss_ru, loss_ua, guarantee_cost, commitment_k, low, high,
+                np.zeros(r, dtype=bool) if losing is None else losing,
             )  # fmt: skip
             # The first option that beats the best so far by more than 1e-12 (in the order given).
             bx, bg, br = np.full(rows.size, np.nan), np.zeros(rows.size), np.zeros(rows.size)
@@ -294,6 +296,7 @@ def _solve_protocol(
     commitment_k: ArrLike,
     low: Arr,
     high: Arr,
+    losing: Arr,
 ) -> tuple[Arr, Arr]:
     """(x*, J(x*)) of one protocol (``propose``) on ``rows``, each of shape (options, rows): the options are
     stacked as extra rows (option-major), so one call of the maximiser serves them all."""
@@ -343,20 +346,24 @@ def _solve_protocol(
         bp_ua = ua_accept_breakpoints(gua, cua, aua, bua, g, f, lua, k)
         # The middle of the reservations at the belief means, a tie-break worth 1e-9 per unit of x.
         mean_ru, mean_ua = (aru + bru) / 2, (aua + bua) / 2
-        centre = (
-            reservation_ru(gru - mean_ru * cru, g, rel, f, lru, h) + reservation_ua(gua - mean_ua * cua, g, f, lua, k)
-        ) / 2.0
+        res_ru = reservation_ru(gru - mean_ru * cru, g, rel, f, lru, h)
+        centre = (res_ru + reservation_ua(gua - mean_ua * cua, g, f, lua, k)) / 2.0
         cc = centre[:, None]
 
         def j_mediator(x: Arr) -> Arr:
             return cast(np.ndarray, s_ru(x) * s_ua(x) - 1e-9 * np.abs(x - cc))
 
         # The mediator's plans keep the line of contact as the floor of the territorial term (every US plan of
-        # 2025 did; the line is the focal point of a ceasefire: Schelling 1960). The line, a breakpoint of both
-        # acceptance probabilities, is then the lower end itself: left out of the breakpoints, it would only
-        # add pieces of zero width (candidates equal to the lower end, with its value).
+        # 2025 did; the line is the focal point of a ceasefire: Schelling 1960), unless Russia is publicly losing
+        # (``losing``): then down to the least share Russia's believed-mean type accepts. The line, a breakpoint
+        # of both acceptance probabilities, is then the lower end itself where Russia is not losing: left out of
+        # the breakpoints unless some row is, it would only add pieces of zero width.
+        lose = np.asarray(losing)[stacked]
+        floor = np.where(lose, np.clip(res_ru, 0.0, f), f)
         bps = np.concatenate([bp_ru[:, :2], bp_ua[:, :2], cc], axis=1)
-        x, j = maximise_piecewise_quadratic(j_mediator, bps, lo=f)
+        if lose.any():
+            bps = np.concatenate([bps, f[:, None]], axis=1)
+        x, j = maximise_piecewise_quadratic(j_mediator, bps, lo=floor)
     return x.reshape(n_opt, rows.size), j.reshape(n_opt, rows.size)
 
 
@@ -470,9 +477,14 @@ def round_of_talks(m: Any, w: Any) -> None:
         proposer = np.rint(np.broadcast_to(np.asarray(g.proposer, float), (n,))[idx]).astype(np.int64)
         dr, du = d_ru[idx], d_ua[idx]
         x_min, x_max = np.nan_to_num(dr, nan=0.0), np.nan_to_num(du, nan=1.0)
+        # Russia is publicly losing when its budget is projected into strain (its fund exhausted and the gap
+        # unfunded: budget data are public) or its own belief expects the front to move against it; only then
+        # may the mediator's plan hand land back (issue 11: deals return land only when Russia is losing).
+        losing = ((m.expect("strain_ru", w) > 0) | (ru.expected_front(m, w) < w.front))[idx]
         x, gg, rr = propose(
-            proposer, f, gr, gu, cr, cu, th_ru, th_ua, b_ru, b_ua, options, l_ru, l_ua, h, k, sub(g.beta), x_min, x_max
-        )
+            proposer, f, gr, gu, cr, cu, th_ru, th_ua, b_ru, b_ua, options, l_ru, l_ua, h, k, sub(g.beta), x_min, x_max,
+            losing,
+        )  # fmt: skip
         if np.all(np.asarray(g.fixed_offer) >= 0):
             x, gg, rr = np.full(idx.size, float(np.max(g.fixed_offer))), g_on, r_on
         # Demands bound a side's offer and the Nash split; the mediator's plan does not pre-empt them.
