@@ -227,8 +227,9 @@ def propose(
 
     - NASH: complete information, the first option, x = lo + β(hi − lo) of the true range (clipped to [0, 1]);
     - MEDIATOR: maximise P(Russia accepts)·P(Ukraine accepts) under the public beliefs over x ≥ f (its plans
-      never ask Russia to hand back land it holds); ties, e.g. a range certain under the beliefs, go to the
-      point nearest the middle of the reservations at the belief means;
+      ask Russia to hand back land it holds only where it is publicly ``losing``: then over x at least the
+      reservation of Russia's believed-mean type, if that is below f); ties, e.g. a range certain under the
+      beliefs, go to the point nearest the middle of the reservations at the belief means;
     - RUSSIA / UKRAINE: maximise the proposer's expected payoff U_P(x)·S(x) + V_P·(1 − S(x)), S the
       responder's acceptance probability under the belief, V_P the proposer's own (true) war value.
 
