@@ -33,6 +33,7 @@ RUNS: list[tuple[str, str, str, list[str]]] = [
     ("tomahawks_approved", "tomahawks_approved", "tomahawks_approved", []),
     ("us_steps_back", "us_steps_back", "us_steps_back", []),
     ("winter_energy_war", "winter_energy_war", "winter_energy_war", []),
+    ("europe_steps_up", "europe_steps_up", "europe_steps_up", []),
     ("g08", "strong guarantees (`agents.us.levers.guarantees=0.8`)", "baseline", ["agents.us.levers.guarantees=0.8"]),
     ("g0", "no guarantees (`agents.us.levers.guarantees=0`)", "baseline", ["agents.us.levers.guarantees=0"]),
     (
@@ -98,6 +99,19 @@ RUNS: list[tuple[str, str, str, list[str]]] = [
         "more air defence (`us.air_defence` 0.05 from week 4)",
         "baseline",
         ["events.air_defence={week: 4, kind: lever, agent: us, lever: air_defence, value: 0.05}"],
+    ),  # fmt: skip
+    (
+        "stress",
+        "extreme fiscal stress (oil $35, designations 0.45, India out, fund 5, other revenue 6.5)",
+        "baseline",
+        [
+            "initial.brent=35",
+            "params.oil.brent_mean=35",
+            "agents.us.levers.designations=0.45",
+            "agents.india.levers.purchase_cap=0",
+            "initial.buffer_ru=5",
+            "params.fiscal.other_revenue=6.5",
+        ],
     ),  # fmt: skip
     (
         "assets1",
@@ -231,12 +245,20 @@ def main() -> None:
         print(
             f"| {r['label']} | **{pct(r['settlement'])}** | {vs} | {pair} | {pct(r['by52'])} | {r['week']:.0f} | "
             f"{pct(r['ua_collapse'])} | {pct(r['escalation'])} | {r['terms']:.3f} ({r['terms'] * AREA:,.0f} km²) | "
-            f"{pct(r['below'])} | " + " / ".join(f"{v:+,.0f}" for v in r["gap"]) + " |"
+            f"{pct(r['below'])} | " + " / ".join(f"{0.0 if abs(v) < 0.5 else v:+,.0f}" for v in r["gap"]) + " |"
         )
     print("\n| scenario | settlement | ongoing | Ukraine collapse | Russia collapse | escalation | median week of deal "
           "| median terms |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
-    for key in ("baseline", "india_stops", "max_pressure", "tomahawks_approved", "us_steps_back", "winter_energy_war"):
+    for key in (
+        "baseline",
+        "india_stops",
+        "max_pressure",
+        "tomahawks_approved",
+        "us_steps_back",
+        "winter_energy_war",
+        "europe_steps_up",
+    ):
         if key in results:
             r = results[key]
             print(
