@@ -74,6 +74,7 @@ class TaskResult:
     part: bytes | None
     error: str | None
     seconds: float
+    columns: dict[str, np.ndarray] | None = None  # the part's metric columns (BatchTask.columns), as read back
 
 
 def run_tasks(tasks: list[Task]) -> list[TaskResult]:
@@ -104,6 +105,7 @@ class BatchTask:
     n: int
     scenarios: tuple[Scenario, ...]
     independent: bool
+    columns: tuple[str, ...] = ()  # the metrics' columns, returned beside each part (points.parquet unread)
 
 
 def run_batch_tasks(tasks: list[BatchTask]) -> list[TaskResult]:
@@ -118,11 +120,12 @@ def run_batch_tasks(tasks: list[BatchTask]) -> list[TaskResult]:
         try:
             tables = run_batch(Batch(t.scenarios, t.n, t.chunk, keys))
             parts = [part_bytes(p, table) for p, table in zip(t.points, tables, strict=True)]
+            columns = [metric_columns(table, t.columns) if t.columns else None for table in tables]
         except Exception:  # recorded in failures.json; the sweep reports itself incomplete
             if len(t.points) > 1:
                 out += run_batch_tasks(
                     [
-                        BatchTask((p,), t.chunk, t.n, (s,), t.independent)
+                        BatchTask((p,), t.chunk, t.n, (s,), t.independent, t.columns)
                         for p, s in zip(t.points, t.scenarios, strict=True)
                     ]
                 )
@@ -130,7 +133,10 @@ def run_batch_tasks(tasks: list[BatchTask]) -> list[TaskResult]:
             out.append(TaskResult(t.points[0], t.chunk, None, traceback.format_exc(), time.perf_counter() - started))
             continue
         seconds = (time.perf_counter() - started) / len(t.points)
-        out += [TaskResult(p, t.chunk, part, None, seconds) for p, part in zip(t.points, parts, strict=True)]
+        out += [
+            TaskResult(p, t.chunk, part, None, seconds, cols)
+            for p, part, cols in zip(t.points, parts, columns, strict=True)
+        ]
     return out
 
 
@@ -167,6 +173,12 @@ def part_bytes(point: int, outcomes: pa.Table) -> bytes:
     buf = io.BytesIO()
     pq.write_table(table.replace_schema_metadata(None), buf, compression=COMPRESSION)
     return buf.getvalue()
+
+
+def metric_columns(table: pa.Table, columns: tuple[str, ...] | list[str]) -> dict[str, np.ndarray]:
+    """The columns a sweep's metrics read, as numpy arrays (the outcome as indices into OUTCOMES): from a part
+    read back from disk or from the table it was written from, the same arrays."""
+    return {c: outcome_codes(table.column(c)) if c == "outcome" else table.column(c).to_numpy() for c in columns}
 
 
 def outcome_codes(column: pa.ChunkedArray | pa.Array) -> np.ndarray:

@@ -35,7 +35,16 @@ import yaml
 from sim import executors
 from sim.batch import batchable_path, points_per_batch, signature
 from sim.errors import RunError, SimError
-from sim.executors import COMPRESSION, BatchTask, Task, TaskResult, outcome_codes, part_name, run_batch_tasks, run_tasks
+from sim.executors import (
+    COMPRESSION,
+    BatchTask,
+    Task,
+    TaskResult,
+    metric_columns,
+    part_name,
+    run_batch_tasks,
+    run_tasks,
+)
 from sim.files import TMP_GLOB, json_bytes, write_atomic
 from sim.provenance import manifest as build_manifest
 from sim.provenance import now
@@ -52,6 +61,8 @@ SUMMARY_FILE = "summary.json"
 MANIFEST_FILE = "manifest.json"
 SCENARIO_FILE = "scenario.resolved.yaml"
 # Keys of the manifest that must match for --resume to reuse parts.
+# Metric column values kept in memory for points.parquet (8 bytes each at most: 20 million are 160 MB).
+KEPT_VALUES = 20_000_000
 IDENTITY_KEYS = ("sweep_sha256", "overrides", "replicates", "seed", "independent", "base_sha256", "code")
 
 
@@ -232,17 +243,27 @@ def run_sweep(
             group.append((t.point, t.scenario))
             if len(group) == per:
                 del open_[key]
-                yield _batch_task(group, t.chunk, t.n, independent)
+                yield _batch_task(group, t.chunk, t.n, independent, columns)
         for (_sig, c), group in open_.items():
-            yield _batch_task(group, c, sizes[c], independent)
+            yield _batch_task(group, c, sizes[c], independent, columns)
+
+    # The metric columns of the parts written by this run, kept for points.parquet (up to KEPT_VALUES values):
+    # aggregating them needs no part read back from disk.
+    columns = metric_columns_of(sweep)
+    kept: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+    budget = KEPT_VALUES
 
     def on_result(_batch: list[Task] | list[BatchTask], results: list[TaskResult]) -> None:
+        nonlocal budget
         for r in results:
             report.compute_seconds += r.seconds
             if r.part is not None:
                 write_atomic(parts / part_name(r.point, r.chunk), r.part)
                 integrity.record(out, part_name(r.point, r.chunk), r.part)
                 report.done += 1
+                if r.columns is not None and budget > 0:
+                    kept[(r.point, r.chunk)] = r.columns
+                    budget -= sum(v.size for v in r.columns.values())
             else:
                 report.failures.append(_failure(sweep, r.point, r.chunk, r.error or "unknown error"))
             if on_task is not None:
@@ -285,7 +306,8 @@ def run_sweep(
     report.restarts = stats.restarts
 
     report.failures.sort(key=lambda f: (f["point"], f["chunk"]))
-    table = aggregate(sweep, out)
+    table = aggregate(sweep, out, kept)
+    kept.clear()
     write_atomic(out / POINTS_FILE, _parquet(table))
     report.points_table = table
     sens_file = out / SENSITIVITY_FILE
@@ -310,8 +332,15 @@ def run_sweep(
     return report
 
 
-def _batch_task(group: list[tuple[int, Any]], chunk: int, n: int, independent: bool) -> BatchTask:
-    return BatchTask(tuple(j for j, _ in group), chunk, n, tuple(s for _, s in group), independent)
+def _batch_task(
+    group: list[tuple[int, Any]], chunk: int, n: int, independent: bool, columns: tuple[str, ...]
+) -> BatchTask:
+    return BatchTask(tuple(j for j, _ in group), chunk, n, tuple(s for _, s in group), independent, columns)
+
+
+def metric_columns_of(sweep: Sweep) -> tuple[str, ...]:
+    """The outcome-table columns the sweep's metrics read (the outcome always: it counts the replicates)."""
+    return tuple(sorted({"outcome", *(c for m in sweep.metrics for c in m.columns)}))
 
 
 def _failure(sweep: Sweep, point: int, chunk: int, error: str) -> dict[str, Any]:
@@ -352,24 +381,25 @@ def _parquet(table: pa.Table) -> bytes:
 # Aggregation and summary
 
 
-def aggregate(sweep: Sweep, out: Path) -> pa.Table:
+def aggregate(sweep: Sweep, out: Path, kept: dict[tuple[int, int], dict[str, np.ndarray]] | None = None) -> pa.Table:
     """points.parquet: a row per point with its parameters, its replicates and every metric with its 95%
-    interval. Parts are read point by point and only the columns the metrics need."""
+    interval. Parts are read point by point and only the columns the metrics need; ``kept``: the columns of
+    parts this run wrote, as the worker sent them (the same arrays), which are not read back."""
     parts = out / PARTS_DIR
-    columns = sorted({c for m in sweep.metrics for c in m.columns})
+    kept = kept or {}
+    columns = list(metric_columns_of(sweep))
     n_chunks = len(sweep.chunks)
     replicates = np.zeros(len(sweep.design), dtype=np.int64)
     results = {m.name: np.full((len(sweep.design), 3), np.nan) for m in sweep.metrics}
     for j in range(len(sweep.design)):
-        tables = [_read_part(f, columns) for c in range(n_chunks) if (f := parts / part_name(j, c)).exists()]
-        if not tables:
+        chunks = [
+            kept[(j, c)] if (j, c) in kept else metric_columns(_read_part(f, columns), columns)
+            for c in range(n_chunks)
+            if (f := parts / part_name(j, c)).exists()
+        ]
+        if not chunks:
             continue
-        cols: dict[str, np.ndarray] = {}
-        for c in columns:
-            if c == "outcome":
-                cols[c] = np.concatenate([outcome_codes(t.column(c)) for t in tables])
-            else:
-                cols[c] = np.concatenate([t.column(c).to_numpy() for t in tables])
+        cols = {c: np.concatenate([chunk[c] for chunk in chunks]) for c in columns}
         replicates[j] = len(cols["outcome"])
         for m in sweep.metrics:
             results[m.name][j] = m.compute(cols)
