@@ -230,11 +230,12 @@ class Russia(StateAgent):
         self.cost_type, self.type_belief = bargaining.private_type(model, "ru")
 
     def expected_front(self, m: Model, w: Week) -> np.ndarray:
-        """E_ru[f_{t+L}] from its own belief, with the shift in p it sees coming (issue 11)."""
+        """E_ru[f_{t+L}] from its own belief, with the shifts in p it sees coming: Tomahawks, scheduled aid,
+        frozen-asset and mobilisation decisions (issue 11)."""
         g = m.p.negotiation
         mean = belief.belief_mean(w.read("alpha_ru"), w.read("beta_ru"))
-        shift, weeks = bargaining.anticipated_shift(m, w)
-        return bargaining.expected_front_with_shift(w.front, g.horizon, m.const.n_steps, mean, shift, weeks)
+        shifts = bargaining.anticipated_shifts(m, w)
+        return bargaining.expected_front_with_shifts(w.front, g.horizon, m.const.n_steps, mean, shifts)
 
     def war_cost(self, m: Model, w: Week) -> np.ndarray:
         """C_ru = L c_bar / resolve, the public part of its cost of war (its private type multiplies it)."""
@@ -297,11 +298,11 @@ class Ukraine(StateAgent):
         self.cost_type, self.type_belief = bargaining.private_type(model, "ua")
 
     def expected_front(self, m: Model, w: Week) -> np.ndarray:
-        """E_ua[f_{t+L}] from its own belief, with the shift in p it sees coming (issue 11)."""
+        """E_ua[f_{t+L}] from its own belief, with the shifts in p it sees coming (as Russia's)."""
         g = m.p.negotiation
         mean = belief.belief_mean(w.read("alpha_ua"), w.read("beta_ua"))
-        shift, weeks = bargaining.anticipated_shift(m, w)
-        return bargaining.expected_front_with_shift(w.front, g.horizon, m.const.n_steps, mean, shift, weeks)
+        shifts = bargaining.anticipated_shifts(m, w)
+        return bargaining.expected_front_with_shifts(w.front, g.horizon, m.const.n_steps, mean, shifts)
 
     def war_cost(self, m: Model, w: Week) -> np.ndarray:
         """C_ua = L c_bar / resolve, the public part of its cost of war (its private type multiplies it)."""

@@ -102,7 +102,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "US military aid and intelligence (1 = Oct 2025 level)",
             "definition: 1 = US aid, intelligence sharing and sales as of Oct 2025, funding attrition.aid_weight "
             "(~40%) of Ukraine's replenishment (Kiel Ukraine Support Tracker); 0 = none, up to 3x",
-            ("attrition", "europe_support"),
+            ("attrition", "europe_support", "negotiation"),
         ),
         (
             "air_defence",
@@ -178,7 +178,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             ("india_purchases",),
         ),
     ),
-    # Russia: strikes on Ukraine's energy, offensive intensity, negotiating demand.
+    # Russia: strikes on Ukraine's energy, offensive intensity, negotiating demand, mobilisation.
     "russia": _table(
         "russia",
         (
@@ -218,6 +218,20 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "maximalist number (e.g. 0.9) can make settlement impossible and is a scenario's choice",
             ("negotiation", "termination"),
         ),
+        (
+            "mobilisation",
+            1.0,
+            0,
+            3,
+            "x Oct 2025",
+            "Russian mobilisation",
+            "recruitment and mobilisation effort (funds replenishment; scheduled changes are anticipated)",
+            "definition: 1 = recruitment as of Oct 2025 (contract soldiers, about 30,000 a month: Medvedev, "
+            "Security Council, 2025), funding attrition.mobilisation_weight (10%) of Russia's replenishment; "
+            "2 = a wave the size of Sep 2022's partial mobilisation (300,000 in about three months, i.e. twice "
+            "the monthly intake over a year); 0 = none, up to 3x",
+            ("attrition", "negotiation"),
+        ),
     ),
     # Ukraine: deep strikes on refineries, mobilisation, negotiating demand.
     "ukraine": _table(
@@ -245,7 +259,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "mobilisation effort (funds replenishment)",
             "definition: 1 = mobilisation as of Oct 2025, funding attrition.mobilisation_weight (10%) of "
             "Ukraine's replenishment; 0 = none, up to 3x",
-            ("attrition",),
+            ("attrition", "negotiation"),
         ),
         (
             "demand",
@@ -292,7 +306,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "definition: 1 = European military aid as of Oct 2025 (Kiel Ukraine Support Tracker: Europe allocated "
             "most of 2025's EUR 32.5bn after the US halt), funding europe.aid_weight of Ukraine's replenishment; "
             "0 = none, up to 3x",
-            ("europe_support",),
+            ("europe_support", "negotiation"),
         ),
         (
             "substitution",
@@ -305,7 +319,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "Kiel Ukraine Support Tracker (10 Dec 2025): after the US halt, 2025 allocations were EUR 32.5bn "
             "against EUR 41.6bn a year in 2022-24, so Europe replaced about 55-60% of the US share; a cut below "
             "the Oct 2025 level (intelligence, PURL sales) is harder to replace: 0.5, argued range 0.3-0.7",
-            ("europe_support",),
+            ("europe_support", "negotiation"),
         ),
         (
             "assets",
@@ -318,7 +332,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "European Commission proposal of Sep 2025: a EUR 140bn reparations loan from the EUR 185-194bn at "
             "Euroclear, not agreed by Oct 2025 (0 = not agreed); left unresolved by the European Council of "
             "18-19 Dec 2025, the assets immobilised indefinitely (about EUR 210bn)",
-            ("attrition",),
+            ("attrition", "negotiation"),
         ),
         (
             "loan",
@@ -331,7 +345,7 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "loan would have, at europe.loan_ratio of its size)",
             "European Council of 19 Dec 2025 (agreed after the window's start: 0 on 16 Oct 2025; "
             "https://particle.news/story/eu-approves-90-billion-loan-for-ukraine-leaves-frozen-assets-plan-unresolved)",
-            ("attrition",),
+            ("attrition", "negotiation"),
         ),
         (
             "sanctions",

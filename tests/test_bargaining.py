@@ -332,3 +332,23 @@ def test_the_mediator_goes_below_the_line_only_when_russia_is_losing() -> None:
     relief = kw["options"][2][1]  # type: ignore[index]
     floor = bg.reservation_ru(kw["gross_ru"] - kw["cost_ru"], 0.0, relief, held, kw["loss_ru"], 0.0)  # type: ignore[operator]
     assert (x_losing >= np.minimum(floor, held) - 1e-9).all()
+
+
+def test_several_shifts_add_up_in_the_expected_front() -> None:
+    one = bg.expected_front_with_shift(0.5, 100, 200, 0.6, -0.1, 50)
+    both = bg.expected_front_with_shifts(0.5, 100, 200, 0.6, [(-0.1, 50), (0.05, 80)])
+    # 0.55 from the first; the second adds 2 * 0.05 * 20 / 200 = 0.01.
+    assert one == pytest.approx(0.55) and both == pytest.approx(0.56)
+
+
+def test_ramp_mean_is_the_mean_of_the_replenishment_recurrence() -> None:
+    # D_{s+1} = (1 - rho) D_s + delta from D_0 = 0: the mean of D_1..D_S, against the closed form.
+    for delta, rho, weeks in ((0.003, 0.04, 20), (-0.002, 0.05, 7), (0.001, 0.0, 12), (0.004, 0.3, 1)):
+        d, path = 0.0, []
+        for _ in range(weeks):
+            d = (1.0 - rho) * d + delta
+            path.append(d)
+        assert bg.ramp_mean(delta, rho, weeks) == pytest.approx(np.mean(path), rel=1e-9)
+    assert bg.ramp_mean(0.003, 0.04, 0) == 0.0 and bg.ramp_mean(0.003, 0.04, -5) == 0.0
+    # rho -> 0: the linear ramp delta (S + 1)/2
+    assert bg.ramp_mean(0.002, 1e-12, 9) == pytest.approx(0.002 * 5)

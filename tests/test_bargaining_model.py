@@ -9,6 +9,7 @@ import pytest
 
 import sim
 from sim.model import PressureModel
+from sim.processes import bargaining
 from sim.scenario import load_scenario
 from sim.trace import replay
 from tests.conftest import SCENARIOS
@@ -80,6 +81,110 @@ def test_a_coming_shift_changes_outcomes_before_it_arrives() -> None:
         (a["outcome"] != b["outcome"]) | (a["week"] != b["week"]) | ~np.isclose(a["terms"], b["terms"], equal_nan=True)
     )
     assert (early & differ).sum() > 0
+
+
+def _seen_at(monkeypatch: pytest.MonkeyPatch, week: int, *sets: str) -> dict[str, np.ndarray]:
+    """Each side's expected front and war value at the talks of ``week`` (every replicate, talks or not)."""
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["replicates=400", "chunk_size=400", *sets])
+    model, seen = PressureModel(sc, 400, 0), {}
+    original = bargaining.round_of_talks
+
+    def spy(m: PressureModel, w: sim.week.Week) -> None:
+        if w.t == week:
+            seen.update(
+                ef_ru=m.russia.expected_front(m, w),
+                ef_ua=m.ukraine.expected_front(m, w),
+                v_ru=m.russia.war_value(m, w),
+                v_ua=m.ukraine.war_value(m, w),
+                active=m.active.copy(),
+            )
+        original(m, w)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bargaining, "round_of_talks", spy)
+        while model.week < week:
+            model.step()
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("event", "sign"),
+    [
+        ("{week: 12, kind: aid, value: %s}", -1),  # more aid for Ukraine (e.g. the EU's EUR 90bn loan)
+        ("{week: 12, kind: lever, agent: ukraine, lever: mobilisation, value: %s}", -1),
+        ("{week: 12, kind: lever, agent: russia, lever: mobilisation, value: %s}", +1),  # a Russian wave
+        ("{week: 12, kind: lever, agent: europe, lever: aid, value: %s}", -1),  # more European aid
+    ],
+)
+def test_an_announced_change_of_funding_moves_both_sides_expectations_before_it_arrives(
+    monkeypatch: pytest.MonkeyPatch, event: str, sign: int
+) -> None:
+    # Common random numbers: the same event (same stream) at the lever's current value (1) or raised to 2.
+    # Five weeks before it arrives, the state is the same in both runs; only the anticipation differs.
+    flat = _seen_at(monkeypatch, 7, "events.announced=" + event % 1)
+    raised = _seen_at(monkeypatch, 7, "events.announced=" + event % 2)
+    both = flat["active"] & raised["active"]
+    assert both.sum() > 300
+    for side in ("ef_ru", "ef_ua"):
+        moved = sign * (raised[side] - flat[side])[both]
+        assert (moved > 0).all(), side
+    # Russia's war value moves with the expected front, Ukraine's against it.
+    assert (sign * (raised["v_ru"] - flat["v_ru"])[both] > 0).all()
+    assert (sign * (raised["v_ua"] - flat["v_ua"])[both] < 0).all()
+
+
+def test_a_scheduled_frozen_asset_decision_is_anticipated(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The baseline's European Council decision (week 10, in half of the worlds) against the same event that
+    # changes nothing: where it will happen both sides expect less of the front at week 3, elsewhere the same.
+    off = _seen_at(monkeypatch, 3, "events.frozen_assets_decision.value=0")
+    on = _seen_at(monkeypatch, 3)
+    both = off["active"] & on["active"]
+    lower = (on["ef_ru"] < off["ef_ru"]) & both
+    same = np.isclose(on["ef_ru"], off["ef_ru"], rtol=0, atol=1e-15) & both
+    assert 0.3 < lower.sum() / both.sum() < 0.7 and (lower | same)[both].all()
+
+
+def test_an_announced_us_cut_is_feared_less_where_europe_replaces_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A US aid halt at week 12, seen from week 7: both sides expect more of the front for Russia, less so the
+    # more of the cut Europe replaces (europe.substitution), and not at all where it replaces all of it in
+    # funding (substitution 1 restores w_us of funding: Europe's aid moves by w_us / w_eu).
+    def seen(cut: float, substitution: float) -> dict[str, np.ndarray]:
+        return _seen_at(
+            monkeypatch,
+            7,
+            f"events.announced={{week: 12, kind: aid, value: {cut}}}",
+            f"agents.europe.levers.substitution={substitution}",
+        )
+
+    flat, halt_none, halt_half, halt_all = seen(1, 0), seen(0, 0), seen(0, 0.5), seen(0, 1)
+    both = flat["active"] & halt_none["active"] & halt_half["active"] & halt_all["active"]
+    assert both.sum() > 300
+    fear = {k: (v["ef_ru"] - flat["ef_ru"])[both] for k, v in (("0", halt_none), ("0.5", halt_half), ("1", halt_all))}
+    assert (fear["0"] > fear["0.5"]).all() and (fear["0.5"] > 0).all()
+    assert fear["1"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_a_scheduled_eu_loan_adds_nothing_where_the_reparations_loan_is_in_force(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The EUR 90bn loan funds what the reparations loan would have (the larger of the two counts): announced
+    # with the reparations loan already agreed it changes no one's expectations; without it, it lowers them.
+    loan = "events.announced={week: 12, kind: lever, agent: europe, lever: loan, value: 1}"
+    no_assets = ["events.frozen_assets_decision.probability=0"]
+    assets = ["events.frozen_assets_decision.probability=0", "agents.europe.levers.assets=1"]
+    base, with_loan = _seen_at(monkeypatch, 7, *no_assets), _seen_at(monkeypatch, 7, *no_assets, loan)
+    both = base["active"] & with_loan["active"]
+    assert (with_loan["ef_ru"][both] < base["ef_ru"][both]).all()
+    base, with_loan = _seen_at(monkeypatch, 7, *assets), _seen_at(monkeypatch, 7, *assets, loan)
+    both = base["active"] & with_loan["active"]
+    assert np.array_equal(with_loan["ef_ru"][both], base["ef_ru"][both])
+
+
+def test_a_schedule_policy_counts_like_an_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    flat = _seen_at(monkeypatch, 5, "agents.ukraine.policies.mob={kind: schedule, lever: mobilisation, at: {12: 1}}")
+    more = _seen_at(monkeypatch, 5, "agents.ukraine.policies.mob={kind: schedule, lever: mobilisation, at: {12: 2}}")
+    both = flat["active"] & more["active"]
+    assert (more["ef_ua"][both] < flat["ef_ua"][both]).all()
 
 
 def test_trace_explains_a_refusal(base: sim.RunResult) -> None:

@@ -25,7 +25,7 @@ Every function is a pure, vectorised function of arrays of shape (R,) (one entry
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -190,9 +190,31 @@ def expected_front_with_shift(
 ) -> Arr:
     """E_i[f_{t+L}] with an anticipated change Δp of Russia's weekly chance from week t + w on (Powell 2006):
     clip(f + (1/n)[(2μ − 1)L + 2Δp·max(L − w, 0)], 0, 1). With Δp = 0 it is the expected front of §11."""
-    after = np.maximum(np.asarray(horizon, dtype=float) - weeks_to_shift, 0.0)
-    drift = (2.0 * np.asarray(mean_p) - 1.0) * horizon + 2.0 * np.asarray(shift) * after
+    return expected_front_with_shifts(front, horizon, n_steps, mean_p, [(shift, weeks_to_shift)])
+
+
+def expected_front_with_shifts(
+    front: ArrLike, horizon: ArrLike, n_steps: ArrLike, mean_p: ArrLike, shifts: Sequence[tuple[ArrLike, ArrLike]]
+) -> Arr:
+    """E_i[f_{t+L}] with several anticipated changes Δp_j from week t + w_j on:
+    clip(f + (1/n)[(2μ − 1)L + Σ_j 2Δp_j·max(L − w_j, 0)], 0, 1)."""
+    drift = (2.0 * np.asarray(mean_p) - 1.0) * horizon
+    for shift, weeks in shifts:
+        drift = drift + 2.0 * np.asarray(shift) * np.maximum(np.asarray(horizon, dtype=float) - weeks, 0.0)
     return np.asarray(np.clip(front + drift / n_steps, 0.0, 1.0))
+
+
+def ramp_mean(rate: ArrLike, restoring: ArrLike, weeks: ArrLike) -> Arr:
+    """Mean over s = 1..S of the strength gained s weeks after a change of funding that adds δ = ``rate`` a week
+    against the restoring force ρ = ``restoring`` of replenishment (D_{s+1} = (1 − ρ)D_s + δ, D_0 = 0):
+    (δ/ρ)·(1 − (1 − ρ)(1 − (1 − ρ)^S)/(ρS)); δ(S + 1)/2 as ρ → 0; 0 for S ≤ 0."""
+    rate, rho = np.asarray(rate, dtype=float), np.asarray(restoring, dtype=float)
+    s = np.maximum(np.asarray(weeks, dtype=float), 0.0)
+    small = rho < 1e-9
+    r = np.where(small, 1.0, rho)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = (rate / r) * (1.0 - (1.0 - r) * (1.0 - np.power(1.0 - r, s)) / (r * np.where(s > 0, s, 1.0)))
+    return np.asarray(np.where(s > 0, np.where(small, rate * (s + 1.0) / 2.0, exact), 0.0))
 
 
 def propose(
@@ -419,7 +441,7 @@ def anticipated_shift(m: Any, w: Any) -> tuple[Arr, Arr]:
                 start = np.where(happens, np.minimum(start, week + lag), start)
         else:
             start = np.where(happens & (week > w.t) & (value > 0.5), np.minimum(start, week + lag), start)
-    coming = start > w.t
+    coming = np.isfinite(start) & (start > w.t)
     mil_ru, mil_ua = w.read("mil_ru"), w.read("mil_ua")
     now = tullock(mil_ru, mil_ua, m.const.gamma, p.front.tullock_k)
     boosted = mil_ua + p.attrition.tomahawk_strength * p.refining.tomahawks_per_week
@@ -427,12 +449,134 @@ def anticipated_shift(m: Any, w: Any) -> tuple[Arr, Arr]:
     return shift, np.where(coming, start - w.t, 0.0)
 
 
+# Levers whose scheduled changes both sides see coming (issue 11 §3), and the side whose replenishment funding
+# each moves: US and European aid, Europe's substitution of a US cut, the reparations loan and the EUR 90bn loan
+# (sim.processes.europe), and either side's mobilisation.
+FUNDING_LEVERS: dict[tuple[str, str], str] = {
+    ("us", "aid"): "ua",
+    ("europe", "aid"): "ua",
+    ("europe", "substitution"): "ua",
+    ("europe", "assets"): "ua",
+    ("europe", "loan"): "ua",
+    ("ukraine", "mobilisation"): "ua",
+    ("russia", "mobilisation"): "ru",
+}
+
+
+def side_funding(m: Any, w: Any, side: str, agent: str = "", lever: str = "", value: ArrLike = 0.0) -> Arr:
+    """A side's replenishment funding at this week's levers, with ``agent.lever`` set to ``value`` if given
+    (sim.processes.battle.funding_ru, funding_ua: the same functions the attrition process and Europe's decision
+    use)."""
+    from sim.processes.battle import funding_ru, funding_ua
+
+    def lv(a: str, name: str) -> Arr:
+        return np.asarray(value if (a, name) == (agent, lever) else w.lever(a, name), dtype=float)
+
+    if side == "ru":
+        return np.asarray(funding_ru(m.p.attrition, w.read("strain_ru"), lv("russia", "mobilisation")))
+    return np.asarray(
+        funding_ua(
+            m,
+            lv("us", "aid"),
+            lv("europe", "aid"),
+            lv("europe", "substitution"),
+            lv("ukraine", "mobilisation"),
+            lv("europe", "assets"),
+            lv("europe", "loan"),
+        )
+    )
+
+
+def scheduled_changes(m: Any, w: Any) -> list[tuple[str, Arr, Arr]]:
+    """(side, Δfunding, weeks until) of every change of a funding lever that is scheduled after this week: the
+    events that happen in the replicate (drawn at week 0, public like the Tomahawk schedule; week and value per
+    replicate in a batch, sim.batch) and the schedule policies. Each change is taken against the value the
+    previous scheduled change of that lever leaves (the lever as it is now if none comes before it; at the same
+    week a schedule applies before the events and events in their order, as in the week), the other levers at
+    this week's values: Δfunding = F(lever = new) − F(lever = previous)."""
+    out = []
+    n, t = m.n, w.t
+    for (agent, lever), side in FUNDING_LEVERS.items():
+        dated: list[tuple[Arr, Arr, Arr]] = []  # (week, value, happens), each of shape (n,)
+        for policy in m.by_key[agent].policies:
+            if getattr(policy, "lever", None) == lever and hasattr(policy, "at"):
+                for wk, v in policy.at.items():
+                    if wk > t and np.isfinite(v):
+                        dated.append((np.full(n, float(wk)), np.full(n, float(v)), np.ones(n, dtype=bool)))
+        for k, ((_name, ev), happens) in enumerate(zip(m.events, m.event_happens, strict=True)):
+            value = m.event_value[k]
+            if ev.target() != (agent, lever) or value is None:
+                continue
+            week = np.broadcast_to(np.asarray(m.event_week[k], dtype=float), (n,))
+            value = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+            if (week > t).any():
+                dated.append((week, value, happens & (week > t) & np.isfinite(value)))
+        if not dated:
+            continue
+        now = np.array(w.lever(agent, lever), dtype=float)
+        for i, (week, value, happens) in enumerate(dated):
+            prev_week, prev = np.full(n, -np.inf), now
+            for j, (week_j, value_j, happens_j) in enumerate(dated):
+                before = (week_j < week) | ((week_j == week) & (j < i))
+                cond = happens_j & before & (week_j >= prev_week)
+                prev = np.where(cond, value_j, prev)
+                prev_week = np.where(cond, week_j, prev_week)
+            new = np.where(happens, value, prev)
+            change = side_funding(m, w, side, agent, lever, new) - side_funding(m, w, side, agent, lever, prev)
+            out.append((side, np.asarray(change), np.where(happens, week - t, 0.0)))
+    return out
+
+
+def funding_shifts(m: Any, w: Any) -> list[tuple[Arr, Arr]]:
+    """(Δp, weeks until) of each scheduled change of a side's replenishment funding, linearised at this week's
+    strengths: the side's strength grows by D_s with δ = (b·I + θ(1 − M))·ΔF and ρ = θ·F (sim.processes.battle
+    .attrition_step), and Δp is the change of Tullock's p at the mean strength gain over the weeks of the
+    horizon after the change (``ramp_mean``), so that 2·Δp·(L − w) is the change of the expected front."""
+    from sim.processes.battle import tullock
+
+    changes = scheduled_changes(m, w)
+    if not changes:
+        return []
+    a, horizon = m.p.attrition, m.p.negotiation.horizon
+    mil_ru, mil_ua = w.read("mil_ru"), w.read("mil_ua")
+    intensity = w.lever("russia", "offensive")
+    now = tullock(mil_ru, mil_ua, m.const.gamma, m.p.front.tullock_k)
+    level = {"ru": side_funding(m, w, "ru"), "ua": side_funding(m, w, "ua")}
+    out = []
+    for side, d_funding, weeks in changes:
+        mil = mil_ru if side == "ru" else mil_ua
+        rate = (a.base_replenishment * intensity + a.theta * (1.0 - mil)) * d_funding
+        gain = ramp_mean(rate, a.theta * level[side], np.asarray(horizon, dtype=float) - weeks)
+        if side == "ru":
+            p = tullock(np.maximum(mil_ru + gain, 0.0), mil_ua, m.const.gamma, m.p.front.tullock_k)
+        else:
+            p = tullock(mil_ru, np.maximum(mil_ua + gain, 0.0), m.const.gamma, m.p.front.tullock_k)
+        out.append((np.asarray(p - now), weeks))
+    return out
+
+
+def anticipated_shifts(m: Any, w: Any) -> list[tuple[Arr, Arr]]:
+    """Every shift in p both sides see coming this week: Tomahawks (``anticipated_shift``) and the scheduled
+    changes of US and European aid, Europe's substitution, the reparations loan, the EU loan and either side's
+    mobilisation (``funding_shifts``). Computed once a week."""
+    cached = getattr(w, "anticipated", None)
+    if cached is not None and cached[0] is m:
+        return cast(list[tuple[Arr, Arr]], cached[1])
+    shifts = [anticipated_shift(m, w), *funding_shifts(m, w)]
+    w.anticipated = (m, shifts)
+    return shifts
+
+
 def commitment_problem(m: Any, w: Any, cost_ru: Arr, cost_ua: Arr) -> tuple[Arr, Arr]:
     """(Russia fights, Ukraine fights): the declining side of an anticipated shift refuses every deal where
     δ·p_{t+1} − p_t > (1 − δ)·c_B, p the rising side's expected share of the territory in war by the declining
-    side's belief, without and with the shift in force, δ = discount^(weeks to the shift), c_B = θ_B C_B."""
+    side's belief, without and with the shift in force, δ = discount^(weeks to the shift), c_B = θ_B C_B.
+    Several coming shifts act as one: their net Δp = Σ_j Δp_j, from the first of them."""
     g = m.p.negotiation
-    shift, weeks = anticipated_shift(m, w)
+    shifts = anticipated_shifts(m, w)
+    shift = np.sum([s for s, _ in shifts], axis=0)
+    weeks = np.min([np.where(s != 0, k, np.inf) for s, k in shifts], axis=0)
+    weeks = np.where(np.isfinite(weeks), weeks, 0.0)  # (no shift coming: Δp = 0, no one fights)
     delta = np.power(g.discount, weeks)
     ru_declines = shift < 0
     a = np.where(ru_declines, w.read("alpha_ru"), w.read("alpha_ua"))

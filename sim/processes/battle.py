@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -12,6 +12,8 @@ from sim.processes.base import Model, Process
 
 if TYPE_CHECKING:
     from sim.week import Week
+
+ArrLike = np.ndarray | float
 
 
 def balance_factor(p0: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
@@ -54,6 +56,30 @@ def attrition_step(
     repl_ru = (base * intensity + theta * (1.0 - m_ru)) * funding_ru
     repl_ua = (base * intensity + theta * (1.0 - m_ua)) * funding_ua
     return (np.maximum(m_ru - loss_ru + repl_ru, 0.0), np.maximum(m_ua - loss_ua + repl_ua, 0.0))
+
+
+def funding_ua(
+    m: Any,
+    aid_us: ArrLike,
+    aid_eu: ArrLike,
+    substitution: ArrLike,
+    mobilisation: ArrLike,
+    assets: ArrLike,
+    loan: ArrLike,
+) -> np.ndarray:
+    """Ukraine's replenishment funding from the levers (as Europe's decision and the attrition process build it):
+    Europe's aid with what it replaces of a US cut, the financing bonus and mobilisation
+    (``sim.processes.europe``). Used to value scheduled changes of these levers (issue 11)."""
+    a, e = m.p.attrition, m.p.europe
+    eu = europe.aid_with_substitution(aid_eu, substitution, aid_us, a.aid_weight, e.aid_weight)
+    bonus = europe.financing_bonus(a.assets_bonus, assets, loan, e.loan_ratio)
+    return europe.ukraine_funding(aid_us, eu, mobilisation, a.aid_weight, e.aid_weight, a.mobilisation_weight, bonus)
+
+
+def funding_ru(a: Any, strain: ArrLike, mobilisation: ArrLike) -> np.ndarray:
+    """Russia's replenishment funding: 1 at the Oct 2025 levers, moved by mobilisation beyond its 2025
+    recruitment (mobilisation_weight) and cut by fiscal strain (strain_weight)."""
+    return cast(np.ndarray, 1.0 + a.mobilisation_weight * (np.asarray(mobilisation) - 1.0) - a.strain_weight * strain)
 
 
 def gamblers_ruin_probability(n: int, k: int, p: float) -> float:
@@ -106,21 +132,28 @@ class Battle(Process):
 
 class Attrition(Process):
     """Lanchester attrition at Russia's offensive intensity, the week's loser losing more, with a restoring
-    replenishment funded by revenue and buffer (Russia) and US and European aid, Europe's financing (the
-    reparations loan or the EUR 90bn loan) and mobilisation (Ukraine; ``sim.processes.europe``)."""
+    replenishment funded by revenue and buffer and mobilisation (Russia) and US and European aid, Europe's
+    financing (the reparations loan or the EUR 90bn loan) and mobilisation (Ukraine; ``sim.processes.europe``)."""
 
     name = "attrition"
     switches = ("battle", "attrition")
     reads = ("mil_ru", "mil_ua", "strain_ru")
     writes = ("mil_ru", "mil_ua")
-    levers = ("russia.offensive", "us.aid", "ukraine.mobilisation", "europe.assets", "europe.loan")
+    levers = (
+        "russia.offensive",
+        "russia.mobilisation",
+        "us.aid",
+        "ukraine.mobilisation",
+        "europe.assets",
+        "europe.loan",
+    )
     flows_in = ("aid_eu", "russia_won")
 
     def step(self, m: Model, w: Week) -> None:
         a = m.p.attrition
-        funding_ru = 1.0 - a.strain_weight * w.read("strain_ru")
+        f_ru = funding_ru(a, w.read("strain_ru"), w.lever("russia", "mobilisation"))
         e = m.p.europe
-        funding_ua = europe.ukraine_funding(
+        f_ua = europe.ukraine_funding(
             w.lever("us", "aid"),
             w.aid_eu,
             w.lever("ukraine", "mobilisation"),
@@ -140,8 +173,8 @@ class Attrition(Process):
             a.loser_extra,
             a.base_replenishment,
             a.theta,
-            funding_ru,
-            funding_ua,
+            f_ru,
+            f_ua,
         )
         w.write("mil_ru", mil_ru)
         w.write("mil_ua", mil_ua)

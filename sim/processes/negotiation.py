@@ -119,10 +119,17 @@ class Negotiation(Process):
         "us.mediation",
         "us.relief",
         "us.guarantees",
+        "us.aid",
         "russia.offensive",
+        "russia.mobilisation",
         "russia.demand",
+        "ukraine.mobilisation",
         "ukraine.demand",
         "europe.gas_ban",  # through Russia's projected fiscal gap (the oil process's projection)
+        "europe.aid",  # these five and the mobilisations: scheduled changes are anticipated (issue 11)
+        "europe.substitution",
+        "europe.assets",
+        "europe.loan",
     )
     flows_in = ("summit", "front")
     flows_out = ("talks", "offer", "settle")
