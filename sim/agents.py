@@ -193,10 +193,54 @@ class UnitedStates(StateAgent):
         )
 
 
-class Russia(StateAgent):
+class WarringSide(StateAgent):
+    """What Russia and Ukraine share: a private cost type and a war value from their own belief, cost and resolve
+    (their variables end in ``side``: ``alpha_ru``, ``resolve_ua``...). A subclass gives ``side``, ``weekly_cost``
+    and ``value`` (its value of the front's share, with possession value around the line)."""
+
+    side: str
+
+    def __init__(self, model: Host, spec: AgentSpec) -> None:
+        super().__init__(model, spec)
+        self.cost_type, self.type_belief = bargaining.private_type(model, self.side)
+
+    def weekly_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def value(x: np.ndarray, held: np.ndarray, loss: float | np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def expected_front(self, m: Model, w: Week) -> np.ndarray:
+        """E_i[f_{t+L}] from side i's own belief, with the shifts in p it sees coming: Tomahawks, scheduled aid,
+        frozen-asset and mobilisation decisions (issue 11)."""
+        g = m.p.negotiation
+        mean = belief.belief_mean(w.read(f"alpha_{self.side}"), w.read(f"beta_{self.side}"))
+        shifts = bargaining.anticipated_shifts(m, w)
+        return bargaining.expected_front_with_shifts(w.front, g.horizon, m.const.n_steps, mean, shifts)
+
+    def war_cost(self, m: Model, w: Week) -> np.ndarray:
+        """C_i = L c_bar / resolve, the public part of its cost of war (its private type multiplies it)."""
+        g = m.p.negotiation
+        resolve = w.read(f"resolve_{self.side}")
+        return negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, resolve)
+
+    def gross_war_value(self, m: Model, w: Week) -> np.ndarray:
+        """u_i(E_i[f]): the expected front valued with possession value around the line."""
+        loss = getattr(m.p.negotiation, f"loss_aversion_{self.side}")
+        return self.value(self.expected_front(m, w), w.front, loss)
+
+    def war_value(self, m: Model, w: Week) -> np.ndarray:
+        """V_i = u_i(E_i[f_{t+L}]) - theta_i C_i, its own belief, cost and private type."""
+        return cast(np.ndarray, self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w))
+
+
+class Russia(WarringSide):
     """Strikes on Ukraine's energy, offensive intensity, negotiating demand; values war and meets offers."""
 
     key = "russia"
+    side = "ru"
+    value = staticmethod(bargaining.value_ru)
 
     def weekly_cost(self, m: Model, w: Week, *, expected: bool) -> np.ndarray:
         """Denial: casualties against Ukraine's strength at its offensive intensity and fuel shortages from
@@ -225,31 +269,6 @@ class Russia(StateAgent):
         """No Ukrainian punishment campaign is modelled (its deep strikes are denial: refineries and depots)."""
         return np.zeros(m.n)
 
-    def __init__(self, model: Host, spec: AgentSpec) -> None:
-        super().__init__(model, spec)
-        self.cost_type, self.type_belief = bargaining.private_type(model, "ru")
-
-    def expected_front(self, m: Model, w: Week) -> np.ndarray:
-        """E_ru[f_{t+L}] from its own belief, with the shifts in p it sees coming: Tomahawks, scheduled aid,
-        frozen-asset and mobilisation decisions (issue 11)."""
-        g = m.p.negotiation
-        mean = belief.belief_mean(w.read("alpha_ru"), w.read("beta_ru"))
-        shifts = bargaining.anticipated_shifts(m, w)
-        return bargaining.expected_front_with_shifts(w.front, g.horizon, m.const.n_steps, mean, shifts)
-
-    def war_cost(self, m: Model, w: Week) -> np.ndarray:
-        """C_ru = L c_bar / resolve, the public part of its cost of war (its private type multiplies it)."""
-        g = m.p.negotiation
-        return negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, w.read("resolve_ru"))
-
-    def gross_war_value(self, m: Model, w: Week) -> np.ndarray:
-        """u_ru(E_ru[f]): the expected front valued with possession value around the line."""
-        return bargaining.value_ru(self.expected_front(m, w), w.front, m.p.negotiation.loss_aversion_ru)
-
-    def war_value(self, m: Model, w: Week) -> np.ndarray:
-        """V_ru = u_ru(E_ru[f_{t+L}]) - theta_ru C_ru, its own belief, cost and private type."""
-        return cast(np.ndarray, self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w))
-
     def reservation(self, m: Model, w: Week, war_value: np.ndarray) -> np.ndarray:
         """The least share it accepts with the whole package on offer (guarantees and relief)."""
         g = m.p.negotiation
@@ -268,10 +287,12 @@ class Russia(StateAgent):
         return negotiation.accept(offer - reservation, m.p.negotiation.tau, w.noise["accept_ru"])
 
 
-class Ukraine(StateAgent):
+class Ukraine(WarringSide):
     """Deep strikes on refineries, mobilisation, negotiating demand; values war and meets offers."""
 
     key = "ukraine"
+    side = "ua"
+    value = staticmethod(bargaining.value_ua)
 
     def denial_cost(self, m: Model, w: Week) -> np.ndarray:
         """Denial: casualties against Russia's strength at Russia's offensive intensity."""
@@ -292,30 +313,6 @@ class Ukraine(StateAgent):
         return coercion.decision_cost(
             self.denial_cost(m, w), 0.0, self.punishment_cost(m, w, expected=expected), m.p.coercion.passthrough_ua
         )
-
-    def __init__(self, model: Host, spec: AgentSpec) -> None:
-        super().__init__(model, spec)
-        self.cost_type, self.type_belief = bargaining.private_type(model, "ua")
-
-    def expected_front(self, m: Model, w: Week) -> np.ndarray:
-        """E_ua[f_{t+L}] from its own belief, with the shifts in p it sees coming (as Russia's)."""
-        g = m.p.negotiation
-        mean = belief.belief_mean(w.read("alpha_ua"), w.read("beta_ua"))
-        shifts = bargaining.anticipated_shifts(m, w)
-        return bargaining.expected_front_with_shifts(w.front, g.horizon, m.const.n_steps, mean, shifts)
-
-    def war_cost(self, m: Model, w: Week) -> np.ndarray:
-        """C_ua = L c_bar / resolve, the public part of its cost of war (its private type multiplies it)."""
-        g = m.p.negotiation
-        return negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, w.read("resolve_ua"))
-
-    def gross_war_value(self, m: Model, w: Week) -> np.ndarray:
-        """u_ua(E_ua[f]): the expected front valued with possession value around the line."""
-        return bargaining.value_ua(self.expected_front(m, w), w.front, m.p.negotiation.loss_aversion_ua)
-
-    def war_value(self, m: Model, w: Week) -> np.ndarray:
-        """V_ua = u_ua(E_ua[f_{t+L}]) - theta_ua C_ua, its own belief, cost and private type."""
-        return cast(np.ndarray, self.gross_war_value(m, w) - self.cost_type * self.war_cost(m, w))
 
     def reservation(self, m: Model, w: Week, war_value: np.ndarray) -> np.ndarray:
         """The most it concedes with the guarantees on offer (the commitment discount they lower)."""
