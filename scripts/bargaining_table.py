@@ -34,8 +34,19 @@ RUNS: list[tuple[str, str, str, list[str]]] = [
     ("us_steps_back", "us_steps_back", "us_steps_back", []),
     ("winter_energy_war", "winter_energy_war", "winter_energy_war", []),
     ("europe_steps_up", "europe_steps_up", "europe_steps_up", []),
-    ("g08", "strong guarantees (`agents.us.levers.guarantees=0.8`)", "baseline", ["agents.us.levers.guarantees=0.8"]),
-    ("g0", "no guarantees (`agents.us.levers.guarantees=0`)", "baseline", ["agents.us.levers.guarantees=0"]),
+    (
+        "g08",
+        "strong US backstop (`agents.us.levers.guarantees=0.8`; with the coalition's 0.25, g = 0.85)",
+        "baseline",
+        ["agents.us.levers.guarantees=0.8"],
+    ),
+    (
+        "geu08",
+        "strong coalition guarantee, no US backstop (`agents.europe.levers.guarantees=0.8`)",
+        "baseline",
+        ["agents.europe.levers.guarantees=0.8"],
+    ),
+    ("g0", "no guarantees (`agents.europe.levers.guarantees=0`)", "baseline", ["agents.europe.levers.guarantees=0"]),
     (
         "donetsk",
         "Russia demands all of Donetsk (`agents.russia.levers.demand=0.877`)",
@@ -176,7 +187,7 @@ def reservations(n: int, weeks: tuple[int, ...]) -> None:
             g, ru, ua = m.p.negotiation, m.russia, m.ukraine
             cr, cu = ru.cost_type * ru.war_cost(m, w), ua.cost_type * ua.war_cost(m, w)
             v_ru, v_ua = ru.gross_war_value(m, w) - cr, ua.gross_war_value(m, w) - cu
-            g_on = w.lever("us", "guarantees")
+            g_on = b.guarantees_on_offer(w)
             r_on = w.lever("us", "relief") * np.broadcast_to(np.asarray(g.relief_worth, float), (m.n,))
             ranges = [
                 (

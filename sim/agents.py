@@ -172,7 +172,7 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]  # Mesa ships no type inform
 
 class UnitedStates(StateAgent):
     """Penalty tariff on India, Tomahawks, oil sanctions, aid and air defence, mediation, and
-    the carrots of a deal: security guarantees for Ukraine and sanctions relief for Russia."""
+    the carrots of a deal: a US backstop to Ukraine's security guarantees and sanctions relief for Russia."""
 
     key = "us"
     decision = "tomahawk_deliveries"
@@ -274,7 +274,7 @@ class Russia(WarringSide):
         g = m.p.negotiation
         relief = w.lever("us", "relief") * g.relief_worth
         return bargaining.reservation_ru(
-            war_value, w.lever("us", "guarantees"), relief, w.front, g.loss_aversion_ru, g.guarantee_cost_ru
+            war_value, bargaining.guarantees_on_offer(w), relief, w.front, g.loss_aversion_ru, g.guarantee_cost_ru
         )
 
     def package_value(self, m: Model, w: Week, x: np.ndarray, g: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -318,7 +318,7 @@ class Ukraine(WarringSide):
         """The most it concedes with the guarantees on offer (the commitment discount they lower)."""
         g = m.p.negotiation
         return bargaining.reservation_ua(
-            war_value, w.lever("us", "guarantees"), w.front, g.loss_aversion_ua, g.commitment_k
+            war_value, bargaining.guarantees_on_offer(w), w.front, g.loss_aversion_ua, g.commitment_k
         )
 
     def package_value(self, m: Model, w: Week, x: np.ndarray, g: np.ndarray, r: np.ndarray) -> np.ndarray:

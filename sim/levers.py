@@ -130,14 +130,15 @@ LEVERS: dict[str, dict[str, Lever]] = {
         ),
         (
             "guarantees",
-            0.25,
+            0.0,
             0,
             1,
             "strength",
-            "Security guarantees for Ukraine",
-            "security guarantees for Ukraine in a deal (0 none, 0.25 partial, 0.8 strong)",
-            "argued range (MODEL.md; Powell 2006 commitment problem): 0 none, 0.25 partial (a European "
-            "'coalition of the willing' without a US backstop, as discussed in 2025), 0.8 strong (an Article "
+            "US backstop to guarantees",
+            "the US part of Ukraine's security guarantees in a deal (0 none, 0.25 partial, 0.8 strong); combined "
+            "with europe.guarantees as g = 1 - (1 - g_us)(1 - g_eu)",
+            "record to 16 Oct 2025: US support 'in the air' was mentioned (Aug 2025) but no backstop was "
+            "committed, 0; argued scale (Powell 2006 commitment problem): 0.25 partial, 0.8 strong (an Article "
             "5-like commitment)",
             ("negotiation",),
         ),
@@ -372,6 +373,20 @@ LEVERS: dict[str, dict[str, Lever]] = {
             "Council of the EU: the 16th (24 Feb 2025), 17th (20 May), 18th (18 Jul) and 19th (23 Oct 2025) "
             "packages, four a year; unanimity (Hungary, Slovakia) delays but has not stopped them",
             ("europe_support",),
+        ),
+        (
+            "guarantees",
+            0.25,
+            0,
+            1,
+            "strength",
+            "Coalition's guarantees",
+            "the European 'coalition of the willing' part of Ukraine's security guarantees in a deal (0 none, "
+            "0.25 partial, 0.8 strong); combined with us.guarantees as g = 1 - (1 - g_us)(1 - g_eu)",
+            "Paris meeting of 4 Sep 2025: 26 countries pledged a reassurance force after a ceasefire, without a "
+            "US backstop: partial, 0.25 on the argued scale of us.guarantees (the value the single guarantee "
+            "lever had before issue 12 split it)",
+            ("negotiation",),
         ),
         (
             "gas_ban",

@@ -254,7 +254,8 @@ def glossary() -> str:
 LEFT_OUT = (
     "Actors: only the US, Russia, Ukraine, India and Europe (the EU, its states and the UK, as one agent) decide "
     "anything; China, Turkey, the Gulf producers and others enter at most through fixed parameters (oil "
-    "redirected to other buyers); Europe's guarantees are part of the US guarantee lever.",
+    "redirected to other buyers). Security guarantees have two guarantors (a US backstop, Europe's coalition) "
+    "combined as independent commitments; Ukraine's own deterrent (its army after a deal) is not a lever.",
     "Domestic politics: each side's will to fight is one resolve index; elections, leadership change, coups and "
     "protests are not modelled.",
     "What is bargained over: one number, Russia's share of the disputed territory; the other issues of a deal "

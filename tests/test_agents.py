@@ -11,6 +11,7 @@ import pytest
 from scipy.special import expit
 
 from sim.model import PressureModel
+from sim.processes import bargaining
 from sim.scenario import load_scenario
 from sim.week import Week
 from tests.conftest import SCENARIOS
@@ -156,7 +157,7 @@ def test_belligerents_value_war_from_their_own_belief_cost_resolve_and_private_t
 
 def test_a_package_at_a_sides_reservation_is_worth_exactly_its_war_value() -> None:
     model, w, ru, ua = _belligerents()
-    g, r = w.lever("us", "guarantees"), w.lever("us", "relief") * 0.04
+    g, r = bargaining.guarantees_on_offer(w), w.lever("us", "relief") * 0.04
     for agent in (ru, ua):
         value = agent.war_value(model, w)  # type: ignore[attr-defined]
         x = agent.reservation(model, w, value)  # type: ignore[attr-defined]
@@ -178,6 +179,37 @@ def test_relief_lowers_and_guarantees_raise_what_russia_demands_while_guarantees
     assert (ru_relief < ru_none).all()  # relief is worth something to Russia: it settles for less land
     assert (ru_strong > ru_none).all()  # guarantees cost Russia (Western forces in Ukraine): it wants more land
     assert (ua_strong > ua_none).all()  # guarantees lower Ukraine's commitment risk: it can concede more
+
+
+def test_europes_coalition_and_the_us_backstop_combine_as_independent_guarantors() -> None:
+    # issue 12: the coalition behind guarantees is Europe's lever; the package's guarantee is
+    # g = 1 - (1 - g_us)(1 - g_eu), so the baseline (no US backstop, the coalition's partial 0.25) offers 0.25
+    model, w, ru, ua = _belligerents()
+    np.testing.assert_array_equal(bargaining.guarantees_on_offer(w), 0.25)
+    us, eu = model.by_key["us"].levers, model.by_key["europe"].levers
+    v_ru, v_ua = ru.war_value(model, w), ua.war_value(model, w)  # type: ignore[attr-defined]
+
+    def reservations(g_us: float, g_eu: float) -> tuple[np.ndarray, np.ndarray]:
+        us["guarantees"][:], eu["guarantees"][:] = g_us, g_eu
+        return ru.reservation(model, w, v_ru), ua.reservation(model, w, v_ua)  # type: ignore[attr-defined]
+
+    ru_none, ua_none = reservations(0.0, 0.0)
+    ru_eu, ua_eu = reservations(0.0, 0.8)
+    ru_us, ua_us = reservations(0.8, 0.0)
+    ru_both, ua_both = reservations(0.8, 0.25)
+    assert (ua_eu > ua_none).all() and (ru_eu > ru_none).all()  # Europe's guarantee alone acts like the US one
+    np.testing.assert_array_equal(ua_eu, ua_us)  # one guarantee, whoever gives it (same strength, same effect)
+    assert (ua_both > ua_us).all() and (ru_both > ru_us).all()  # a second guarantor adds to the first
+    us["guarantees"][:], eu["guarantees"][:] = 0.8, 0.25
+    np.testing.assert_allclose(bargaining.guarantees_on_offer(w), 0.85, rtol=1e-15)
+
+
+def test_old_guarantee_paths_still_set_the_us_part() -> None:
+    # agents.us.levers.guarantees keeps its meaning (the US part); Europe's default stays underneath it
+    model, w, _, _ = _belligerents("agents.us.levers.guarantees=0.8")
+    np.testing.assert_allclose(bargaining.guarantees_on_offer(w), 1 - 0.2 * 0.75, rtol=1e-15)
+    model, w, _, _ = _belligerents("agents.europe.levers.guarantees=0")
+    np.testing.assert_array_equal(bargaining.guarantees_on_offer(w), 0.0)
 
 
 def test_offers_are_accepted_exactly_when_they_are_worth_the_war_at_tau_zero() -> None:

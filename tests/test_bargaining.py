@@ -352,3 +352,19 @@ def test_ramp_mean_is_the_mean_of_the_replenishment_recurrence() -> None:
     assert bg.ramp_mean(0.003, 0.04, 0) == 0.0 and bg.ramp_mean(0.003, 0.04, -5) == 0.0
     # rho -> 0: the linear ramp delta (S + 1)/2
     assert bg.ramp_mean(0.002, 1e-12, 9) == pytest.approx(0.002 * 5)
+
+
+def test_two_guarantors_combine_as_independent_commitments() -> None:
+    # g = 1 - (1 - g_us)(1 - g_eu): symmetric, 0 is neutral, 1 from either side is full, never above 1
+    rng = np.random.default_rng(5)
+    a, b = rng.random(1000), rng.random(1000)
+    g = bg.combined_guarantees(a, b)
+    np.testing.assert_allclose(g, bg.combined_guarantees(b, a), rtol=0, atol=0)
+    np.testing.assert_array_equal(bg.combined_guarantees(a, 0.0), a)
+    np.testing.assert_array_equal(bg.combined_guarantees(1.0, b), 1.0)
+    assert (g >= np.maximum(a, b)).all() and (g <= 1.0).all()
+    assert float(bg.combined_guarantees(0.8, 0.25)) == pytest.approx(0.85)
+    # a package's guarantee lowers Ukraine's commitment discount k(1 - g) by k * g_eu * (1 - g_us) when Europe joins
+    k = 0.05
+    gain = bg.package_ua(0.8, bg.combined_guarantees(0.8, 0.25), 0.8, 1.0, k) - bg.package_ua(0.8, 0.8, 0.8, 1.0, k)
+    assert float(gain) == pytest.approx(k * 0.25 * 0.2)

@@ -86,7 +86,7 @@ set: {{horizon_weeks: 26}}
 sampler: lhs
 samples: 24
 parameters:
-  agents.us.levers.guarantees: {{low: 0, high: 0.8}}
+  agents.europe.levers.guarantees: {{low: 0, high: 0.8}}
   agents.us.levers.mediation: {{low: 0.5, high: 3}}
   agents.us.levers.sanctions: {{low: 0, high: 1}}
 replicates: 60

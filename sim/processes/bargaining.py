@@ -1,8 +1,10 @@
 """Bargaining over packages under private information (issue 11).
 
 A deal is a package: the territory share x that Russia keeps (judged against the line it holds, f), security
-guarantees g for Ukraine, and sanctions relief r for Russia (in territory-share units). Each side values it in
-shares of the disputed territory:
+guarantees g for Ukraine, and sanctions relief r for Russia (in territory-share units). The guarantees on offer
+combine two guarantors, the US backstop and Europe's coalition, as independent commitments (issue 12):
+g = 1 − (1 − g_us)(1 − g_eu), the chance that at least one of them deters a renewed attack. Each side values the
+package in shares of the disputed territory:
 
     u_ru(x) = x − ℓ_ru · max(f − x, 0)                  (possession value: giving back held land is a loss,
     u_ua(x) = (1 − x) − ℓ_ua · max(x − f, 0)              Kahneman and Tversky 1979; Levy 1996)
@@ -38,6 +40,18 @@ NASH = 0  # complete information: the generalised Nash split of the true range (
 MEDIATOR = 1  # the mediator's plan: maximise the probability that both accept, given public beliefs
 RUSSIA = 2  # Russia proposes, knowing its own type, to maximise its expected payoff
 UKRAINE = 3  # Ukraine proposes likewise
+
+
+# --- guarantees ----------------------------------------------------------------------------------------------
+def combined_guarantees(g_us: ArrLike, g_eu: ArrLike) -> Arr:
+    """g = 1 − (1 − g_us)(1 − g_eu): two guarantors whose commitments hold independently (each g is the chance
+    its commitment deters a renewed attack; Leeds 2003 on alliance reliability; docs/model.md §11.1)."""
+    return np.asarray(1.0 - (1.0 - np.asarray(g_us, dtype=float)) * (1.0 - np.asarray(g_eu, dtype=float)))
+
+
+def guarantees_on_offer(w: Any) -> Arr:
+    """This week's guarantees in a package: the US lever combined with Europe's (``combined_guarantees``)."""
+    return combined_guarantees(w.lever("us", "guarantees"), w.lever("europe", "guarantees"))
 
 
 # --- values --------------------------------------------------------------------------------------------------
@@ -615,7 +629,7 @@ def round_of_talks(m: Any, w: Any) -> None:
         th_ru, th_ua = ru.cost_type[idx], ua.cost_type[idx]
         b_ru = (ru.type_belief[0][idx], ru.type_belief[1][idx])
         b_ua = (ua.type_belief[0][idx], ua.type_belief[1][idx])
-        g_on = w.lever("us", "guarantees")[idx]
+        g_on = guarantees_on_offer(w)[idx]
         r_on = (w.lever("us", "relief") * np.broadcast_to(np.asarray(g.relief_worth, float), (n,)))[idx]
         zero = np.zeros(idx.size)
         options = [(g_on, r_on), (g_on, zero), (zero, r_on), (zero, zero)]

@@ -119,6 +119,7 @@ class Negotiation(Process):
         "us.mediation",
         "us.relief",
         "us.guarantees",
+        "europe.guarantees",
         "us.aid",
         "russia.offensive",
         "russia.mobilisation",
