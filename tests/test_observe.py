@@ -420,6 +420,20 @@ def test_counter_events_use_end_of_run_figures_only_where_they_answer(tmp_path, 
     assert code == 2 and "'tomahawks_delivered'" in err and "--trajectories" in err and "line 2" in err
 
 
+def test_every_missing_trajectory_is_named_in_one_error(tmp_path, capsys, run_dir):
+    # two variables and an event the run did not keep: one error names all three and the rerun that keeps them,
+    # at the first line that needs one
+    rows = [f"{day(3)},brent,70,1,,", f"{day(4)},grid_ua,20,1,,", f"{day(5)},,,,penalty_tariff,true"]
+    path = write_csv(tmp_path / "many.csv", *rows)
+    ens = load_ensemble(run_dir)
+    assert "brent" in ens.kept and "grid_ua" not in ens.kept and "penalty_tariff" not in ens.kept
+    code, err = sim_exit(capsys, "score", run_dir, path, "--out", tmp_path / "out")
+    assert code == 2 and err.count("\n") == 1 and "line 3" in err
+    assert "'grid_ua', 'penalty_tariff'" in err and "1 more variable(s)" in err
+    assert "--trajectories " + ",".join([*ens.kept, "grid_ua", "penalty_tariff"]) in err
+    assert not (tmp_path / "out").exists()
+
+
 # --- Bad observations files: one line, exit 2 -------------------------------------------------------
 
 BAD = {
@@ -440,8 +454,8 @@ BAD = {
     "bad_bool": ([f"{day(3)},,,,settlement,maybe"], "happened: expected true or false"),
     "both": ([f"{day(3)},brent,70,,settlement,false"], "not both"),
     "no_trajectory": ([f"{day(3)},grid_ua,20,,,"], "'grid_ua'"),
-    "event_not_kept": ([f"{day(3)},,,,penalty_tariff,true"], "needs the weekly trajectory of 'penalty_tariff'"),
-    "talks_not_kept": ([f"{day(3)},,,,talks,true"], "needs the weekly trajectory of 'talks_held'"),
+    "event_not_kept": ([f"{day(3)},,,,penalty_tariff,true"], "needs the weekly trajectories of 'penalty_tariff'"),
+    "talks_not_kept": ([f"{day(3)},,,,talks,true"], "needs the weekly trajectories of 'talks_held'"),
     "header_only": ([], "no observations"),
 }
 

@@ -110,11 +110,15 @@ def load_ensemble(path: str | Path) -> Ensemble:
     return Ensemble(path, sc, result.outcomes, read_manifest(path), kept)
 
 
-def _missing_trajectory(ens: Ensemble, variable: str, what: str) -> ScenarioError:
+def _missing_trajectory(ens: Ensemble, variables: list[str], what: str) -> ScenarioError:
+    """One error for every trajectory the observations need and the run did not keep, so that one rerun with
+    the ``--trajectories`` list it gives answers them all."""
     kept = ", ".join(ens.kept) if ens.kept else "none"
+    names = ", ".join(repr(v) for v in variables)
+    more = f" (and {len(variables) - 1} more variable(s) on later lines)" if len(variables) > 1 else ""
     return ScenarioError(
-        f"{what} needs the weekly trajectory of {variable!r}, which {ens.path} did not keep "
-        f"(kept: {kept}); rerun with sim run ... --trajectories " + ",".join([*ens.kept, variable])
+        f"{what}{more} needs the weekly trajectories of {names}, which {ens.path} did not keep "
+        f"(kept: {kept}); rerun with sim run ... --trajectories " + ",".join([*ens.kept, *variables])
     )
 
 
@@ -122,10 +126,12 @@ def _event_plan(ens: Ensemble, obs: Observations) -> dict[str, set[int]]:
     """Check that every observation can be evaluated in this ensemble; return the trajectory cells needed."""
     cells: dict[str, set[int]] = {}
     src = obs.path
+    # every trajectory missing, in the order of the file's lines: (variable, what first needs it, its line)
+    missing: dict[str, tuple[str, int]] = {}
     for v in obs.values:
         if v.variable not in ens.kept:
-            err = _missing_trajectory(ens, v.variable, f"variable {v.variable!r}")
-            raise ScenarioError(str(err), source=src, field=f"line {v.line}")
+            missing.setdefault(v.variable, (f"variable {v.variable!r}", v.line))
+            continue
         cells.setdefault(v.variable, set()).add(v.week)
     outcome = ens.outcomes["outcome"].astype(str).to_numpy()
     end_week = ens.outcomes["week"].to_numpy()
@@ -157,7 +163,11 @@ def _event_plan(ens: Ensemble, obs: Observations) -> dict[str, set[int]]:
                 source=src,
                 field=f"line {e.line}",
             )
-        raise ScenarioError(str(_missing_trajectory(ens, var, what)), source=src, field=f"line {e.line}")
+        missing.setdefault(var, (what, e.line))
+    if missing:
+        first = min(missing.values(), key=lambda m: m[1])
+        variables = sorted(missing, key=lambda var: missing[var][1])
+        raise ScenarioError(str(_missing_trajectory(ens, variables, first[0])), source=src, field=f"line {first[1]}")
     return cells
 
 
