@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from talks_spy import spy_talks
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20251016
@@ -174,52 +175,34 @@ def pct(v: float) -> str:
 def reservations(n: int, weeks: tuple[int, ...]) -> None:
     """§14: medians over the active replicates of the baseline, at the weeks given, of each side's expected cost
     with its private type, the optimism gap and both reservations with the mediator's full package."""
-    from sim.model import PressureModel
     from sim.processes import bargaining as b
-    from sim.scenario import load_scenario
 
-    sc = load_scenario(ROOT / "scenarios" / "baseline.yaml", [])
-    rows: dict[int, list[dict[str, np.ndarray]]] = {t: [] for t in weeks}
-    original = b.round_of_talks
+    def read(m: Any, w: Any) -> dict[str, np.ndarray]:
+        g, ru, ua = m.p.negotiation, m.russia, m.ukraine
+        cr, cu = ru.cost_type * ru.war_cost(m, w), ua.cost_type * ua.war_cost(m, w)
+        v_ru, v_ua = ru.gross_war_value(m, w) - cr, ua.gross_war_value(m, w) - cu
+        g_on = b.guarantees_on_offer(w)
+        r_on = w.lever("us", "relief") * np.broadcast_to(np.asarray(g.relief_worth, float), (m.n,))
+        ranges = [
+            (
+                b.reservation_ru(v_ru, gg, rr, w.front, g.loss_aversion_ru, g.guarantee_cost_ru),
+                b.reservation_ua(v_ua, gg, w.front, g.loss_aversion_ua, g.commitment_k),
+            )
+            for gg, rr in ((g_on, r_on), (0.0 * g_on, r_on))
+        ]
+        (lo, hi), (lo0, hi0) = ranges
+        opt = ru.expected_front(m, w) - ua.expected_front(m, w)
+        return {"cr": cr, "cu": cu, "opt": opt * AREA, "lo": (lo - w.front) * AREA, "hi": (hi - w.front) * AREA,
+                "lo0": (lo0 - w.front) * AREA, "hi0": (hi0 - w.front) * AREA, "open": (hi >= lo) | (hi0 >= lo0),
+                "line": (hi >= np.maximum(lo, w.front)) | (hi0 >= np.maximum(lo0, w.front))}  # fmt: skip
 
-    def spy(m: Any, w: Any) -> None:
-        if w.t in rows:
-            g, ru, ua = m.p.negotiation, m.russia, m.ukraine
-            cr, cu = ru.cost_type * ru.war_cost(m, w), ua.cost_type * ua.war_cost(m, w)
-            v_ru, v_ua = ru.gross_war_value(m, w) - cr, ua.gross_war_value(m, w) - cu
-            g_on = b.guarantees_on_offer(w)
-            r_on = w.lever("us", "relief") * np.broadcast_to(np.asarray(g.relief_worth, float), (m.n,))
-            ranges = [
-                (
-                    b.reservation_ru(v_ru, gg, rr, w.front, g.loss_aversion_ru, g.guarantee_cost_ru),
-                    b.reservation_ua(v_ua, gg, w.front, g.loss_aversion_ua, g.commitment_k),
-                )
-                for gg, rr in ((g_on, r_on), (0.0 * g_on, r_on))
-            ]
-            (lo, hi), (lo0, hi0) = ranges
-            opt = ru.expected_front(m, w) - ua.expected_front(m, w)
-            a = m.active
-            rows[w.t].append(
-                {"cr": cr[a], "cu": cu[a], "opt": opt[a] * AREA, "lo": (lo - w.front)[a] * AREA,
-                 "hi": (hi - w.front)[a] * AREA, "lo0": (lo0 - w.front)[a] * AREA, "hi0": (hi0 - w.front)[a] * AREA,
-                 "open": ((hi >= lo) | (hi0 >= lo0))[a],
-                 "line": ((hi >= np.maximum(lo, w.front)) | (hi0 >= np.maximum(lo0, w.front)))[a]}
-            )  # fmt: skip
-        original(m, w)
-
-    b.round_of_talks = spy
-    try:
-        for chunk in range(max(1, n // 10_000)):
-            model = PressureModel(sc, min(n, 10_000), chunk)
-            model.run()
-    finally:
-        b.round_of_talks = original
+    rows = spy_talks(ROOT / "scenarios" / "baseline.yaml", n, weeks, read)
     print("\n| week | θ_ru·C_ru | θ_ua·C_ua | optimism E_ru[f] − E_ua[f] | lo − f, full package | hi − f, full "
           "package | lo − f, relief only | hi − f, relief only | range non-empty | non-empty at or beyond the line "
           "| active |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for t in weeks:
-        d = {k: np.concatenate([r[k] for r in rows[t]]) for k in rows[t][0]}
+        d = rows[t]
         print(
             f"| {t} | {np.median(d['cr']):.3f} | {np.median(d['cu']):.3f} | {np.median(d['opt']):+,.0f} km² | "
             f"{np.median(d['lo']):+,.0f} km² | {np.median(d['hi']):+,.0f} km² | {np.median(d['lo0']):+,.0f} km² | "
