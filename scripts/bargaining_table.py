@@ -72,8 +72,9 @@ RUNS: list[tuple[str, str, str, list[str]]] = [
     # §14: sensitivity and channels
     ("scale05", "`params.costs.scale=0.5`", "baseline", ["params.costs.scale=0.5"]),
     ("scale15", "`params.costs.scale=1.5`", "baseline", ["params.costs.scale=1.5"]),
-    ("k002", "`params.negotiation.commitment_k=0.02`", "baseline", ["params.negotiation.commitment_k=0.02"]),
-    ("k008", "`params.negotiation.commitment_k=0.08`", "baseline", ["params.negotiation.commitment_k=0.08"]),
+    # the ends of commitment_k's range U(0.007, 0.028) (docs/calibration.md §4.1, scripts/calibrate_positions.py)
+    ("k_low", "`params.negotiation.commitment_k=0.007`", "baseline", ["params.negotiation.commitment_k=0.007"]),
+    ("k_high", "`params.negotiation.commitment_k=0.028`", "baseline", ["params.negotiation.commitment_k=0.028"]),
     ("L18", "`params.negotiation.horizon=18`", "baseline", ["params.negotiation.horizon=18"]),
     ("L34", "`params.negotiation.horizon=34`", "baseline", ["params.negotiation.horizon=34"]),
     (

@@ -229,10 +229,12 @@ class NegotiationParams(Group):
         hi=1,
     )
     commitment_k: Num = param(
-        Uniform(low=0.02, high=0.08),
+        Uniform(low=0.007, high=0.028),
         "share",
-        "Powell (2006) commitment problem; size calibrated to Ukraine's position in Aug-Oct 2025 (a ceasefire at "
-        "the line with partial guarantees, no withdrawal): docs/calibration.md §4",
+        "Powell (2006) commitment problem; size calibrated (scripts/calibrate_positions.py, 20,000 replicates) so "
+        "that Ukraine's median reservation at the talks of weeks 1-2 is the line, its public position Aug 2025-"
+        "Jan 2026 (a ceasefire at the line with guarantees, no withdrawal; the 20-point framework of Dec 2025): "
+        "docs/calibration.md §4.1",
         lo=0,
         hi=1,
     )

@@ -17,6 +17,7 @@ import re
 import shutil
 import struct
 import subprocess
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -183,10 +184,13 @@ def _run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.Comple
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
 
 
-def test_report_shows_model_uncertainty_glossary_and_what_is_left_out(html: str) -> None:
+def test_report_shows_model_uncertainty_glossary_and_what_is_left_out(html: str, run_dir: Path) -> None:
     section = html.split('id="uncertainty"')[1].split('id="charts"')[0]
     assert "across parameters (10th–90th)" in section and "decided by" in section
-    assert "commitment_k" in section  # the parameter that decides a settlement, with its source
+    # the parameter that decides a settlement most (whichever the run measured), with its source
+    top = sim.load_results(run_dir).summary["model_uncertainty"]["outcomes"]["settlement"]["drivers"][0]
+    assert f"<code>{top['parameter'].removeprefix('params.')}</code>" in section
+    assert escape(top["source"]) in section
     assert 'id="glossary"' in html and 'id="left-out"' in html
     assert "@media print" in html and "max-height: none" in html  # printing shows whole traces
 

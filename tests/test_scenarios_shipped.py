@@ -115,7 +115,11 @@ def test_russias_collapse_is_reachable_through_fiscal_exhaustion_and_rare_otherw
     # believed-mean type accepts (issue 11: deals return land only when Russia is losing). Most of these deals
     # are below the line; the baseline's almost never are.
     stressed_talks = _run(STRESS)
-    assert stressed_talks.probability("settlement") > outcomes["baseline"].probability("settlement") + 0.3
+    # "much more likely": the share of worlds with no deal falls by more than half (with the baseline at 30%
+    # settlement this was written as +30 points; with commitment_k calibrated to Ukraine's position, §4.1, the
+    # baseline settles in three worlds of four, and +30 points would exceed 100%)
+    p_stressed, p_base = stressed_talks.probability("settlement"), outcomes["baseline"].probability("settlement")
+    assert 1 - p_stressed < 0.5 * (1 - p_base)
     settled = stressed_talks.outcomes[stressed_talks.outcomes["outcome"] == "settlement"]
     assert (settled["terms"] < settled["end.front"]).mean() > 0.5
 
