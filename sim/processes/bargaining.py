@@ -107,8 +107,11 @@ def type_threshold(gross_war_value: ArrLike, package_value: ArrLike, cost: ArrLi
     With C = 0 the threshold is −∞ if the package is at least the war value, else +∞."""
     gap = np.asarray(gross_war_value, dtype=float) - np.asarray(package_value, dtype=float)
     cost = np.asarray(cost, dtype=float)
+    positive = cost > 0
+    if positive.all():  # the usual case (every cost positive): the same quotients, without the fallbacks
+        return np.asarray(gap / cost)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(cost > 0, gap / np.where(cost > 0, cost, 1.0), np.where(gap <= 0, -np.inf, np.inf))
+        out = np.where(positive, gap / np.where(positive, cost, 1.0), np.where(gap <= 0, -np.inf, np.inf))
     return np.asarray(out)
 
 
@@ -116,8 +119,12 @@ def accept_probability(threshold: ArrLike, lo: ArrLike, hi: ArrLike) -> Arr:
     """P(θ ≥ θ*) for θ ~ U[lo, hi] (a point mass when lo = hi)."""
     threshold, lo, hi = (np.asarray(v, dtype=float) for v in (threshold, lo, hi))
     width = hi - lo
+    wide = width > 0
+    if wide.all():  # no point belief: the same quotients, without the fallback
+        p = (hi - threshold) / width
+        return np.asarray(np.clip(p, 0.0, 1.0, out=p) if isinstance(p, np.ndarray) and p.ndim else np.clip(p, 0.0, 1.0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(width > 0, (hi - threshold) / np.where(width > 0, width, 1.0), (lo >= threshold) * 1.0)
+        p = np.where(wide, (hi - threshold) / np.where(wide, width, 1.0), (lo >= threshold) * 1.0)
     return np.asarray(np.clip(p, 0.0, 1.0))
 
 
