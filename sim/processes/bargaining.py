@@ -165,8 +165,13 @@ def maximise_piecewise_quadratic(
         c2 = (ja - 2.0 * jm + jb) / (2.0 * half * half)
         s = np.where((half > 0) & (c2 < 0), -d1 / (2.0 * c2), 0.0)
     vertex = mid + np.clip(np.nan_to_num(s), -half, half)
-    cand = np.sort(np.concatenate([pts, vertex], axis=1), axis=1)
-    val = objective(cand)
+    # The candidates in increasing order with their values: the piece ends' values are those already computed
+    # (the objective acts element by element), so only the vertices are evaluated. Equal candidates have equal
+    # values, so the first maximum is the one the sorted candidates would give.
+    cand = np.concatenate([pts, vertex], axis=1)
+    val = np.concatenate([j2[:, :n], objective(vertex)], axis=1)
+    order = np.argsort(cand, axis=1, kind="stable")
+    cand, val = np.take_along_axis(cand, order, axis=1), np.take_along_axis(val, order, axis=1)
     best = np.argmax(val, axis=1)
     rows = np.arange(r)
     return cand[rows, best], val[rows, best]
