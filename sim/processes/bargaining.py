@@ -165,16 +165,21 @@ def maximise_piecewise_quadratic(
         c2 = (ja - 2.0 * jm + jb) / (2.0 * half * half)
         s = np.where((half > 0) & (c2 < 0), -d1 / (2.0 * c2), 0.0)
     vertex = mid + np.clip(np.nan_to_num(s), -half, half)
-    # The candidates in increasing order with their values: the piece ends' values are those already computed
-    # (the objective acts element by element), so only the vertices are evaluated. Equal candidates have equal
-    # values, so the first maximum is the one the sorted candidates would give.
+    # The piece ends' values are those already computed (the objective acts element by element): only the
+    # vertices are evaluated. The best candidate is the smallest of those with the greatest value (a NaN value
+    # counts as the greatest, as in argmax over the candidates in increasing order, the rule for such rows).
     cand = np.concatenate([pts, vertex], axis=1)
     val = np.concatenate([j2[:, :n], objective(vertex)], axis=1)
-    order = np.argsort(cand, axis=1, kind="stable")
-    cand, val = np.take_along_axis(cand, order, axis=1), np.take_along_axis(val, order, axis=1)
-    best = np.argmax(val, axis=1)
-    rows = np.arange(r)
-    return cand[rows, best], val[rows, best]
+    best_val = np.max(val, axis=1)
+    best_x = np.min(np.where(val == best_val[:, None], cand, np.inf), axis=1)
+    odd = np.flatnonzero(np.isnan(best_val))
+    if odd.size:
+        order = np.argsort(cand[odd], axis=1, kind="stable")
+        c, v = np.take_along_axis(cand[odd], order, axis=1), np.take_along_axis(val[odd], order, axis=1)
+        first = np.argmax(v, axis=1)
+        rows = np.arange(odd.size)
+        best_x[odd], best_val[odd] = c[rows, first], v[rows, first]
+    return best_x, best_val
 
 
 def _col(v: ArrLike, r: int) -> Arr:
@@ -364,30 +369,43 @@ def _solve_protocol(
     gruc, guac, cruc, cuac = (v[:, None] for v in (gru, gua, cru, cua))
     aruc, bruc, auac, buac = (v[:, None] for v in (aru, bru, aua, bua))
 
+    # The objective's terms, evaluated in place (``_package_ru_into``...): the same operations in the same order
+    # as package_ru, package_ua, type_threshold and accept_probability, on one new array each.
+    hg, kg = hc * gc, kc * (1.0 - gc)
+    acc_ru, acc_ua = _Acceptance(gruc, cruc, aruc, bruc), _Acceptance(guac, cuac, auac, buac)
+
     def s_ru(x: Arr) -> Arr:
-        th = type_threshold(gruc, package_ru(x, gc, relc, fc, lruc, hc), cruc)
-        return accept_probability(th, aruc, bruc)
+        return acc_ru.probability_into(_package_ru_into(x, fc, lruc, relc, hg))
 
     def s_ua(x: Arr) -> Arr:
-        th = type_threshold(guac, package_ua(x, gc, fc, luac, kc), cuac)
-        return accept_probability(th, auac, buac)
+        return acc_ua.probability_into(_package_ua_into(x, fc, luac, kg))
 
     if code == RUSSIA:
         vr = tile(v_ru)[:, None]
         bp_ua = ua_accept_breakpoints(gua, cua, aua, bua, g, f, lua, k)
 
-        def j_russia(x: Arr) -> Arr:
+        def j_russia(x: Arr) -> Arr:  # U_ru(x)·S + V_ru·(1 − S)
             s = s_ua(x)
-            return cast(np.ndarray, package_ru(x, gc, relc, fc, lruc, hc) * s + vr * (1.0 - s))
+            j = _package_ru_into(x, fc, lruc, relc, hg)
+            j *= s
+            np.subtract(1.0, s, out=s)
+            s *= vr
+            j += s
+            return j
 
         x, j = maximise_piecewise_quadratic(j_russia, bp_ua, lo=tile(low), hi=tile(high))
     elif code == UKRAINE:
         vu = tile(v_ua)[:, None]
         bp_ru = ru_accept_breakpoints(gru, cru, aru, bru, g, rel, f, lru, h)
 
-        def j_ukraine(x: Arr) -> Arr:
+        def j_ukraine(x: Arr) -> Arr:  # U_ua(x)·S + V_ua·(1 − S)
             s = s_ru(x)
-            return cast(np.ndarray, package_ua(x, gc, fc, luac, kc) * s + vu * (1.0 - s))
+            j = _package_ua_into(x, fc, luac, kg)
+            j *= s
+            np.subtract(1.0, s, out=s)
+            s *= vu
+            j += s
+            return j
 
         x, j = maximise_piecewise_quadratic(j_ukraine, bp_ru, lo=tile(low), hi=tile(high))
     else:
@@ -399,8 +417,14 @@ def _solve_protocol(
         centre = (res_ru + reservation_ua(gua - mean_ua * cua, g, f, lua, k)) / 2.0
         cc = centre[:, None]
 
-        def j_mediator(x: Arr) -> Arr:
-            return cast(np.ndarray, s_ru(x) * s_ua(x) - 1e-9 * np.abs(x - cc))
+        def j_mediator(x: Arr) -> Arr:  # S_ru(x)·S_ua(x) − 1e-9·|x − centre|
+            j = s_ru(x)
+            j *= s_ua(x)
+            tie = x - cc
+            np.abs(tie, out=tie)
+            tie *= 1e-9
+            j -= tie
+            return j
 
         # The mediator's plans keep the line of contact as the floor of the territorial term (every US plan of
         # 2025 did; the line is the focal point of a ceasefire: Schelling 1960), unless Russia is publicly losing
@@ -414,6 +438,60 @@ def _solve_protocol(
             bps = np.concatenate([bps, f[:, None]], axis=1)
         x, j = maximise_piecewise_quadratic(j_mediator, bps, lo=floor)
     return x.reshape(n_opt, rows.size), j.reshape(n_opt, rows.size)
+
+
+def _package_ru_into(x: Arr, held: Arr, loss: Arr, relief: Arr, h_g: Arr) -> Arr:
+    """``package_ru(x, g, relief, held, loss, h)`` with h_g = h·g, in one new array: the same operations in the
+    same order (x − ℓ·max(f − x, 0), + r, − h·g), so the same figures."""
+    u = held - x
+    np.maximum(u, 0.0, out=u)
+    np.multiply(loss, u, out=u)
+    np.subtract(x, u, out=u)
+    u += relief
+    u -= h_g
+    return u
+
+
+def _package_ua_into(x: Arr, held: Arr, loss: Arr, k_g: Arr) -> Arr:
+    """``package_ua(x, g, held, loss, k)`` with k_g = k·(1 − g), in one new array besides a temporary: (1 − x)
+    − ℓ·max(x − f, 0), − k·(1 − g), in that order."""
+    t = x - held
+    np.maximum(t, 0.0, out=t)
+    np.multiply(loss, t, out=t)
+    u = 1.0 - x
+    np.subtract(u, t, out=u)
+    u -= k_g
+    return u
+
+
+class _Acceptance:
+    """A responder's acceptance probability of packages, ``accept_probability(type_threshold(gross, U, cost), lo,
+    hi)``, for columns (R, 1) of gross war value, cost and belief, evaluated in place on an (R, m) array of package
+    values: the same operations in the same order, the fallbacks of a zero cost (θ* = ±∞) and a point belief
+    (P = 1{lo ≥ θ*}) applied to their rows only."""
+
+    def __init__(self, gross: Arr, cost: Arr, lo: Arr, hi: Arr) -> None:
+        self.gross, self.lo, self.hi = gross, lo, hi
+        positive, width = cost > 0, hi - lo
+        wide = width > 0
+        self.cost = np.where(positive, cost, 1.0)
+        self.width = np.where(wide, width, 1.0)
+        self.zero_cost = np.flatnonzero(~positive[:, 0])
+        self.point = np.flatnonzero(~wide[:, 0])
+
+    def probability_into(self, package: Arr) -> Arr:
+        """P(accept) of the packages worth ``package`` (overwritten with the result)."""
+        th = package
+        np.subtract(self.gross, th, out=th)  # θ* = (gross − U) / C
+        th /= self.cost
+        if self.zero_cost.size:
+            th[self.zero_cost] = np.where(th[self.zero_cost] <= 0, -np.inf, np.inf)
+        at_point = (self.lo[self.point] >= th[self.point]) * 1.0 if self.point.size else None
+        np.subtract(self.hi, th, out=th)  # P = (hi − θ*) / (hi − lo), clipped to [0, 1]
+        th /= self.width
+        if at_point is not None:
+            th[self.point] = at_point
+        return np.clip(th, 0.0, 1.0, out=th)
 
 
 def signalled_type(
