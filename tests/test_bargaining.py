@@ -62,6 +62,37 @@ def test_piecewise_quadratic_maximiser_matches_a_fine_grid() -> None:
     assert np.allclose(f(x_star[:, None])[:, 0], j_star)
 
 
+def test_maximiser_ties_go_to_the_smallest_candidate_and_a_nan_value_wins_as_in_argmax() -> None:
+    bps = np.array([[0.25, 0.5, 0.75], [0.25, 0.5, 0.75]])
+
+    def f(x: np.ndarray) -> np.ndarray:  # row 0 flat; row 1 rising to x = 0.5, undefined above
+        return np.where(np.arange(2)[:, None] == 0, 1.0, np.where(x > 0.5, np.nan, x))
+
+    x_star, j_star = bg.maximise_piecewise_quadratic(f, bps)
+    assert x_star[0] == 0.0 and j_star[0] == 1.0
+    # candidates 0, 0.125, ..., 1 (the pieces are linear: vertices at the midpoints): the first NaN is at 0.625
+    assert x_star[1] == 0.625 and np.isnan(j_star[1])
+
+
+def test_the_proposers_objective_in_place_is_the_composed_formula_bit_for_bit() -> None:
+    rng = np.random.default_rng(3)
+    r, m = 400, 9
+    x = rng.random((r, m))
+    held, loss, relief, h, g, k = (rng.random((r, 1)) for _ in range(6))
+    gross, cost, lo = rng.random((r, 1)), rng.random((r, 1)), rng.random((r, 1))
+    hi = lo + rng.random((r, 1))
+    cost[::7] = 0.0  # zero costs (θ* = ±∞), a NaN cost, point beliefs
+    cost[3] = np.nan
+    hi[::5] = lo[::5]
+    ru = bg._package_ru_into(x, held, loss, relief, h * g)
+    ua = bg._package_ua_into(x, held, loss, k * (1.0 - g))
+    assert ru.tobytes() == bg.package_ru(x, g, relief, held, loss, h).tobytes()
+    assert ua.tobytes() == bg.package_ua(x, g, held, loss, k).tobytes()
+    composed = bg.accept_probability(bg.type_threshold(gross, ru, cost), lo, hi)
+    assert 0 < np.mean(composed == 1.0) < 1 and 0 < np.mean(composed == 0.0) < 1  # every branch is taken
+    assert bg._Acceptance(gross, cost, lo, hi).probability_into(ru.copy()).tobytes() == composed.tobytes()
+
+
 @pytest.mark.parametrize("p", [0.5, 0.6, 0.7])
 def test_fearon_take_it_or_leave_it_offer_and_war_probability(p: float) -> None:
     # B's cost U[0, 0.2], A's cost 0.05 known: the optimal offer is p + (0.2 - 0.05)/2 and B refuses with
