@@ -443,7 +443,7 @@ def _solve_protocol(
 def _package_ru_into(x: Arr, held: Arr, loss: Arr, relief: Arr, h_g: Arr) -> Arr:
     """``package_ru(x, g, relief, held, loss, h)`` with h_g = h·g, in one new array: the same operations in the
     same order (x − ℓ·max(f − x, 0), + r, − h·g), so the same figures."""
-    u = np.subtract(held, x)
+    u: Arr = np.subtract(held, x)
     np.maximum(u, 0.0, out=u)
     np.multiply(loss, u, out=u)
     np.subtract(x, u, out=u)
