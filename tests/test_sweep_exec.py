@@ -100,7 +100,7 @@ def test_a_killed_worker_loses_no_task(sweep_file: Path, reference: dict[str, by
         workers = [g for c in psutil.Process(proc.pid).children() for g in c.children()]
         assert workers, "no pool worker found"
         os.kill(workers[0].pid, signal.SIGKILL)
-        _stdout, stderr = proc.communicate(timeout=120)
+        _stdout, stderr = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
