@@ -33,6 +33,7 @@ from sim.processes import bargaining, coercion, costs, europe, market, negotiati
 from sim.processes import beliefs as belief
 from sim.processes.base import Model
 from sim.scenario import AgentSpec, Condition, ResponsePolicy, RulePolicy, SchedulePolicy
+from sim.week import memoised
 
 if TYPE_CHECKING:
     from sim.week import Week
@@ -214,6 +215,9 @@ class WarringSide(StateAgent):
     def expected_front(self, m: Model, w: Week) -> np.ndarray:
         """E_i[f_{t+L}] from side i's own belief, with the shifts in p it sees coming: Tomahawks, scheduled aid,
         frozen-asset and mobilisation decisions (issue 11)."""
+        return memoised(w, ("expected_front", self.side), lambda: self._expected_front(m, w))
+
+    def _expected_front(self, m: Model, w: Week) -> np.ndarray:
         g = m.p.negotiation
         mean = belief.belief_mean(w.read(f"alpha_{self.side}"), w.read(f"beta_{self.side}"))
         shifts = bargaining.anticipated_shifts(m, w)

@@ -12,7 +12,8 @@ the default the model gives it (none happened: zeros; the offer: the last one).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -71,6 +72,8 @@ class Week:
         self.noise = noise
         self.levers = levers
         self.new: dict[str, np.ndarray] = {}
+        # Quantities computed once while nothing they depend on can change (the round of talks: ``memoised``).
+        self.memo: dict[Any, Any] | None = None
         for name, value in defaults.items():
             setattr(self, name, value)
 
@@ -86,3 +89,15 @@ class Week:
     def lever(self, agent: str, name: str) -> np.ndarray:
         """Lever ``name`` of ``agent`` this week (after policies and events)."""
         return self.levers[agent][name]
+
+
+def memoised[T](w: Any, key: Any, compute: Callable[[], T]) -> T:
+    """``compute()``, once for ``key`` while the week ``w`` keeps a memo (``w.memo``, a dict, set by the round of
+    talks for its duration: nothing it depends on, state, flows or levers, changes then); else computed afresh.
+    The value is shared between callers, who must not change it in place."""
+    memo = getattr(w, "memo", None)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]

@@ -27,7 +27,7 @@ Every function is a pure, vectorised function of arrays of shape (R,) (one entry
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -671,26 +671,33 @@ def anticipated_shifts(m: Any, w: Any) -> list[tuple[Arr, Arr]]:
     return shifts
 
 
-def commitment_problem(m: Any, w: Any, cost_ru: Arr, cost_ua: Arr) -> tuple[Arr, Arr]:
+def commitment_problem(m: Any, w: Any, cost_ru: Arr, cost_ua: Arr, rows: Arr | None = None) -> tuple[Arr, Arr]:
     """(Russia fights, Ukraine fights): the declining side of an anticipated shift refuses every deal where
     δ·p_{t+1} − p_t > (1 − δ)·c_B, p the rising side's expected share of the territory in war by the declining
     side's belief, without and with the shift in force, δ = discount^(weeks to the shift), c_B = θ_B C_B.
-    Several coming shifts act as one: their net Δp = Σ_j Δp_j, from the first of them."""
+    Several coming shifts act as one: their net Δp = Σ_j Δp_j, from the first of them. With ``rows`` (the
+    replicates in talks), on those rows only: ``cost_ru`` and ``cost_ua`` are then theirs, and so are the
+    answers."""
     g = m.p.negotiation
+
+    def at(v: Any) -> Any:
+        return v if rows is None or np.ndim(v) == 0 else np.asarray(v)[rows]
+
     shifts = anticipated_shifts(m, w)
-    shift = np.sum([s for s, _ in shifts], axis=0)
-    weeks = np.min([np.where(s != 0, k, np.inf) for s, k in shifts], axis=0)
+    shift = at(np.sum([s for s, _ in shifts], axis=0))  # summed over every row: the order of the sum is numpy's
+    weeks = np.min([np.where(at(s) != 0, at(k), np.inf) for s, k in shifts], axis=0)
     weeks = np.where(np.isfinite(weeks), weeks, 0.0)  # (no shift coming: Δp = 0, no one fights)
-    delta = np.power(g.discount, weeks)
+    delta = np.power(at(g.discount), weeks)
     ru_declines = shift < 0
-    a = np.where(ru_declines, w.read("alpha_ru"), w.read("alpha_ua"))
-    b = np.where(ru_declines, w.read("beta_ru"), w.read("beta_ua"))
+    a = np.where(ru_declines, at(w.read("alpha_ru")), at(w.read("alpha_ua")))
+    b = np.where(ru_declines, at(w.read("beta_ru")), at(w.read("beta_ua")))
     mean = a / (a + b)
-    ef_now = expected_front_with_shift(w.front, g.horizon, m.const.n_steps, mean, 0.0, 0.0)
-    ef_next = expected_front_with_shift(w.front, g.horizon, m.const.n_steps, mean, shift, 0.0)
+    front, horizon, n_steps = at(w.front), at(g.horizon), at(m.const.n_steps)
+    ef_now = expected_front_with_shift(front, horizon, n_steps, mean, 0.0, 0.0)
+    ef_next = expected_front_with_shift(front, horizon, n_steps, mean, shift, 0.0)
     p_now = np.where(ru_declines, 1.0 - ef_now, ef_now)
     p_next = np.where(ru_declines, 1.0 - ef_next, ef_next)
-    cost_b = np.where(ru_declines, m.russia.cost_type * cost_ru, m.ukraine.cost_type * cost_ua)
+    cost_b = np.where(ru_declines, at(m.russia.cost_type) * cost_ru, at(m.ukraine.cost_type) * cost_ua)
     fights = (shift != 0) & powell_declining_side_fights(p_now, p_next, delta, cost_b)
     return fights & ru_declines, fights & ~ru_declines
 
@@ -698,10 +705,19 @@ def commitment_problem(m: Any, w: Any, cost_ru: Arr, cost_ua: Arr) -> tuple[Arr,
 def round_of_talks(m: Any, w: Any) -> None:
     """This week's round where talks are held (``w.talks``): the proposer's package, each side's answer, the
     public truncation of the beliefs about the answering sides' types; then concessions between incompatible
-    demands. Sets ``w.offer`` and ``w.settle``."""
+    demands. Sets ``w.offer`` and ``w.settle``. Nothing the sides' expected fronts and the projected fiscal strain
+    depend on changes during the round (it writes no state, flow or lever until its end), so they are computed once
+    in it (``sim.week.memoised``)."""
+    w.memo = {}
+    try:
+        _round_of_talks(m, w)
+    finally:
+        w.memo = None
+
+
+def _round_of_talks(m: Any, w: Any) -> None:
     n, g, ru, ua = m.n, m.p.negotiation, m.russia, m.ukraine
     cost_ru, cost_ua = ru.war_cost(m, w), ua.war_cost(m, w)
-    fights = commitment_problem(m, w, cost_ru, cost_ua)
     offer, settle = np.array(w.read("last_offer"), dtype=float), np.zeros(n, dtype=bool)
     d_ru = w.lever("russia", "demand")
     holds = np.asarray(g.ukraine_holds_line) > 0.5
@@ -755,7 +771,7 @@ def round_of_talks(m: Any, w: Any) -> None:
         pkg_ua = package_ua(x, gg, f, l_ua, k)
         meets_ru = np.isnan(dr) | (x >= dr - 1e-12)
         meets_ua = np.isnan(du) | (x <= du + 1e-12)
-        fight_ru, fight_ua = fights[0][idx], fights[1][idx]
+        fight_ru, fight_ua = commitment_problem(m, w, cr, cu, idx)
         # Each side decides (sim/agents.py): its package surplus over its war value, its demand, and the
         # commitment problem of a shift it sees coming (Powell 2006).
         sub_w = _Sub(w, idx)
@@ -786,7 +802,23 @@ class _Sub:
     """The week's noise restricted to the replicates holding talks (the agents' ``accepts`` read it)."""
 
     def __init__(self, w: Any, idx: Arr) -> None:
-        self.noise = {key: value[idx] for key, value in w.noise.items()}
+        self.noise = _Rows(w.noise, idx)
+
+
+class _Rows(Mapping[str, Arr]):
+    """A mapping of arrays seen at rows ``idx``, each indexed when it is read (``accepts`` reads one stream)."""
+
+    def __init__(self, arrays: Mapping[str, Arr], idx: Arr) -> None:
+        self.arrays, self.idx = arrays, idx
+
+    def __getitem__(self, key: str) -> Arr:
+        return np.asarray(self.arrays[key][self.idx])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.arrays)
+
+    def __len__(self) -> int:
+        return len(self.arrays)
 
 
 def _read_offer(

@@ -9,6 +9,7 @@ from scipy.special import expit
 
 from sim.processes import europe, fiscal, market
 from sim.processes.base import Model, Process
+from sim.week import memoised
 
 if TYPE_CHECKING:
     from sim.week import Week
@@ -175,12 +176,15 @@ class OilMarket(Process):
     def project(self, m: Model, w: Week, name: str) -> np.ndarray:
         """Russia's spending cut or fiscal strain averaged over its budget horizon (``fiscal.horizon``) if this
         week's gap (with the gas revenue a ban cuts off) persists."""
+        cut, strain = memoised(w, "oil.projected_strain", lambda: self._projected(m, w))
+        return cut if name == "cut_ru" else strain
+
+    def _projected(self, m: Model, w: Week) -> tuple[np.ndarray, np.ndarray]:
         f = m.p.fiscal
         gap = (
             f.spending - f.other_revenue + europe.gas_revenue_lost(w.lever("europe", "gas_ban"), m.p.europe.gas_revenue)
         )
         gap = gap - w.read("revenue_ru")
-        cut, strain = fiscal.projected_strain(
+        return fiscal.projected_strain(
             gap, w.read("buffer_ru"), f.borrow_cap, f.cut_cap, f.spending, f.war_share, f.horizon
         )
-        return cut if name == "cut_ru" else strain
