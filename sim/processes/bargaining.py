@@ -360,9 +360,12 @@ def _solve_protocol(
     def tile(v: ArrLike) -> Arr:
         return np.asarray(np.broadcast_to(np.asarray(v, dtype=float), (r,))[stacked])
 
-    f, gru, gua, cru, cua = (tile(v) for v in (held, gross_ru, gross_ua, cost_ru, cost_ua))
-    lru, lua, h, k = (tile(v) for v in (loss_ru, loss_ua, guarantee_cost, commitment_k))
-    aru, bru, aua, bua = (tile(v) for v in (*belief_ru, *belief_ua))
+    # The thirteen per-row inputs side by side, then taken at the stacked rows in one indexing.
+    inputs = (held, gross_ru, gross_ua, cost_ru, cost_ua, loss_ru, loss_ua, guarantee_cost, commitment_k)
+    table = np.empty((len(inputs) + 4, r))
+    for i, v in enumerate((*inputs, *belief_ru, *belief_ua)):
+        table[i] = v
+    f, gru, gua, cru, cua, lru, lua, h, k, aru, bru, aua, bua = table[:, stacked]
     g = np.concatenate([v[rows] for v in g_opts])
     rel = np.concatenate([v[rows] for v in r_opts])
     fc, gc, relc, lruc, luac, hc, kc = (v[:, None] for v in (f, g, rel, lru, lua, h, k))
