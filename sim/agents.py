@@ -212,16 +212,21 @@ class WarringSide(StateAgent):
     def value(x: np.ndarray, held: np.ndarray, loss: float | np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def expected_front(self, m: Model, w: Week) -> np.ndarray:
+    def expected_front(self, m: Model, w: Week, rows: np.ndarray | None = None) -> np.ndarray:
         """E_i[f_{t+L}] from side i's own belief, with the shifts in p it sees coming: Tomahawks, scheduled aid,
-        frozen-asset and mobilisation decisions (issue 11)."""
-        return memoised(w, ("expected_front", self.side), lambda: self._expected_front(m, w))
+        frozen-asset and mobilisation decisions (issue 11). With ``rows``, at those replicates only (the same
+        figures: it acts replicate by replicate)."""
+        key = ("expected_front", self.side, None if rows is None else id(rows))
+        return memoised(w, key, lambda: self._expected_front(m, w, rows))
 
-    def _expected_front(self, m: Model, w: Week) -> np.ndarray:
+    def _expected_front(self, m: Model, w: Week, rows: np.ndarray | None) -> np.ndarray:
+        def at(v: Any) -> Any:
+            return v if rows is None or np.ndim(v) == 0 else np.asarray(v)[rows]
+
         g = m.p.negotiation
-        mean = belief.belief_mean(w.read(f"alpha_{self.side}"), w.read(f"beta_{self.side}"))
-        shifts = bargaining.anticipated_shifts(m, w)
-        return bargaining.expected_front_with_shifts(w.front, g.horizon, m.const.n_steps, mean, shifts)
+        mean = belief.belief_mean(at(w.read(f"alpha_{self.side}")), at(w.read(f"beta_{self.side}")))
+        shifts = [(at(s), at(k)) for s, k in bargaining.anticipated_shifts(m, w)]
+        return bargaining.expected_front_with_shifts(at(w.front), at(g.horizon), at(m.const.n_steps), mean, shifts)
 
     def war_cost(self, m: Model, w: Week) -> np.ndarray:
         """C_i = L c_bar / resolve, the public part of its cost of war (its private type multiplies it)."""
@@ -229,10 +234,13 @@ class WarringSide(StateAgent):
         resolve = w.read(f"resolve_{self.side}")
         return negotiation.expected_cost(self.weekly_cost(m, w, expected=True), g.horizon, resolve)
 
-    def gross_war_value(self, m: Model, w: Week) -> np.ndarray:
-        """u_i(E_i[f]): the expected front valued with possession value around the line."""
+    def gross_war_value(self, m: Model, w: Week, rows: np.ndarray | None = None) -> np.ndarray:
+        """u_i(E_i[f]): the expected front valued with possession value around the line (at ``rows`` only if
+        given)."""
         loss = getattr(m.p.negotiation, f"loss_aversion_{self.side}")
-        return self.value(self.expected_front(m, w), w.front, loss)
+        if rows is None:
+            return self.value(self.expected_front(m, w), w.front, loss)
+        return self.value(self.expected_front(m, w, rows), w.front[rows], loss if np.ndim(loss) == 0 else loss[rows])
 
     def war_value(self, m: Model, w: Week) -> np.ndarray:
         """V_i = u_i(E_i[f_{t+L}]) - theta_i C_i, its own belief, cost and private type."""

@@ -733,7 +733,7 @@ def _round_of_talks(m: Any, w: Any) -> None:
 
         f, k, h = w.front[idx], sub(g.commitment_k), sub(g.guarantee_cost_ru)
         l_ru, l_ua = sub(g.loss_aversion_ru), sub(g.loss_aversion_ua)
-        gr, gu = ru.gross_war_value(m, w)[idx], ua.gross_war_value(m, w)[idx]
+        gr, gu = ru.gross_war_value(m, w, idx), ua.gross_war_value(m, w, idx)
         cr, cu = cost_ru[idx], cost_ua[idx]
         th_ru, th_ua = ru.cost_type[idx], ua.cost_type[idx]
         b_ru = (ru.type_belief[0][idx], ru.type_belief[1][idx])
@@ -748,7 +748,7 @@ def _round_of_talks(m: Any, w: Any) -> None:
         # Russia is publicly losing when its budget is projected into strain (its fund exhausted and the gap
         # unfunded: budget data are public) or its own belief expects the front to move against it; only then
         # may the mediator's plan hand land back (issue 11: deals return land only when Russia is losing).
-        losing = ((m.expect("strain_ru", w) > 0) | (ru.expected_front(m, w) < w.front))[idx]
+        losing = (m.expect("strain_ru", w) > 0)[idx] | (ru.expected_front(m, w, idx) < f)
         x, gg, rr = propose(
             proposer, f, gr, gu, cr, cu, th_ru, th_ua, b_ru, b_ua, options, l_ru, l_ua, h, k, sub(g.beta), x_min, x_max,
             losing,
