@@ -5,6 +5,7 @@ resolve. Each is checked against its formula (docs/model.md §4, §5, §11) on a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -164,18 +165,29 @@ def test_a_package_at_a_sides_reservation_is_worth_exactly_its_war_value() -> No
         np.testing.assert_allclose(agent.package_value(model, w, x, g, r), value, atol=1e-9)  # type: ignore[attr-defined]
 
 
-def test_relief_lowers_and_guarantees_raise_what_russia_demands_while_guarantees_raise_what_ukraine_concedes() -> None:
-    model, w, ru, ua = _belligerents()
-    us = model.by_key["us"].levers
+def _reservations_with(
+    model: PressureModel, w: Week, ru: object, ua: object
+) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
+    """Both sides' reservations at week 0's war values with the package's levers set: the US and Europe's
+    guarantees and, if given, the relief on offer."""
+    us, eu = model.by_key["us"].levers, model.by_key["europe"].levers
     v_ru, v_ua = ru.war_value(model, w), ua.war_value(model, w)  # type: ignore[attr-defined]
 
-    def reservations(guarantees: float, relief: float) -> tuple[np.ndarray, np.ndarray]:
-        us["guarantees"][:], us["relief"][:] = guarantees, relief
+    def reservations(g_us: float, g_eu: float, relief: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        us["guarantees"][:], eu["guarantees"][:] = g_us, g_eu
+        if relief is not None:
+            us["relief"][:] = relief
         return ru.reservation(model, w, v_ru), ua.reservation(model, w, v_ua)  # type: ignore[attr-defined]
 
-    ru_none, ua_none = reservations(0.0, 0.0)
-    ru_relief, _ = reservations(0.0, 1.0)
-    ru_strong, ua_strong = reservations(0.8, 0.0)
+    return reservations
+
+
+def test_relief_lowers_and_guarantees_raise_what_russia_demands_while_guarantees_raise_what_ukraine_concedes() -> None:
+    model, w, ru, ua = _belligerents()
+    reservations = _reservations_with(model, w, ru, ua)
+    ru_none, ua_none = reservations(0.0, 0.0, relief=0.0)
+    ru_relief, _ = reservations(0.0, 0.0, relief=1.0)
+    ru_strong, ua_strong = reservations(0.8, 0.0, relief=0.0)
     assert (ru_relief < ru_none).all()  # relief is worth something to Russia: it settles for less land
     assert (ru_strong > ru_none).all()  # guarantees cost Russia (Western forces in Ukraine): it wants more land
     assert (ua_strong > ua_none).all()  # guarantees lower Ukraine's commitment risk: it can concede more
@@ -186,13 +198,7 @@ def test_europes_coalition_and_the_us_backstop_combine_as_independent_guarantors
     # g = 1 - (1 - g_us)(1 - g_eu), so the baseline (no US backstop, the coalition's partial 0.25) offers 0.25
     model, w, ru, ua = _belligerents()
     np.testing.assert_array_equal(bargaining.guarantees_on_offer(w), 0.25)
-    us, eu = model.by_key["us"].levers, model.by_key["europe"].levers
-    v_ru, v_ua = ru.war_value(model, w), ua.war_value(model, w)  # type: ignore[attr-defined]
-
-    def reservations(g_us: float, g_eu: float) -> tuple[np.ndarray, np.ndarray]:
-        us["guarantees"][:], eu["guarantees"][:] = g_us, g_eu
-        return ru.reservation(model, w, v_ru), ua.reservation(model, w, v_ua)  # type: ignore[attr-defined]
-
+    reservations = _reservations_with(model, w, ru, ua)
     ru_none, ua_none = reservations(0.0, 0.0)
     ru_eu, ua_eu = reservations(0.0, 0.8)
     ru_us, ua_us = reservations(0.8, 0.0)
@@ -200,7 +206,6 @@ def test_europes_coalition_and_the_us_backstop_combine_as_independent_guarantors
     assert (ua_eu > ua_none).all() and (ru_eu > ru_none).all()  # Europe's guarantee alone acts like the US one
     np.testing.assert_array_equal(ua_eu, ua_us)  # one guarantee, whoever gives it (same strength, same effect)
     assert (ua_both > ua_us).all() and (ru_both > ru_us).all()  # a second guarantor adds to the first
-    us["guarantees"][:], eu["guarantees"][:] = 0.8, 0.25
     np.testing.assert_allclose(bargaining.guarantees_on_offer(w), 0.85, rtol=1e-15)
 
 
