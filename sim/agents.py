@@ -216,7 +216,8 @@ class WarringSide(StateAgent):
         """E_i[f_{t+L}] from side i's own belief, with the shifts in p it sees coming: Tomahawks, scheduled aid,
         frozen-asset and mobilisation decisions (issue 11). With ``rows``, at those replicates only (the same
         figures: it acts replicate by replicate)."""
-        key = ("expected_front", self.side, None if rows is None else id(rows))
+        # keyed on the rows' contents, not the array's id (an id may be reused by another array once freed)
+        key = ("expected_front", self.side, None if rows is None else rows.tobytes())
         return memoised(w, key, lambda: self._expected_front(m, w, rows))
 
     def _expected_front(self, m: Model, w: Week, rows: np.ndarray | None) -> np.ndarray:
