@@ -165,9 +165,9 @@ def _event_plan(ens: Ensemble, obs: Observations) -> dict[str, set[int]]:
             )
         missing.setdefault(var, (what, e.line))
     if missing:
-        first = min(missing.values(), key=lambda m: m[1])
         variables = sorted(missing, key=lambda var: missing[var][1])
-        raise ScenarioError(str(_missing_trajectory(ens, variables, first[0])), source=src, field=f"line {first[1]}")
+        what, line = missing[variables[0]]
+        raise ScenarioError(str(_missing_trajectory(ens, variables, what)), source=src, field=f"line {line}")
     return cells
 
 
